@@ -1,0 +1,61 @@
+# nblabel developer entry points. The README's two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8888
+
+.PHONY: demo install js js-check js-test test test-unit test-browser test-notebooks bench chromium clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: set up and open JupyterLab on the demo notebooks (bundled data, nothing else to start)
+demo: install
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) \
+	    --ServerApp.root_dir=notebooks notebooks/01-quickstart.ipynb
+
+## chromium: Debian's chromium for the browser tests (Playwright never downloads a browser here)
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+js/node_modules: js/package-lock.json
+	cd js && npm ci --no-audit --no-fund --loglevel=error
+	touch js/node_modules
+
+## js: rebuild the committed front end bundle from js/
+js: js/node_modules
+	cd js && npm run -s build
+
+## js-check: the committed bundle must equal a fresh build of js/
+js-check: js
+	git diff --exit-code --stat -- nblabel/static/ || { echo "nblabel/static/ is stale: run 'make js' and commit"; exit 1; }
+
+js-test: js/node_modules
+	cd js && npm run -s typecheck && npm run -s test
+
+test-unit: install
+	$(BIN)/pytest -q tests/unit
+
+test-browser: install chromium
+	NBL_REQUIRE_BROWSER=1 $(BIN)/pytest -q tests/browser
+
+test-notebooks: install
+	$(BIN)/pytest -q --nbval notebooks/
+
+## test: every layer — bundle drift, JS unit, Python unit, notebooks, real browser
+test: install chromium js-check js-test
+	NBL_REQUIRE_BROWSER=1 $(BIN)/pytest tests --nbval notebooks/ -p no:cacheprovider
+
+## bench: latency, open-time and message-size benchmarks in real chromium + JupyterLab
+bench: install chromium js
+	$(BIN)/python bench/latency.py
+
+clean:
+	rm -rf $(VENV) js/node_modules build dist
