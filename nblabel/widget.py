@@ -1,0 +1,173 @@
+"""The ``Labeler`` widget: wires a ``LabelSession`` to the front end in ``nblabel/static``.
+
+No labeling logic lives here; see ``nblabel/session.py``. One widget model per labeler: state a
+new view needs travels as traits, events travel as small custom messages (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import warnings
+from pathlib import Path
+from typing import Any, Mapping
+
+import anywidget
+import pandas as pd
+import traitlets
+
+from .config import ConfigSpec, parse_config
+from .session import LabelSession, Progress
+from .store import Store, default_store_path
+
+STATIC = Path(__file__).parent / "static"
+
+
+class LabelerWarning(UserWarning):
+    """A save or request the labeler could not complete; the widget shows it too."""
+
+
+def _default_annotator() -> str:
+    env = os.environ.get("NBLABEL_ANNOTATOR")
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except Exception:  # no user database entry (some containers)
+        return "notebook"
+
+
+class Labeler(anywidget.AnyWidget):
+    """Label the rows of a DataFrame with a Label Studio config, inside the notebook.
+
+    Parameters
+    ----------
+    df:
+        One task per row. ``$vars`` in the config name columns; the index gives stable task ids
+        (it must be unique).
+    config:
+        Label Studio XML labeling config (or a parsed ``ConfigSpec``).
+    store:
+        SQLite file that keeps every label; the same path after a kernel restart gives the same
+        state. Default: ``nblabel.db`` in the working directory. A ``Store`` is accepted too.
+    annotator:
+        Name recorded on every annotation. Default: ``$NBLABEL_ANNOTATOR`` or the login name.
+    columns:
+        Explicit ``{"$var" without the dollar: column}`` mapping where names differ.
+    name:
+        Project name inside the store, so one file can hold several labelers.
+    auto_advance:
+        Move to the next item after a label hotkey. Default: on.
+    prefetch:
+        How many tasks the browser keeps loaded ahead of the current one.
+    """
+
+    _esm = STATIC / "widget.js"
+    _css = STATIC / "widget.css"
+
+    spec = traitlets.Dict().tag(sync=True)
+    window = traitlets.Dict().tag(sync=True)
+    start = traitlets.Int(0).tag(sync=True)
+    total = traitlets.Int(0).tag(sync=True)
+    done = traitlets.Int(0).tag(sync=True)
+    skipped = traitlets.Int(0).tag(sync=True)
+    settings = traitlets.Dict().tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        config: str | ConfigSpec,
+        *,
+        store: str | os.PathLike | Store | None = None,
+        annotator: str | None = None,
+        columns: Mapping[str, str] | None = None,
+        name: str = "default",
+        auto_advance: bool = True,
+        prefetch: int = 200,
+    ) -> None:
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"Labeler needs a pandas DataFrame, got {type(df).__name__}")
+        spec = config if isinstance(config, ConfigSpec) else parse_config(config)
+        self._store = store if isinstance(store, Store) else Store(store or default_store_path(), project=name)
+        self._columns = dict(columns or {})
+        self._prefetch = prefetch
+        self.errors: list[str] = []
+        who = annotator or _default_annotator()
+        self._session = self._new_session(df, spec, who)
+        super().__init__(
+            spec=spec.to_json(),
+            settings={"auto_advance": bool(auto_advance), "prefetch": int(prefetch), "annotator": who},
+            **self._state(),
+        )
+        self.on_msg(self._on_msg)
+
+    def _new_session(self, df: pd.DataFrame, spec: ConfigSpec, annotator: str) -> LabelSession:
+        mapping = spec.bind(list(df.columns), self._columns)
+        return LabelSession(df, spec, self._store, annotator=annotator, mapping=mapping, chunk=self._prefetch)
+
+    def _state(self) -> dict[str, Any]:
+        s = self._session
+        start = s.start_position()
+        progress = s.progress
+        return {"window": s.window(start), "start": start, "total": s.total,
+                "done": progress.done, "skipped": progress.skipped}
+
+    def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        try:
+            reply = self._session.handle(content if isinstance(content, dict) else {})
+        except Exception as exc:  # never leave the front end waiting without a word
+            reply = {"type": "error", "seq": (content or {}).get("seq"), "message": f"{type(exc).__name__}: {exc}"}
+        if reply.get("type") == "ack":
+            self.done, self.skipped = reply["done"], reply["skipped"]
+        elif reply.get("type") == "error":
+            self.errors.append(reply["message"])
+            self.error = reply["message"]
+            warnings.warn(reply["message"], LabelerWarning, stacklevel=2)
+        self.send(reply)
+
+    # ------------------------------------------------------------ public API
+    def set_data(self, df: pd.DataFrame) -> None:
+        """Replace the tasks, e.g. with new rows appended; labels follow the index, none is lost."""
+        self._session = self._new_session(df, self._session.spec, self._session.annotator)
+        with self.hold_sync():
+            for key, value in self._state().items():
+                setattr(self, key, value)
+
+    @property
+    def config(self) -> ConfigSpec:
+        """The parsed labeling config."""
+        return self._session.spec
+
+    @property
+    def store(self) -> Store:
+        """The SQLite store holding every label."""
+        return self._store
+
+    @property
+    def annotator(self) -> str:
+        return self._session.annotator
+
+    @property
+    def progress(self) -> Progress:
+        """Labeled, skipped and total counts for this annotator over the current DataFrame."""
+        return self._session.progress
+
+    @property
+    def annotations(self) -> list[dict[str, Any]]:
+        """Annotated tasks as Label Studio task JSON (``data`` + ``annotations``)."""
+        return self._session.annotations()
+
+    def to_dataframe(self, form: str = "wide", annotator: str | None = None) -> pd.DataFrame:
+        """Labels as a DataFrame.
+
+        ``form="wide"``: the input DataFrame plus one column per control (and ``annotator``,
+        ``annotated_at``, ``lead_time``, ``skipped``). ``form="long"``: one row per result item,
+        for every annotator with ``annotator="*"``.
+        """
+        return self._session.to_dataframe(form=form, annotator=annotator)
+
+    def __repr__(self) -> str:
+        controls = ", ".join(self._session.spec.controls) or "no controls"
+        p = self.progress
+        return f"Labeler({p.total} tasks, {p.done} labeled, controls: {controls}, store={self._store.path.name!r})"
