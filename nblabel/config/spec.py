@@ -1,0 +1,443 @@
+"""``parse_config``: Label Studio XML → ``ConfigSpec``, the normalized tree the front end renders.
+
+The spec follows the JSON contract in ``docs/architecture.md``. Validation happens here so
+that a broken config fails in the notebook cell that creates the labeler, with a line:col and
+a fix, instead of as a blank widget. Rules follow what Label Studio itself enforces (root
+``<View>``, known tags, unique names, resolvable ``toName``, labels inside their control,
+typed attributes); a tag Label Studio knows but nblabel cannot draw yet is *not* an error —
+it is marked ``supported: false`` and listed in ``unsupported``.
+
+A config with no control tags is valid: it is a viewer (tasks are shown, nothing is saved).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from .errors import ConfigError
+from .parse import DEFAULT_MAX_BYTES, ParsedXml, parse_xml
+from .tags import AttrInfo, TagInfo, lookup, spellings
+
+SPEC_VERSION = 1
+AUTO_KEYS = "1234567890qwetasdfgzxcvbyiopjklnm"
+WIDGET_KEYS = frozenset("jknu")  # the widget's own navigation keys never become label hotkeys
+RESERVED_KEYS = WIDGET_KEYS | {"arrowleft", "arrowright", "left", "right", "escape", "esc",
+                               "ctrl+space", "ctrl+z", "ctrl+shift+z", "ctrl+y"}
+_HOTKEY_TAGS = frozenset({"Choice", "Label", "Rating", "Number", "Audio", "Filter"})  # labeling scope
+_VAR_ATTRS = ("value", "valueList", "audioUrl", "frameRate", "on")
+_VAR = re.compile(r"\$([^\W\d]\w*)")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_TRANSPARENT = frozenset({"View", "Repeater"})  # a label's owner is found through these
+# Free text even where the registry does not declare them: "true" here is text, never a boolean.
+_TEXT_ATTRS = frozenset({"value", "alias", "hotkey", "name", "toName", "title", "hint", "html",
+                         "placeholder", "style", "className", "requiredMessage"})
+
+
+@dataclass(eq=False)
+class _Rec:
+    """One element while building: registry info, position, normalized attributes, tree links."""
+
+    el: etree._Element
+    info: TagInfo
+    line: int
+    col: int
+    attrs: dict[str, Any]
+    parent: _Rec | None
+    index: int = 0  # position in document order
+    children: list[_Rec] = field(default_factory=list)
+
+    @property
+    def tag(self) -> str:
+        return self.info.name
+
+    @property
+    def name(self) -> str:
+        value = self.attrs.get("name")
+        return value if isinstance(value, str) else ""
+
+    def describe(self) -> str:
+        """How messages name this element: ``<Choices name="sentiment">`` or ``<Choice value="a">``."""
+        for key in ("name", "value"):
+            value = self.attrs.get(key, self.el.get(key))  # raw while attributes are being read
+            if isinstance(value, str) and value and (key == "name" or self.info.kind == "label"):
+                return f'<{self.tag} {key}="{value}">'
+        return f"<{self.tag}>"
+
+
+@dataclass(frozen=True)
+class ConfigSpec:
+    """A validated labeling config: the normalized tree plus the indexes the widget needs.
+
+    ``objects`` and ``controls`` are keyed by tag name; ``variables`` lists every ``$var`` in
+    first-use order; ``hotkeys`` maps a key to ``{"control", "value", "action"}`` (explicit
+    keys first, then auto-assigned ones); ``unsupported`` lists tags shown as placeholders.
+    """
+
+    xml: str = field(repr=False)
+    root: dict[str, Any] = field(repr=False)
+    objects: dict[str, dict[str, Any]]
+    controls: dict[str, dict[str, Any]]
+    variables: list[str]
+    hotkeys: dict[str, dict[str, Any]] = field(repr=False)
+    unsupported: list[str]
+    _sites: dict[str, tuple[str, int, int]] = field(default_factory=dict, repr=False, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON-serialisable spec sent to the front end (a deep copy; safe to mutate)."""
+        return copy.deepcopy({
+            "version": SPEC_VERSION, "root": self.root, "objects": self.objects, "controls": self.controls,
+            "variables": self.variables, "hotkeys": self.hotkeys, "unsupported": self.unsupported,
+        })
+
+    def bind(self, columns: Iterable[Hashable], mapping: Mapping[str, Hashable] | None = None) -> dict[str, str]:
+        """Map each ``$var`` to a DataFrame column: ``mapping`` ({var: column}) first, else same name.
+
+        Returns ``{var: column label}``. A variable with no column, or a mapping that names a
+        variable the config does not use or a column the frame does not have, is a ``ConfigError``.
+        """
+        cols = list(columns)
+        by_text = {}
+        for col in cols:
+            by_text.setdefault(str(col), col)
+        explicit = {str(k).removeprefix("$"): v for k, v in (mapping or {}).items()}
+        for var in explicit:
+            if var not in self.variables:
+                uses = ", ".join(f"${v}" for v in self.variables) or "no variables"
+                raise ConfigError(f"columns maps ${var}, but the config does not use ${var}",
+                                  hint=f"the config uses {uses}")
+        bound: dict[str, Any] = {}
+        for var in self.variables:
+            tag, line, col = self._sites.get(var, ("the config", None, None))
+            if var in explicit:
+                target = explicit[var]
+                if target in cols or str(target) in by_text:
+                    bound[var] = target if target in cols else by_text[str(target)]
+                    continue
+                raise ConfigError(f"columns maps ${var} to {target!r}, but the DataFrame has no column {target!r}",
+                                  line=line, col=col, hint=_closest_columns(str(target), list(by_text)))
+            if var in by_text:
+                bound[var] = by_text[var]
+                continue
+            raise ConfigError(f"{tag} uses ${var} but the DataFrame has no column {var!r}", line=line, col=col,
+                              hint=f"{_closest_columns(var, list(by_text))}. Pass columns={{{var!r}: ...}} to map it.")
+        return bound
+
+    def __repr__(self) -> str:
+        return (f"ConfigSpec(objects={list(self.objects)}, controls={list(self.controls)}, "
+                f"variables={self.variables}, unsupported={self.unsupported})")
+
+
+def parse_config(xml: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ConfigSpec:
+    """Parse and validate a Label Studio labeling config.
+
+    Raises ``ConfigError`` (a ``ValueError``) with line:col and a hint for anything nblabel
+    cannot use; tags it knows but cannot render yet are kept and listed in ``unsupported``.
+    """
+    return _Builder(parse_xml(xml, max_bytes=max_bytes)).build()
+
+
+def _closest_columns(name: str, columns: list[str]) -> str:
+    close = difflib.get_close_matches(name, columns, n=3, cutoff=0.6)
+    close += [c for c in columns if c.lower() == name.lower() and c not in close]
+    if close:
+        return "closest: " + ", ".join(repr(c) for c in close)
+    shown = ", ".join(repr(c) for c in columns[:10]) + (", …" if len(columns) > 10 else "")
+    return f"columns: {shown}" if columns else "the DataFrame has no columns"
+
+
+class _Builder:
+    """Walks the parsed tree once to build records, then validates and indexes them."""
+
+    def __init__(self, parsed: ParsedXml) -> None:
+        self.parsed = parsed
+        self.recs: list[_Rec] = []  # document order
+        self.by_name: dict[str, _Rec] = {}
+        self.objects: list[_Rec] = []
+        self.owned: dict[int, list[_Rec]] = {}  # id(control) -> its items, document order
+
+    # ---- building -------------------------------------------------------------------
+    def build(self) -> ConfigSpec:
+        root_el = self.parsed.root
+        root_info = lookup(etree.QName(root_el).localname)
+        if root_info is None or root_info.name != "View":
+            line, col = self.parsed.position(root_el)
+            got = etree.QName(root_el).localname
+            raise ConfigError(f"the root tag must be <View>, not <{got}>", line=line, col=col,
+                              hint="wrap the whole config in <View>…</View>")
+        root = self._visit(root_el, None)
+        for rec in self.recs:
+            self._check_required(rec)
+            self._check_nesting(rec)
+        self._index_names()
+        self.objects = [r for r in self.recs if r.info.kind == "object" and r.name]
+        controls = {}
+        for rec in self.recs:
+            if rec.info.kind == "control":
+                targets = self._resolve_to_name(rec) if rec.info.to_name else []
+                self._check_items(rec)
+                if rec.name:
+                    controls[rec.name] = self._control_entry(rec, targets)
+        variables, sites, object_vars = self._variables()
+        objects = {rec.name: {"tag": rec.tag, "name": rec.name,
+                              "value": rec.attrs.get("value", rec.attrs.get("valueList")),
+                              "vars": object_vars[id(rec)], "supported": rec.info.supported,
+                              "line": rec.line, "col": rec.col}
+                   for rec in self.objects}
+        hotkeys = self._hotkeys()
+        unsupported = sorted({rec.tag for rec in self.recs if not rec.info.supported})
+        return ConfigSpec(xml=self.parsed.text, root=self._node(root), objects=objects, controls=controls,
+                          variables=variables, hotkeys=hotkeys, unsupported=unsupported, _sites=sites)
+
+    def _visit(self, el: etree._Element, parent: _Rec | None) -> _Rec:
+        tag = etree.QName(el).localname
+        info = lookup(tag)
+        line, col = self.parsed.position(el)
+        if info is None:
+            guess = difflib.get_close_matches(tag.lower(), [s.lower() for s in spellings()], n=1, cutoff=0.6)
+            hint = f"did you mean <{lookup(guess[0]).name}>?" if guess else "see Label Studio's tag reference"
+            raise ConfigError(f"unknown tag <{tag}>", line=line, col=col, hint=hint)
+        rec = _Rec(el, info, line, col, {}, parent, index=len(self.recs))
+        rec.attrs = self._attrs(rec)
+        if info.name == "Header" and not rec.attrs.get("value"):
+            text = "".join(el.itertext()).strip()  # <Header>Title</Header> is allowed
+            if text:
+                rec.attrs["value"] = text
+        self.recs.append(rec)
+        rec.children = [self._visit(child, rec) for child in el.iterchildren(tag=etree.Element)]
+        return rec
+
+    def _attrs(self, rec: _Rec) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for raw_key, raw in rec.el.attrib.items():
+            key = etree.QName(raw_key).localname
+            decl = rec.info.attr(key)
+            name = decl.name if decl else key
+            if name in out:
+                line, col = self.parsed.attr_position(rec.el, key)
+                raise ConfigError(f"{rec.describe()} has the attribute {name} twice (in different case)",
+                                  line=line, col=col, hint="keep one of them")
+            out[name] = self._convert(rec, key, decl, raw)
+        for decl in rec.info.attrs.values():
+            if decl.default is not None and decl.name not in out:
+                out[decl.name] = decl.default
+        return out
+
+    def _convert(self, rec: _Rec, key: str, decl: AttrInfo | None, raw: str) -> Any:
+        if decl is None and key in _TEXT_ATTRS:
+            return raw
+        if decl is None or decl.type == "bool":
+            if raw.lower() in ("true", "false"):
+                return raw.lower() == "true"
+            if decl is None:
+                return raw
+            problem, fix = "is not a boolean", f'use {decl.name}="true" or {decl.name}="false"'
+        elif decl.type == "number":
+            if raw.startswith("$"):  # taken from the task, e.g. frameRate="$fps"
+                return raw
+            if _NUMBER.fullmatch(raw.strip()):
+                number = float(raw)
+                return int(number) if number.is_integer() and re.fullmatch(r"\s*[+-]?\d+\s*", raw) else number
+            problem, fix = "is not a number", f'e.g. {decl.name}="{decl.default if decl.default is not None else 1}"'
+        elif decl.type == "enum":
+            for choice in decl.choices:
+                if raw.lower() == choice.lower():
+                    return choice
+            problem, fix = "is not allowed", "use one of: " + ", ".join(decl.choices)
+            guess = difflib.get_close_matches(raw.lower(), decl.choices, n=1, cutoff=0.6)
+            if guess:
+                fix = f'did you mean {decl.name}="{guess[0]}"? ({fix})'
+        else:
+            return raw
+        line, col = self.parsed.attr_position(rec.el, key)
+        raise ConfigError(f'{decl.name}="{raw}" on {rec.describe()} {problem}', line=line, col=col, hint=fix)
+
+    # ---- validation -----------------------------------------------------------------
+    def _fail_attr(self, rec: _Rec, key: str, message: str, hint: str | None) -> None:
+        line, col = self.parsed.attr_position(rec.el, key)
+        raise ConfigError(message, line=line, col=col, hint=hint)
+
+    def _check_required(self, rec: _Rec) -> None:
+        for need in rec.info.needs:
+            value = rec.attrs.get(need)
+            if need == "value" and rec.info.kind == "object" and not value:
+                value = rec.attrs.get("valueList")
+            if value in (None, ""):
+                raise ConfigError(f"{rec.describe()} needs a {need} attribute", line=rec.line, col=rec.col,
+                                  hint=_need_hint(rec, need))
+        if rec.tag == "Header" and rec.attrs.get("value") in (None, ""):
+            raise ConfigError("<Header> needs a value attribute (or text inside)", line=rec.line, col=rec.col,
+                              hint='e.g. <Header value="Is this review positive?"/>')
+
+    def _owner(self, rec: _Rec) -> tuple[_Rec | None, bool]:
+        """The nearest ancestor that is not a layout wrapper (nor a parent Choice, for Taxonomy trees)."""
+        node, through_choice = rec.parent, False
+        while node is not None and (node.tag in _TRANSPARENT or (rec.tag == "Choice" and node.tag == "Choice")):
+            through_choice |= node.tag == "Choice"
+            node = node.parent
+        return node, through_choice
+
+    def _check_nesting(self, rec: _Rec) -> None:
+        if not rec.info.parents:
+            return
+        owner, _ = self._owner(rec)
+        if owner is not None and owner.tag in rec.info.parents:
+            self.owned.setdefault(id(owner), []).append(rec)
+            return
+        parents = rec.info.parents
+        allowed = (" or ".join(f"<{p}>" for p in parents) if len(parents) <= 3
+                   else f"<{parents[0]}>, <{parents[1]}> or another *Labels tag")
+        where = f"inside {owner.describe()}" if owner is not None else "not inside any of them"
+        raise ConfigError(f"{rec.describe()} must be inside {allowed}, but it is {where}",
+                          line=rec.line, col=rec.col, hint=f"move it inside {allowed}")
+
+    def _index_names(self) -> None:
+        for rec in self.recs:
+            if not rec.name:
+                continue
+            first = self.by_name.get(rec.name)
+            if first is not None:
+                self._fail_attr(rec, "name", f'duplicate name "{rec.name}": {rec.describe()} and {first.describe()} '
+                                f"at line {first.line}:{first.col}", "every name must be unique; rename one")
+            self.by_name[rec.name] = rec
+
+    def _resolve_to_name(self, rec: _Rec) -> list[str]:
+        raw = rec.attrs.get("toName")
+        parts = [p.strip() for p in raw.split(",") if p.strip()] if isinstance(raw, str) else []
+        objects = self.objects
+        if not parts:
+            before = [r for r in objects if r.index < rec.index]
+            if len(before) == 1:  # Label Studio's rule: the single object tag before the control
+                rec.attrs["toName"] = before[0].name
+                return [before[0].name]
+            names = ", ".join(f'"{r.name}"' for r in objects)
+            hint = (f"add toName naming the object it labels: {names}" if objects
+                    else 'add an object tag such as <Text name="text" value="$text"/> and toName="text"')
+            raise ConfigError(f"{rec.describe()} has no toName", line=rec.line, col=rec.col, hint=hint)
+        for part in parts:
+            target = self.by_name.get(part)
+            if target is None:
+                guess = difflib.get_close_matches(part, [r.name for r in objects], n=1, cutoff=0.5)
+                hint = (f'did you mean "{guess[0]}"?' if guess else
+                        "object tags: " + (", ".join(f'"{r.name}"' for r in objects) or "none"))
+                self._fail_attr(rec, "toName", f'{rec.describe()} has toName="{part}", but no tag is named "{part}"', hint)
+            if target.info.kind != "object":
+                names = ", ".join(f'"{r.name}"' for r in objects) or "none"
+                self._fail_attr(rec, "toName", f'{rec.describe()} has toName="{part}", which is {target.describe()}, '
+                                f"not an object tag", f"toName must name a tag that shows data; object tags: {names}")
+        return parts
+
+    def _items(self, rec: _Rec) -> list[_Rec]:
+        """The Choice/Label/… elements that belong to control ``rec``."""
+        return [r for r in self.owned.get(id(rec), []) if r.tag == rec.info.item]
+
+    def _check_items(self, rec: _Rec) -> None:
+        if rec.info.item not in ("Choice", "Label") or _is_dynamic(rec):
+            return
+        if rec.tag == "Taxonomy" and rec.attrs.get("apiUrl"):
+            return
+        if not self._items(rec):
+            item = rec.info.item
+            raise ConfigError(f"{rec.describe()} has no <{item}> inside", line=rec.line, col=rec.col,
+                              hint=f'add <{item} value="…"/> children, or load them from the task with value="$options"')
+
+    # ---- indexes --------------------------------------------------------------------
+    def _control_entry(self, rec: _Rec, targets: list[str]) -> dict[str, Any]:
+        labels = [_item_value(r) for r in self._items(rec)] if rec.info.item in ("Choice", "Label") else []
+        return {"tag": rec.tag, "name": rec.name, "toName": targets, "type": rec.info.result_type,
+                "required": rec.attrs.get("required") is True, "choice": rec.attrs.get("choice"),
+                "labels": labels, "dynamic": _is_dynamic(rec), "perRegion": rec.attrs.get("perRegion") is True,
+                "supported": rec.info.supported, "line": rec.line, "col": rec.col}
+
+    def _variables(self) -> tuple[list[str], dict[str, tuple[str, int, int]], dict[int, list[str]]]:
+        order: list[str] = []
+        sites: dict[str, tuple[str, int, int]] = {}
+        per_rec: dict[int, list[str]] = {}
+        for rec in self.recs:
+            found: list[str] = []
+            if rec.info.kind != "label":  # Choice/Label values are literal labels, never task data
+                for key in _VAR_ATTRS:
+                    value = rec.attrs.get(key)
+                    if isinstance(value, str):
+                        found += [v for v in _VAR.findall(value) if v not in found]
+            per_rec[id(rec)] = found
+            for var in found:
+                if var not in sites:
+                    sites[var] = (rec.describe(), rec.line, rec.col)
+                    order.append(var)
+        return order, sites, per_rec
+
+    def _hotkeys(self) -> dict[str, dict[str, Any]]:
+        used: dict[str, _Rec] = {}
+        out: dict[str, dict[str, Any]] = {}
+        for rec in self.recs:
+            key = rec.attrs.get("hotkey")
+            if rec.tag not in _HOTKEY_TAGS or not isinstance(key, str) or not key.strip() or self._in_taxonomy(rec):
+                continue
+            key = key.strip().lower()
+            if key in used:
+                other = used[key]
+                self._fail_attr(rec, "hotkey", f'hotkey "{key}" of {rec.describe()} is already used by '
+                                f"{other.describe()} at line {other.line}:{other.col}", "give each a different hotkey")
+            if key in RESERVED_KEYS:
+                self._fail_attr(rec, "hotkey", f'hotkey "{key}" of {rec.describe()} is one of nblabel\'s own keys',
+                                "j k n u, the arrows, Escape, Ctrl+Space and Ctrl+Z/Y navigate; pick another key")
+            used[key] = rec
+            self._add_hotkey(out, key, rec)
+        free = (k for k in AUTO_KEYS if k not in WIDGET_KEYS and k not in used)
+        for rec in self.recs:
+            if rec.tag in ("Choice", "Label") and not rec.attrs.get("hotkey") and not self._in_taxonomy(rec):
+                key = next(free, None)
+                if key is None:
+                    break
+                self._add_hotkey(out, key, rec, auto=True)
+        return out
+
+    def _add_hotkey(self, out: dict[str, dict[str, Any]], key: str, rec: _Rec, auto: bool = False) -> None:
+        """Keys follow Label Studio's order for every tag, but only supported controls get entries."""
+        if rec.info.kind == "label":
+            owner, _ = self._owner(rec)
+            if owner is None or not owner.name or not owner.info.supported:
+                return
+            if auto:
+                rec.attrs["hotkey"] = key  # so the front end can show the key on the button
+            out[key] = {"control": owner.name, "value": _item_value(rec), "action": "select"}
+        elif rec.info.kind == "control" and rec.info.supported and rec.name:
+            out[key] = {"control": rec.name, "value": None, "action": "increment"}
+
+    def _in_taxonomy(self, rec: _Rec) -> bool:
+        return rec.tag == "Choice" and (self._owner(rec)[0] or rec).tag == "Taxonomy"
+
+    def _node(self, rec: _Rec) -> dict[str, Any]:
+        node: dict[str, Any] = {"tag": rec.tag, "kind": rec.info.kind, "attrs": rec.attrs,
+                                "children": [self._node(child) for child in rec.children]}
+        if rec.tag == "Style":
+            node["text"] = "".join(rec.el.itertext())
+        node.update(line=rec.line, col=rec.col, supported=rec.info.supported)
+        return node
+
+
+def _is_dynamic(rec: _Rec) -> bool:
+    value = rec.attrs.get("value")
+    return rec.info.kind == "control" and isinstance(value, str) and value.startswith("$")
+
+
+def _item_value(rec: _Rec) -> str:
+    """Label Studio's rule: results carry the alias when there is one, else the value."""
+    alias = rec.attrs.get("alias")
+    return alias if isinstance(alias, str) and alias else str(rec.attrs.get("value", ""))
+
+
+def _need_hint(rec: _Rec, need: str) -> str:
+    if rec.info.kind == "object":
+        return (f'e.g. <{rec.tag} name="{rec.tag.lower()}" value="$column"/>' if need == "name"
+                else 'point it at a DataFrame column: value="$column"')
+    if need == "value":
+        return f'e.g. <{rec.tag} value="positive"/>'
+    return f'e.g. <{rec.tag} {need}="{rec.tag.lower()}" …>'
