@@ -17,7 +17,7 @@ import pandas as pd
 from .config import ConfigSpec
 from .frame import TaskSource, annotations_to_frame, task_key
 from .results import ResultError, validate_result
-from .store import Store
+from .store import Store, StoreError
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ class LabelSession:
                 lead_time=float(lead_time) if isinstance(lead_time, (int, float)) else None,
                 seq=seq if isinstance(seq, int) else None,
             )
-        except (ResultError, KeyError, IndexError, TypeError, ValueError) as exc:
+        except (ResultError, StoreError, KeyError, IndexError, TypeError, ValueError) as exc:
             return {"type": "error", "seq": seq, "message": str(exc)}
         self._done[pos] = bool(result) and not cancelled
         self._skipped[pos] = cancelled
