@@ -1,0 +1,159 @@
+// The key map (docs/architecture.md, "Keys"). Pure: turns a keydown into an action.
+import type { HotkeyBinding } from "./protocol";
+import { isEditableTarget } from "./util";
+
+export type KeyAction =
+  | { kind: "hotkey"; binding: HotkeyBinding }
+  | { kind: "next" }
+  | { kind: "prev" }
+  | { kind: "nextUnlabeled" }
+  | { kind: "skip" }
+  | { kind: "undo" }
+  | { kind: "redo" }
+  | { kind: "toggleFilter" }
+  /** Escape inside an input: blur back to the root. */
+  | { kind: "blur" }
+  /** Ctrl+Enter inside an input: commit the field, then next. */
+  | { kind: "commit" };
+
+export interface KeyLike {
+  key: string;
+  code?: string;
+  ctrlKey?: boolean;
+  metaKey?: boolean;
+  altKey?: boolean;
+  shiftKey?: boolean;
+  target?: EventTarget | null;
+}
+
+interface Combo {
+  key: string;
+  ctrl: boolean;
+  alt: boolean;
+  shift: boolean;
+  /** Written without modifiers: matches with or without Shift. */
+  plain: boolean;
+  binding: HotkeyBinding;
+}
+
+export interface HotkeyTable {
+  combos: Combo[];
+}
+
+const NAMED: Record<string, string> = {
+  space: " ",
+  spacebar: " ",
+  plus: "=",
+  enter: "enter",
+  return: "enter",
+  esc: "escape",
+  escape: "escape",
+  left: "arrowleft",
+  right: "arrowright",
+  up: "arrowup",
+  down: "arrowdown",
+  tab: "tab",
+};
+
+/** Compile `spec.hotkeys` ("1", "q", "shift+a", "ctrl+1"...). */
+export function compileHotkeys(hotkeys: Record<string, HotkeyBinding> | undefined | null): HotkeyTable {
+  const combos: Combo[] = [];
+  for (const [raw, binding] of Object.entries(hotkeys || {})) {
+    if (!binding || typeof binding.control !== "string") continue;
+    const text = raw.trim().toLowerCase();
+    if (!text) continue;
+    // "+" alone or a trailing "++" means the plus key.
+    const parts = text === "+" ? ["+"] : text.endsWith("++") ? [...text.slice(0, -2).split("+").filter(Boolean), "+"] : text.split("+");
+    const keyPart = parts[parts.length - 1];
+    const mods = new Set(parts.slice(0, -1));
+    const key = NAMED[keyPart] ?? keyPart;
+    const ctrl = mods.has("ctrl") || mods.has("control") || mods.has("cmd") || mods.has("command") || mods.has("meta");
+    const alt = mods.has("alt") || mods.has("option");
+    const shift = mods.has("shift");
+    combos.push({ key, ctrl, alt, shift, plain: mods.size === 0, binding });
+  }
+  return { combos };
+}
+
+/** The key names an event may stand for: e.key lower-cased, plus layout-free fallbacks. */
+function eventKeys(e: KeyLike): string[] {
+  const out: string[] = [];
+  const k = (e.key || "").toLowerCase();
+  if (k) out.push(k === "spacebar" ? " " : k);
+  const code = e.code || "";
+  let m = /^Digit(\d)$/.exec(code) || /^Numpad(\d)$/.exec(code);
+  if (m && !out.includes(m[1])) out.push(m[1]);
+  m = /^Key([A-Z])$/.exec(code);
+  // Non-Latin layouts: fall back to the physical Latin letter.
+  if (m && !/^[a-z]$/.test(k)) out.push(m[1].toLowerCase());
+  return out;
+}
+
+function matchHotkey(e: KeyLike, table: HotkeyTable): HotkeyBinding | null {
+  const ctrl = !!(e.ctrlKey || e.metaKey);
+  const alt = !!e.altKey;
+  const shift = !!e.shiftKey;
+  const keys = eventKeys(e);
+  for (const c of table.combos) {
+    if (!keys.includes(c.key)) continue;
+    if (c.plain) {
+      if (!ctrl && !alt) return c.binding;
+    } else if (c.ctrl === ctrl && c.alt === alt && c.shift === shift) {
+      return c.binding;
+    }
+  }
+  return null;
+}
+
+/**
+ * Resolve a keydown to an action, or null to let it pass through untouched.
+ * Handled keys must get preventDefault() + stopPropagation() from the caller.
+ */
+export function resolveKey(e: KeyLike, table: HotkeyTable): KeyAction | null {
+  const ctrl = !!(e.ctrlKey || e.metaKey);
+  const alt = !!e.altKey;
+  const shift = !!e.shiftKey;
+  const key = e.key || "";
+
+  if (isEditableTarget(e.target ?? null)) {
+    if (key === "Escape" && !ctrl && !alt && !shift) return { kind: "blur" };
+    if (key === "Enter" && ctrl && !alt && !shift) return { kind: "commit" };
+    return null;
+  }
+
+  if (ctrl && !alt) {
+    const keys = eventKeys(e);
+    if (key === " " || key === "Spacebar" || e.code === "Space") return shift ? null : { kind: "skip" };
+    if (keys.includes("z")) return shift ? { kind: "redo" } : { kind: "undo" };
+    if (keys.includes("y") && !shift) return { kind: "redo" };
+  }
+
+  const hk = matchHotkey(e, table);
+  if (hk) return { kind: "hotkey", binding: hk };
+
+  if (ctrl || alt) return null;
+  if (!shift) {
+    if (key === "ArrowRight") return { kind: "next" };
+    if (key === "ArrowLeft") return { kind: "prev" };
+  }
+  const keys = eventKeys(e);
+  if (keys.includes("j")) return { kind: "next" };
+  if (keys.includes("k")) return { kind: "prev" };
+  if (keys.includes("n")) return { kind: "nextUnlabeled" };
+  if (keys.includes("u")) return { kind: "toggleFilter" };
+  return null;
+}
+
+/**
+ * Keys the widget does not use but must keep from the notebook: with focus on the widget
+ * the notebook is in command mode, where plain letters (m, a, b, d d, ...) and ArrowUp/Down
+ * edit or move cells. These only get stopPropagation() (their default action, e.g. scrolling,
+ * still happens). Anything with Ctrl/Alt/Meta, Enter, Shift+Enter, Escape, Tab and the
+ * function keys pass through untouched.
+ */
+export function guardKey(e: KeyLike): boolean {
+  if (e.ctrlKey || e.metaKey || e.altKey) return false;
+  if (isEditableTarget(e.target ?? null)) return false;
+  const key = e.key || "";
+  return key.length === 1 || key === "ArrowUp" || key === "ArrowDown" || key === "Spacebar";
+}

@@ -1,0 +1,76 @@
+// Binds an anywidget model (traits + custom messages) to one LabelState.
+import type { AnyModel } from "@anywidget/types";
+import type { InMsg, Traits } from "./protocol";
+import { LabelState } from "./state";
+
+export type NblModel = AnyModel<Traits>;
+
+export interface Session {
+  state: LabelState;
+  dispose(): void;
+}
+
+export function bindModel(model: NblModel): Session {
+  const state = new LabelState({ send: (msg) => model.send(msg) });
+  state.load({
+    spec: model.get("spec"),
+    settings: model.get("settings"),
+    total: model.get("total"),
+    done: model.get("done"),
+    skipped: model.get("skipped"),
+    error: model.get("error"),
+    window: model.get("window"),
+    start: model.get("start"),
+  });
+
+  const handlers: Array<[string, (...args: unknown[]) => void]> = [
+    ["change:spec", () => state.setSpec(model.get("spec"))],
+    ["change:settings", () => state.setSettings(model.get("settings"))],
+    ["change:total", () => state.setTotal(model.get("total"))],
+    ["change:done", () => state.setCounts(model.get("done"), model.get("skipped"))],
+    ["change:skipped", () => state.setCounts(model.get("done"), model.get("skipped"))],
+    ["change:error", () => state.setErrorTrait(model.get("error"))],
+    ["change:window", () => state.seedWindow(model.get("window"), model.get("start"))],
+    ["msg:custom", (msg: unknown) => state.handleMessage(msg as InMsg)],
+  ];
+  for (const [name, fn] of handlers) model.on(name, fn);
+  return {
+    state,
+    dispose() {
+      for (const [name, fn] of handlers) model.off(name, fn);
+    },
+  };
+}
+
+// anywidget hands `initialize` and each `render` a different model proxy, so the
+// per-model session is found through the `spec` trait object, which all proxies share.
+const sessions = new WeakMap<object, Session>();
+
+function specKey(model: NblModel): object | null {
+  const spec = model.get("spec") as unknown;
+  return spec && typeof spec === "object" ? spec : null;
+}
+
+/** Create the per-model session (from `initialize`) and make it findable by views. */
+export function createSession(model: NblModel): Session {
+  const session = bindModel(model);
+  const register = () => {
+    const key = specKey(model);
+    if (key) sessions.set(key, session);
+  };
+  register();
+  model.on("change:spec", register);
+  const dispose = session.dispose;
+  return {
+    state: session.state,
+    dispose() {
+      model.off("change:spec", register);
+      dispose();
+    },
+  };
+}
+
+export function findSession(model: NblModel): Session | undefined {
+  const key = specKey(model);
+  return key ? sessions.get(key) : undefined;
+}

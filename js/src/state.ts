@@ -1,0 +1,986 @@
+// The labeling state machine. DOM-free and model-free: it talks to the kernel only
+// through `io.send`, and is fed replies with `handleMessage`. Every public command
+// mutates synchronously and notifies subscribers before it returns, so a view can
+// show the next item in the same frame as the keypress.
+import type {
+  AckMsg,
+  Annotation,
+  ErrorMsg,
+  HotkeyBinding,
+  InMsg,
+  OutMsg,
+  ResultItem,
+  Settings,
+  Spec,
+  TaskEntry,
+  TaskWindow,
+  TasksMsg,
+} from "./protocol";
+import { findOption, indexSpec, isSpec, type SpecIndex } from "./spec";
+import { asNumber, newId } from "./util";
+
+export type Filter = "all" | "unlabeled";
+export type Status = "saved" | "saving" | "error" | "loading";
+
+export interface StateIO {
+  send(msg: OutMsg): void;
+  /** Milliseconds, monotonic is best. */
+  now?(): number;
+}
+
+export interface HotkeyOutcome {
+  /** The key mapped to a control that wants focus (Number, TextArea). */
+  focus?: string;
+  changed: boolean;
+  advanced: boolean;
+}
+
+interface PendingSave {
+  seq: number;
+  pos: number;
+  annotation: Annotation | null;
+}
+
+interface UndoEntry {
+  pos: number;
+  taskId: unknown;
+  before: Annotation | null;
+  after: Annotation | null;
+}
+
+interface Inflight {
+  req: number;
+  type: "need" | "seek";
+  from: number;
+  to: number; // need: exclusive end; seek: from
+  sentAt: number;
+}
+
+type Walk = { kind: "found"; pos: number } | { kind: "end" } | { kind: "unknown"; pos: number };
+
+export const DEFAULT_PREFETCH = 50;
+const MAX_UNDO = 500;
+const INFLIGHT_TIMEOUT_MS = 15000;
+const CACHE_MAX = 5000;
+const MAX_MESSAGES = 5;
+
+// ---- annotation predicates ---------------------------------------------------
+
+/** Labeled = has an annotation that is skipped or has a non-empty result. */
+export function isLabeled(ann: Annotation | null | undefined): boolean {
+  return !!ann && (ann.was_cancelled || (Array.isArray(ann.result) && ann.result.length > 0));
+}
+
+/** Counts toward `done`: a non-skipped, non-empty annotation. */
+export function isDone(ann: Annotation | null | undefined): boolean {
+  return !!ann && !ann.was_cancelled && Array.isArray(ann.result) && ann.result.length > 0;
+}
+
+export function isSkipped(ann: Annotation | null | undefined): boolean {
+  return !!ann && ann.was_cancelled === true;
+}
+
+function sameAnnotation(a: Annotation | null, b: Annotation | null): boolean {
+  if (!isLabeled(a) && !isLabeled(b)) return true;
+  if (!a || !b) return false;
+  return a.was_cancelled === b.was_cancelled && JSON.stringify(a.result) === JSON.stringify(b.result);
+}
+
+function normalizeEntry(t: TaskEntry): TaskEntry {
+  const ann = t.annotation;
+  let annotation: Annotation | null = null;
+  if (ann && typeof ann === "object") {
+    let result = Array.isArray(ann.result) ? ann.result : [];
+    result = result.filter((r) => r && typeof r === "object");
+    annotation = { result, was_cancelled: !!ann.was_cancelled };
+    if (!isLabeled(annotation)) annotation = null;
+  }
+  return {
+    pos: t.pos,
+    id: t.id,
+    data: t.data && typeof t.data === "object" ? t.data : {},
+    annotation,
+    predictions: Array.isArray(t.predictions) ? t.predictions : [],
+  };
+}
+
+/** Non-empty value of a result item, per type. */
+function hasValue(item: ResultItem | undefined): boolean {
+  if (!item || !item.value) return false;
+  for (const v of Object.values(item.value)) {
+    if (Array.isArray(v) ? v.length > 0 : v !== null && v !== undefined && v !== "") return true;
+  }
+  return false;
+}
+
+// ---- the state ------------------------------------------------------------------
+
+export class LabelState {
+  spec: Spec | null = null;
+  index: SpecIndex = indexSpec(null);
+  /** Bumped whenever the spec is replaced (views rebuild their tree). */
+  specVersion = 0;
+  settings: Settings = { auto_advance: true, prefetch: DEFAULT_PREFETCH, annotator: "" };
+  total = 0;
+  pos = 0;
+  filter: Filter = "all";
+  /** A transient hint for the toolbar ("End of the dataset"...). */
+  notice = "";
+  /** Banner messages (`error` messages and the `error` trait). */
+  messages: string[] = [];
+  /** Bumped on every notification. */
+  version = 0;
+
+  private io: StateIO;
+  private cache = new Map<number, TaskEntry>();
+  /** Sorted, disjoint [a, b) ranges known (from `seek` replies) to be labeled. */
+  private gaps: Array<[number, number]> = [];
+  private unavailable = new Set<number>();
+  private failedSeeks = new Set<number>();
+  private inflight = new Map<number, Inflight>();
+  private reqCounter = 0;
+  private reqFloor = 0;
+  private seq = 0;
+  private ackSeq = 0;
+  private pending = new Map<number, PendingSave>();
+  private pendingByPos = new Map<number, number>();
+  private serverAnn = new Map<number, Annotation | null>();
+  private errors = new Map<number, { seq: number; message: string }>();
+  private undoStack: UndoEntry[] = [];
+  private redoStack: UndoEntry[] = [];
+  private shownAt = new Map<number, number>();
+  private resultIds = new Map<string, string>();
+  /** A pending "next unlabeled" navigation waiting on the kernel. */
+  private nav: { from: number } | null = null;
+  private baseDone = 0;
+  private baseSkipped = 0;
+  private traitError = "";
+  private listeners = new Set<() => void>();
+  private depth = 0;
+
+  constructor(io: StateIO) {
+    this.io = io;
+  }
+
+  // ---- subscription ---------------------------------------------------------------
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private mutate<T>(fn: () => T): T {
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+      if (this.depth === 0) {
+        this.version++;
+        for (const l of [...this.listeners]) {
+          try {
+            l();
+          } catch (e) {
+            console.error("[nblabel] view update failed", e);
+          }
+        }
+      }
+    }
+  }
+
+  private now(): number {
+    if (this.io.now) return this.io.now();
+    const perf = (globalThis as { performance?: { now(): number } }).performance;
+    return perf ? perf.now() : Date.now();
+  }
+
+  // ---- traits (Python -> JS) ----------------------------------------------------
+
+  /** Initial state from all traits at once (one prefetch, after the window is in). */
+  load(t: {
+    spec: unknown;
+    settings: Partial<Settings> | null | undefined;
+    total: unknown;
+    done: unknown;
+    skipped: unknown;
+    error: unknown;
+    window: TaskWindow | null | undefined;
+    start: unknown;
+  }): void {
+    this.mutate(() => {
+      // total stays 0 until the window is in, so nothing is prefetched half-initialized
+      this.total = 0;
+      this.setSpec(t.spec);
+      this.setSettings(t.settings);
+      this.setCounts(t.done, t.skipped);
+      this.setErrorTrait(t.error);
+      const total = asNumber(t.total);
+      this.total = total && total > 0 ? Math.floor(total) : 0;
+      this.seedWindow(t.window, t.start);
+    });
+  }
+
+  setSpec(spec: unknown): void {
+    this.mutate(() => {
+      this.spec = isSpec(spec) ? spec : null;
+      this.index = indexSpec(this.spec);
+      this.specVersion++;
+    });
+  }
+
+  setSettings(s: Partial<Settings> | null | undefined): void {
+    this.mutate(() => {
+      const prefetch = asNumber(s?.prefetch);
+      this.settings = {
+        auto_advance: s?.auto_advance === undefined ? true : !!s.auto_advance,
+        prefetch: prefetch && prefetch > 0 ? Math.floor(prefetch) : DEFAULT_PREFETCH,
+        annotator: typeof s?.annotator === "string" ? s.annotator : "",
+      };
+      this.prefetch();
+    });
+  }
+
+  setTotal(total: unknown): void {
+    this.mutate(() => {
+      const t = asNumber(total);
+      this.total = t && t > 0 ? Math.floor(t) : 0;
+      this.unavailable.clear();
+      this.failedSeeks.clear();
+      if (this.pos >= this.total) this.pos = Math.max(0, this.total - 1);
+      this.prefetch();
+    });
+  }
+
+  /** The `done`/`skipped` traits; ignored while saves are unacked (acks carry them). */
+  setCounts(done: unknown, skipped: unknown): void {
+    this.mutate(() => {
+      if (this.pending.size > 0) return;
+      const d = asNumber(done);
+      const s = asNumber(skipped);
+      if (d !== undefined) this.baseDone = d;
+      if (s !== undefined) this.baseSkipped = s;
+    });
+  }
+
+  setErrorTrait(err: unknown): void {
+    this.mutate(() => {
+      this.traitError = typeof err === "string" ? err : "";
+    });
+  }
+
+  /**
+   * (Re)seed the cache from the `window` trait. Entries with unsaved local changes are
+   * kept. The current position is kept if it still holds the same task, else `start`.
+   */
+  seedWindow(win: TaskWindow | null | undefined, start: unknown): void {
+    this.mutate(() => {
+      const old = this.cache.get(this.pos);
+      const next = new Map<number, TaskEntry>();
+      for (const t of win && Array.isArray(win.tasks) ? win.tasks : []) {
+        if (t && typeof t.pos === "number") next.set(t.pos, normalizeEntry(t));
+      }
+      for (const p of this.dirtyPositions()) {
+        const e = this.cache.get(p);
+        if (e) next.set(p, e);
+      }
+      this.cache = next;
+      this.gaps = [];
+      this.unavailable.clear();
+      this.failedSeeks.clear();
+      this.inflight.clear();
+      this.reqFloor = this.reqCounter;
+      this.nav = null;
+      this.notice = "";
+      const here = next.get(this.pos);
+      if (!(old && here && here.id === old.id)) {
+        const s = asNumber(start) ?? 0;
+        this.pos = this.clamp(Math.floor(s));
+        if (this.total > 0 && s >= this.total) this.notice = "All items are labeled";
+      }
+      this.land(this.pos);
+    });
+  }
+
+  // ---- queries --------------------------------------------------------------------
+
+  /** The entry on screen, or undefined while loading. */
+  current(): TaskEntry | undefined {
+    if (this.nav) return undefined;
+    return this.cache.get(this.pos);
+  }
+
+  entry(pos: number): TaskEntry | undefined {
+    return this.cache.get(pos);
+  }
+
+  isCached(pos: number): boolean {
+    return this.cache.has(pos);
+  }
+
+  status(): Status {
+    if (this.total > 0 && !this.current()) return "loading";
+    if (this.errors.size > 0) return "error";
+    if (this.pending.size > 0) return "saving";
+    return "saved";
+  }
+
+  /** Optimistic `done`: last acked value adjusted by unacked saves. */
+  doneCount(): number {
+    let d = this.baseDone;
+    for (const pos of this.pendingByPos.keys()) {
+      d += Number(isDone(this.cache.get(pos)?.annotation)) - Number(isDone(this.serverAnn.get(pos)));
+    }
+    return Math.max(0, d);
+  }
+
+  skippedCount(): number {
+    let s = this.baseSkipped;
+    for (const pos of this.pendingByPos.keys()) {
+      s += Number(isSkipped(this.cache.get(pos)?.annotation)) - Number(isSkipped(this.serverAnn.get(pos)));
+    }
+    return Math.max(0, s);
+  }
+
+  lastSeq(): number {
+    return this.seq;
+  }
+
+  lastAck(): number {
+    return this.ackSeq;
+  }
+
+  pendingCount(): number {
+    return this.pending.size;
+  }
+
+  errorCount(): number {
+    return this.errors.size;
+  }
+
+  /** Per-item save state for the current item. */
+  itemState(pos: number): "saved" | "saving" | "error" {
+    if (this.errors.has(pos)) return "error";
+    if (this.pendingByPos.has(pos)) return "saving";
+    return "saved";
+  }
+
+  canUndo(): boolean {
+    return this.undoStack.length > 0;
+  }
+
+  canRedo(): boolean {
+    return this.redoStack.length > 0;
+  }
+
+  bannerMessages(): string[] {
+    const out = [...this.messages];
+    if (this.traitError && !out.includes(this.traitError)) out.unshift(this.traitError);
+    return out;
+  }
+
+  /** The result item of `control` on the current (or given) task. */
+  resultFor(control: string, pos = this.pos): ResultItem | undefined {
+    return this.cache.get(pos)?.annotation?.result.find((r) => r.from_name === control);
+  }
+
+  requiredFilled(pos = this.pos): boolean {
+    for (const name of this.index.required) {
+      if (!hasValue(this.resultFor(name, pos))) return false;
+    }
+    return true;
+  }
+
+  /** Requests in flight (for tests and debugging). */
+  inflightCount(): number {
+    return this.inflight.size;
+  }
+
+  // ---- navigation -----------------------------------------------------------------
+
+  next(): void {
+    this.mutate(() => {
+      this.notice = "";
+      if (this.filter === "unlabeled") {
+        this.nav = null;
+        this.resolveUnlabeled(this.pos + 1);
+        return;
+      }
+      this.nav = null;
+      if (this.pos + 1 < this.total) this.land(this.pos + 1);
+      else this.notice = "End of the dataset";
+    });
+  }
+
+  prev(): void {
+    this.mutate(() => {
+      this.notice = "";
+      this.nav = null;
+      if (this.pos > 0) this.land(this.pos - 1);
+      else this.notice = "Start of the dataset";
+    });
+  }
+
+  nextUnlabeled(): void {
+    this.mutate(() => {
+      this.notice = "";
+      if (this.nav) return; // already looking
+      this.resolveUnlabeled(this.pos + 1);
+    });
+  }
+
+  goto(pos: number): void {
+    this.mutate(() => {
+      this.notice = "";
+      this.nav = null;
+      this.land(this.clamp(pos));
+    });
+  }
+
+  toggleFilter(): void {
+    this.mutate(() => {
+      this.filter = this.filter === "all" ? "unlabeled" : "all";
+      this.notice = "";
+      this.prefetch();
+    });
+  }
+
+  /** Move on after labeling: next unlabeled when filtering, else next. */
+  advance(): void {
+    this.next();
+  }
+
+  private resolveUnlabeled(from: number): void {
+    const w = this.walk(from);
+    if (w.kind === "found") {
+      this.nav = null;
+      this.land(w.pos);
+    } else if (w.kind === "end") {
+      this.nav = null;
+      this.notice = "No unlabeled items after this one";
+    } else {
+      this.nav = { from: w.pos };
+    }
+    this.prefetch();
+  }
+
+  private land(pos: number): void {
+    this.pos = pos;
+    if (this.cache.has(pos) && !this.shownAt.has(pos)) this.shownAt.set(pos, this.now());
+    this.prefetch();
+  }
+
+  private clamp(pos: number): number {
+    if (this.total <= 0) return 0;
+    return Math.min(Math.max(0, pos), this.total - 1);
+  }
+
+  /** First unlabeled position >= from, through the cache and known-labeled gaps. */
+  private walk(from: number): Walk {
+    let q = Math.max(0, from);
+    while (q < this.total) {
+      const e = this.cache.get(q);
+      if (e) {
+        if (!isLabeled(e.annotation)) return { kind: "found", pos: q };
+        q++;
+        continue;
+      }
+      const g = this.gapAt(q);
+      if (g) {
+        q = g[1];
+        continue;
+      }
+      if (this.unavailable.has(q)) {
+        q++;
+        continue;
+      }
+      return { kind: "unknown", pos: q };
+    }
+    return { kind: "end" };
+  }
+
+  // ---- gaps -------------------------------------------------------------------------
+
+  private gapAt(q: number): [number, number] | undefined {
+    const gs = this.gaps;
+    let lo = 0;
+    let hi = gs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const g = gs[mid];
+      if (q < g[0]) hi = mid - 1;
+      else if (q >= g[1]) lo = mid + 1;
+      else return g;
+    }
+    return undefined;
+  }
+
+  private addGap(a: number, b: number): void {
+    if (!(b > a)) return;
+    const out: Array<[number, number]> = [];
+    let na = a;
+    let nb = b;
+    for (const g of this.gaps) {
+      if (g[1] < na || g[0] > nb) out.push(g);
+      else {
+        na = Math.min(na, g[0]);
+        nb = Math.max(nb, g[1]);
+      }
+    }
+    out.push([na, nb]);
+    out.sort((x, y) => x[0] - y[0]);
+    this.gaps = out;
+  }
+
+  private punchGap(p: number): void {
+    const g = this.gapAt(p);
+    if (!g) return;
+    const out: Array<[number, number]> = [];
+    for (const x of this.gaps) {
+      if (x !== g) out.push(x);
+      else {
+        if (x[0] < p) out.push([x[0], p]);
+        if (p + 1 < x[1]) out.push([p + 1, x[1]]);
+      }
+    }
+    this.gaps = out;
+  }
+
+  // ---- prefetch -----------------------------------------------------------------------
+
+  private prefetch(): void {
+    if (this.total <= 0) return;
+    const now = this.now();
+    for (const [req, f] of this.inflight) {
+      if (now - f.sentAt > INFLIGHT_TIMEOUT_MS) this.inflight.delete(req);
+    }
+    const size = this.settings.prefetch;
+    const half = Math.max(1, Math.floor(size / 2));
+    const missing = (q: number) => !this.cache.has(q) && !this.unavailable.has(q);
+
+    // The current position itself.
+    if (!this.nav && missing(this.pos)) this.requestNeed(this.pos, this.pos + size, this.pos);
+
+    // A pending "next unlabeled" navigation.
+    if (this.nav) {
+      const w = this.walk(this.nav.from);
+      if (w.kind === "unknown") this.requestSeek(w.pos);
+    }
+
+    // Ahead, in the current mode.
+    if (this.filter === "unlabeled") {
+      let count = 0;
+      let q = this.pos + 1;
+      let steps = 0;
+      while (q < this.total && count < half && steps++ < 20000) {
+        const e = this.cache.get(q);
+        if (e) {
+          if (!isLabeled(e.annotation)) count++;
+          q++;
+          continue;
+        }
+        const g = this.gapAt(q);
+        if (g) {
+          q = g[1];
+          continue;
+        }
+        if (this.unavailable.has(q)) {
+          q++;
+          continue;
+        }
+        this.requestSeek(q);
+        break;
+      }
+    } else {
+      const end = Math.min(this.total - 1, this.pos + half);
+      for (let q = this.pos; q <= end; q++) {
+        if (missing(q)) {
+          this.requestNeed(q, q + size, q);
+          break;
+        }
+      }
+    }
+
+    // Behind (both modes: previous is always pos - 1).
+    const lo = Math.max(0, this.pos - half);
+    for (let q = this.pos - 1; q >= lo; q--) {
+      if (missing(q)) {
+        this.requestNeed(q + 1 - size, q + 1, q);
+        break;
+      }
+    }
+  }
+
+  private requestNeed(from: number, to: number, cover: number): void {
+    for (const f of this.inflight.values()) {
+      if (f.type === "need" && f.from <= cover && cover < f.to) return;
+    }
+    const a = Math.max(0, from);
+    const b = Math.min(this.total, to);
+    if (!(b > a)) return;
+    const req = ++this.reqCounter;
+    this.inflight.set(req, { req, type: "need", from: a, to: b, sentAt: this.now() });
+    this.io.send({ type: "need", req, from: a, to: b });
+  }
+
+  private requestSeek(from: number): void {
+    if (this.failedSeeks.has(from)) return;
+    for (const f of this.inflight.values()) {
+      if (f.type === "seek" && f.from === from) return;
+      if (f.type === "need" && f.from <= from && from < f.to) return;
+    }
+    const req = ++this.reqCounter;
+    this.inflight.set(req, { req, type: "seek", from, to: from, sentAt: this.now() });
+    this.io.send({ type: "seek", req, from, count: this.settings.prefetch });
+  }
+
+  // ---- labeling ---------------------------------------------------------------------
+
+  /**
+   * Set (or with `null` clear) the value of one control on a task and save it.
+   * Returns whether anything changed.
+   */
+  setControlValue(control: string, value: Record<string, unknown> | null, pos = this.pos): boolean {
+    return this.mutate(() => {
+      const e = this.cache.get(pos);
+      const info = this.index.controls.get(control);
+      if (!e || !info || (pos === this.pos && this.nav)) return false;
+      const cur = e.annotation?.result ?? [];
+      const idx = cur.findIndex((r) => r.from_name === control);
+      let next: ResultItem[];
+      if (value === null) {
+        if (idx < 0) return false;
+        next = cur.filter((_, i) => i !== idx);
+      } else {
+        const item: ResultItem = {
+          id: this.stableId(pos, control, idx >= 0 ? cur[idx].id : undefined),
+          from_name: control,
+          to_name: info.toName,
+          type: info.type,
+          value,
+          origin: "manual",
+        };
+        next = idx >= 0 ? cur.map((r, i) => (i === idx ? item : r)) : [...cur, item];
+      }
+      const after: Annotation | null = next.length ? { result: next, was_cancelled: false } : null;
+      return this.commit(pos, after, true);
+    });
+  }
+
+  /** Ctrl+Space: save the current item as skipped and move on. */
+  skip(): void {
+    this.mutate(() => {
+      const e = this.current();
+      if (!e) return;
+      const after: Annotation = { result: e.annotation?.result ?? [], was_cancelled: true };
+      this.commit(this.pos, after, true);
+      this.advance();
+    });
+  }
+
+  /** Apply a hotkey binding from `spec.hotkeys` to the current item. */
+  applyHotkey(binding: HotkeyBinding): HotkeyOutcome {
+    return this.mutate(() => {
+      const out: HotkeyOutcome = { changed: false, advanced: false };
+      const info = this.index.controls.get(binding.control);
+      const e = this.current();
+      if (!info || !e) return out;
+      let settles = false;
+      if (info.tag === "Choices") {
+        const opt = findOption(info, binding.value);
+        if (!opt) return out;
+        const cur = choicesOf(this.resultFor(info.name));
+        if (info.choice === "multiple") {
+          const has = cur.includes(opt.result);
+          const next = has ? cur.filter((v) => v !== opt.result) : orderChoices(info.options.map((o) => o.result), [...cur, opt.result]);
+          out.changed = this.setControlValue(info.name, next.length ? { choices: next } : null);
+        } else {
+          settles = true;
+          if (!(cur.length === 1 && cur[0] === opt.result)) {
+            out.changed = this.setControlValue(info.name, { choices: [opt.result] });
+          }
+        }
+      } else if (info.tag === "Rating") {
+        const max = asNumber(info.attrs.maxRating) ?? 5;
+        const n = asNumber(binding.value);
+        const cur = asNumber(this.resultFor(info.name)?.value?.rating) ?? 0;
+        if (n !== undefined) {
+          settles = true;
+          const v = Math.min(max, Math.max(0, Math.round(n)));
+          if (v !== cur) out.changed = this.setControlValue(info.name, v > 0 ? { rating: v } : null);
+        } else {
+          // "increment": 1, 2, ... maxRating, then cleared
+          const v = cur + 1 > max ? 0 : cur + 1;
+          out.changed = this.setControlValue(info.name, v > 0 ? { rating: v } : null);
+        }
+      } else if (info.tag === "Number" && binding.value == null) {
+        // "increment" by step from min (or 0); wraps to min after max
+        const step = asNumber(info.attrs.step) ?? 1;
+        const min = asNumber(info.attrs.min);
+        const max = asNumber(info.attrs.max);
+        const cur = asNumber(this.resultFor(info.name)?.value?.number);
+        let v = cur === undefined ? (min ?? 0) : cur + (step > 0 ? step : 1);
+        if (max !== undefined && v > max) v = min ?? 0;
+        v = Math.round(v * 1e9) / 1e9;
+        out.changed = this.setControlValue(info.name, { number: v });
+      } else {
+        out.focus = info.name;
+        return out;
+      }
+      if (settles && this.settings.auto_advance && this.requiredFilled()) {
+        this.advance();
+        out.advanced = true;
+      }
+      return out;
+    });
+  }
+
+  undo(): void {
+    this.mutate(() => {
+      this.notice = "";
+      const u = this.undoStack.pop();
+      if (!u) {
+        this.notice = "Nothing to undo";
+        return;
+      }
+      const e = this.cache.get(u.pos);
+      if (!e || e.id !== u.taskId) {
+        this.notice = "Cannot undo: that item is no longer loaded";
+        return;
+      }
+      this.nav = null;
+      this.land(u.pos);
+      this.commit(u.pos, u.before, false);
+      this.redoStack.push(u);
+    });
+  }
+
+  redo(): void {
+    this.mutate(() => {
+      this.notice = "";
+      const u = this.redoStack.pop();
+      if (!u) {
+        this.notice = "Nothing to redo";
+        return;
+      }
+      const e = this.cache.get(u.pos);
+      if (!e || e.id !== u.taskId) {
+        this.notice = "Cannot redo: that item is no longer loaded";
+        return;
+      }
+      this.nav = null;
+      this.land(u.pos);
+      this.commit(u.pos, u.after, false);
+      this.undoStack.push(u);
+    });
+  }
+
+  /** Re-send the latest local state of every item whose save failed. */
+  retryErrors(): void {
+    this.mutate(() => {
+      const positions = [...this.errors.keys()];
+      this.errors.clear();
+      for (const p of positions) if (this.cache.has(p)) this.sendSave(p);
+      this.messages = [];
+      this.traitError = "";
+    });
+  }
+
+  dismissMessages(): void {
+    this.mutate(() => {
+      this.messages = [];
+      this.traitError = "";
+    });
+  }
+
+  private stableId(pos: number, control: string, existing?: string): string {
+    const key = `${pos}\u0000${control}`;
+    if (existing) {
+      this.resultIds.set(key, existing);
+      return existing;
+    }
+    let id = this.resultIds.get(key);
+    if (!id) {
+      id = newId();
+      this.resultIds.set(key, id);
+    }
+    return id;
+  }
+
+  private commit(pos: number, after: Annotation | null, undoable: boolean): boolean {
+    const e = this.cache.get(pos);
+    if (!e) return false;
+    const before = e.annotation;
+    const norm = after && isLabeled(after) ? after : null;
+    if (sameAnnotation(before, norm)) return false;
+    if (!this.serverAnn.has(pos)) this.serverAnn.set(pos, before);
+    e.annotation = norm;
+    this.punchGap(pos);
+    if (undoable) {
+      this.undoStack.push({ pos, taskId: e.id, before, after: norm });
+      if (this.undoStack.length > MAX_UNDO) this.undoStack.shift();
+      this.redoStack = [];
+    }
+    this.sendSave(pos);
+    return true;
+  }
+
+  private sendSave(pos: number): void {
+    const e = this.cache.get(pos);
+    if (!e) return;
+    const seq = ++this.seq;
+    const ann = e.annotation;
+    const shown = this.shownAt.get(pos);
+    const lead = shown === undefined ? 0 : Math.max(0, this.now() - shown) / 1000;
+    this.pending.set(seq, { seq, pos, annotation: ann });
+    this.pendingByPos.set(pos, (this.pendingByPos.get(pos) ?? 0) + 1);
+    this.io.send({
+      type: "save",
+      seq,
+      pos,
+      task_id: e.id,
+      result: ann ? (JSON.parse(JSON.stringify(ann.result)) as ResultItem[]) : [],
+      was_cancelled: ann ? ann.was_cancelled : false,
+      lead_time: Math.round(lead * 1000) / 1000,
+    });
+  }
+
+  private dropPending(seq: number): PendingSave | undefined {
+    const p = this.pending.get(seq);
+    if (!p) return undefined;
+    this.pending.delete(seq);
+    const n = (this.pendingByPos.get(p.pos) ?? 1) - 1;
+    if (n > 0) this.pendingByPos.set(p.pos, n);
+    else this.pendingByPos.delete(p.pos);
+    return p;
+  }
+
+  private dirtyPositions(): Set<number> {
+    return new Set<number>([...this.pendingByPos.keys(), ...this.errors.keys()]);
+  }
+
+  // ---- messages (Python -> JS) ----------------------------------------------------
+
+  handleMessage(msg: InMsg | Record<string, unknown>): void {
+    if (!msg || typeof msg !== "object") return;
+    const m = msg as InMsg;
+    this.mutate(() => {
+      if (m.type === "ack") this.onAck(m);
+      else if (m.type === "error") this.onError(m);
+      else if (m.type === "tasks") this.onTasks(m);
+    });
+  }
+
+  private onAck(m: AckMsg): void {
+    const seq = asNumber(m.seq);
+    if (seq === undefined) return;
+    const newest = seq >= this.ackSeq;
+    this.ackSeq = Math.max(this.ackSeq, seq);
+    const p = this.dropPending(seq);
+    // Counts from an older ack arriving late would undo newer ones.
+    if (newest && typeof m.done === "number") this.baseDone = m.done;
+    if (newest && typeof m.skipped === "number") this.baseSkipped = m.skipped;
+    if (!p) return;
+    this.serverAnn.set(p.pos, p.annotation);
+    const err = this.errors.get(p.pos);
+    if (err && err.seq < seq) this.errors.delete(p.pos);
+    if (!this.pendingByPos.has(p.pos) && !this.errors.has(p.pos)) this.serverAnn.delete(p.pos);
+  }
+
+  private onError(m: ErrorMsg): void {
+    const message = typeof m.message === "string" && m.message ? m.message : "save failed";
+    this.messages.push(message);
+    if (this.messages.length > MAX_MESSAGES) this.messages.splice(0, this.messages.length - MAX_MESSAGES);
+    const seq = asNumber(m.seq);
+    if (seq === undefined) return;
+    const p = this.dropPending(seq);
+    if (!p) return;
+    const prev = this.errors.get(p.pos);
+    if (!prev || prev.seq < seq) this.errors.set(p.pos, { seq, message });
+  }
+
+  private onTasks(m: TasksMsg): void {
+    const req = asNumber(m.req) ?? 0;
+    const f = this.inflight.get(req);
+    this.inflight.delete(req);
+    if (req <= this.reqFloor) return; // from before a re-seed
+    const wasLoaded = this.cache.has(this.pos);
+    const got = new Set<number>();
+    for (const t of Array.isArray(m.tasks) ? m.tasks : []) {
+      if (!t || typeof t.pos !== "number") continue;
+      got.add(t.pos);
+      if (!this.cache.has(t.pos)) this.cache.set(t.pos, normalizeEntry(t));
+      this.unavailable.delete(t.pos);
+    }
+    const skip = m.skip;
+    if (Array.isArray(skip) && skip.length === 2) {
+      this.addGap(Number(skip[0]), Number(skip[1]));
+      for (const p of got) if (this.gapAt(p)) this.punchGap(p);
+    }
+    if (f && f.type === "need") {
+      // Positions the kernel did not return do not exist (any more): stop asking.
+      for (let q = f.from; q < f.to; q++) if (!got.has(q) && !this.cache.has(q)) this.unavailable.add(q);
+    }
+    if (f && f.type === "seek") {
+      const w = this.walk(f.from);
+      if (w.kind === "unknown" && w.pos === f.from) this.failedSeeks.add(f.from);
+    }
+    if (this.nav) {
+      const w = this.walk(this.nav.from);
+      if (w.kind === "found") {
+        this.nav = null;
+        this.land(w.pos);
+      } else if (w.kind === "end") {
+        this.nav = null;
+        this.notice = "No unlabeled items after this one";
+      } else if (this.failedSeeks.has(w.pos)) {
+        this.nav = null;
+        this.notice = "Could not load the next unlabeled item";
+      } else {
+        this.nav = { from: w.pos };
+      }
+    }
+    if (!wasLoaded && this.cache.has(this.pos) && !this.shownAt.has(this.pos)) {
+      this.shownAt.set(this.pos, this.now());
+    }
+    if (!this.nav && !this.cache.has(this.pos) && this.unavailable.has(this.pos)) {
+      this.notice = "This item is not available";
+    }
+    this.evict();
+    this.prefetch();
+  }
+
+  private evict(): void {
+    if (this.cache.size <= CACHE_MAX) return;
+    const keep = this.dirtyPositions();
+    for (const u of this.undoStack) keep.add(u.pos);
+    for (const u of this.redoStack) keep.add(u.pos);
+    const window = this.settings.prefetch;
+    const candidates: number[] = [];
+    for (const p of this.cache.keys()) {
+      if (!keep.has(p) && Math.abs(p - this.pos) > window) candidates.push(p);
+    }
+    candidates.sort((a, b) => Math.abs(b - this.pos) - Math.abs(a - this.pos));
+    const target = Math.floor(CACHE_MAX * 0.8);
+    for (const p of candidates) {
+      if (this.cache.size <= target) break;
+      this.cache.delete(p);
+      this.punchGap(p);
+    }
+  }
+}
+
+// ---- value helpers used by controls ------------------------------------------------
+
+export function choicesOf(item: ResultItem | undefined): string[] {
+  const v = item?.value?.choices;
+  if (!Array.isArray(v)) return [];
+  return v.map((x) => (Array.isArray(x) ? String(x[x.length - 1]) : String(x)));
+}
+
+/** Order selected values as in the config. */
+export function orderChoices(all: string[], selected: string[]): string[] {
+  const set = new Set(selected);
+  const out = all.filter((v) => set.has(v));
+  for (const v of selected) if (!out.includes(v)) out.push(v);
+  return out;
+}

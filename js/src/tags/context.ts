@@ -1,0 +1,62 @@
+// What a tag renderer gets: the spec, hooks to the labeling state, and per-task updates.
+import type { ResultItem, Spec, SpecNode, TaskEntry } from "../protocol";
+import type { SpecIndex } from "../spec";
+
+/** The task being shown, handed to every updater on each change. */
+export interface TaskView {
+  pos: number;
+  entry: TaskEntry;
+  result: ResultItem[];
+  /** True when the position changed since the previous update. */
+  moved: boolean;
+}
+
+export interface RenderContext {
+  doc: Document;
+  spec: Spec;
+  index: SpecIndex;
+  /** Render the children of `node` and append them to `parent`. */
+  renderChildren(node: SpecNode, parent: HTMLElement): void;
+  /** Register an updater, called with the current task whenever the view syncs. */
+  onTask(fn: (t: TaskView) => void): void;
+  /** Set (or with null clear) a control's value on the current task; saves it. */
+  setValue(control: string, value: Record<string, unknown> | null): void;
+  /** The current task's result item for a control. */
+  result(control: string): ResultItem | undefined;
+  /** Ctrl+Enter inside this control's field: commit what was typed. */
+  onCommit(control: string, fn: () => void): void;
+  /** A hotkey bound to this control wants focus (Number, TextArea). */
+  onFocus(control: string, fn: () => void): void;
+  /** Give keyboard focus back to the widget root. */
+  focusRoot(): void;
+  /** The hotkey bound to (control, value), for hints. */
+  hint(control: string, value?: string): string | undefined;
+}
+
+export type TagRenderer = (node: SpecNode, ctx: RenderContext) => HTMLElement | null;
+
+export function el<K extends keyof HTMLElementTagNameMap>(
+  doc: Document,
+  tag: K,
+  className?: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
+  const e = doc.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** A `<kbd>` hotkey hint. */
+export function kbd(doc: Document, key: string): HTMLElement {
+  return el(doc, "kbd", "nbl-kbd", key === " " ? "space" : key);
+}
+
+export function setPressed(button: HTMLElement, pressed: boolean): void {
+  const v = pressed ? "true" : "false";
+  if (button.getAttribute("aria-pressed") !== v) button.setAttribute("aria-pressed", v);
+}
+
+export function setText(node: HTMLElement, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
+}

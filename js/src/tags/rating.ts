@@ -1,0 +1,51 @@
+// Rating: maxRating stars; click sets (clicking the current value clears); result {"rating": n}.
+import type { SpecNode } from "../protocol";
+import { asBool, asNumber, asString } from "../util";
+import { el, kbd, setPressed, type RenderContext } from "./context";
+
+export function renderRating(node: SpecNode, ctx: RenderContext): HTMLElement {
+  const a = node.attrs || {};
+  const name = asString(a.name);
+  const max = Math.max(1, Math.min(100, Math.round(asNumber(a.maxRating) ?? 5)));
+  const box = el(ctx.doc, "div", "nbl-control nbl-rating");
+  box.setAttribute("data-nbl-control", name);
+  box.setAttribute("role", "group");
+  box.setAttribute("aria-label", name);
+  const size = asString(a.size);
+  if (size) box.classList.add(`nbl-size-${size}`);
+  const info = ctx.index.controls.get(name);
+  let marker: HTMLElement | null = null;
+  if (info?.required ?? asBool(a.required)) {
+    marker = el(ctx.doc, "span", "nbl-required", "*");
+    marker.title = asString(a.requiredMessage) || "required";
+    box.appendChild(marker);
+  }
+  const stars: HTMLButtonElement[] = [];
+  for (let i = 1; i <= max; i++) {
+    const b = el(ctx.doc, "button", "nbl-star", "\u2605");
+    b.type = "button";
+    b.setAttribute("data-value", String(i));
+    b.setAttribute("aria-pressed", "false");
+    b.setAttribute("aria-label", `${i} of ${max}`);
+    const starKey = ctx.hint(name, String(i));
+    if (starKey) b.title = `${i} (key ${starKey})`;
+    b.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      const cur = asNumber(ctx.result(name)?.value?.rating) ?? 0;
+      ctx.setValue(name, cur === i ? null : { rating: i });
+      ctx.focusRoot();
+    });
+    stars.push(b);
+    box.appendChild(b);
+  }
+  const key = ctx.hint(name);
+  if (key) box.appendChild(kbd(ctx.doc, key));
+  ctx.onTask((t) => {
+    const item = t.result.find((r) => r.from_name === name);
+    const v = asNumber(item?.value?.rating) ?? 0;
+    stars.forEach((s, i) => setPressed(s, i < v));
+    box.setAttribute("data-rating", String(v));
+    if (marker) marker.classList.toggle("nbl-missing", v <= 0);
+  });
+  return box;
+}

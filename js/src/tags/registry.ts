@@ -1,0 +1,29 @@
+// Tag name -> renderer. Unknown or unsupported tags get the placeholder.
+import type { SpecNode } from "../protocol";
+import { renderChoices } from "./choices";
+import type { RenderContext, TagRenderer } from "./context";
+import { renderHeader, renderStyle, renderView } from "./layout";
+import { renderNumber } from "./number";
+import { renderPlaceholder } from "./placeholder";
+import { renderRating } from "./rating";
+import { renderHyperText, renderText } from "./text";
+import { renderTextArea } from "./textarea";
+
+export const RENDERERS: Record<string, TagRenderer> = {
+  View: renderView,
+  Header: renderHeader,
+  Style: renderStyle,
+  Text: renderText,
+  HyperText: renderHyperText,
+  Choices: renderChoices,
+  TextArea: renderTextArea,
+  Rating: renderRating,
+  Number: renderNumber,
+};
+
+export function renderNode(node: SpecNode, ctx: RenderContext): HTMLElement | null {
+  if (!node || typeof node !== "object") return null;
+  const fn = Object.prototype.hasOwnProperty.call(RENDERERS, node.tag) ? RENDERERS[node.tag] : undefined;
+  if (!fn || node.supported === false || node.kind === "unknown") return renderPlaceholder(node, ctx);
+  return fn(node, ctx);
+}

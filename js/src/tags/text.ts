@@ -1,0 +1,56 @@
+// Object tags: Text (plain text, whitespace kept) and HyperText (sanitized HTML).
+import type { SpecNode } from "../protocol";
+import { safeHref, sanitizeHtml } from "../sanitize";
+import { asString, displayValue, resolveValue } from "../util";
+import { el, setText, type RenderContext } from "./context";
+
+function objectBox(node: SpecNode, ctx: RenderContext, cls: string): HTMLElement {
+  const box = el(ctx.doc, "div", `nbl-object ${cls}`);
+  box.setAttribute("data-nbl-object", asString(node.attrs?.name));
+  return box;
+}
+
+/** valueType="url": show the address as a link; nothing is fetched. */
+function urlUpdater(box: HTMLElement, ctx: RenderContext, template: unknown) {
+  const a = el(ctx.doc, "a", "nbl-url");
+  a.rel = "noopener noreferrer";
+  a.target = "_blank";
+  box.appendChild(a);
+  return (data: Record<string, unknown>) => {
+    const url = displayValue(resolveValue(template, data));
+    setText(a, url);
+    const href = safeHref(url);
+    if (href) a.setAttribute("href", href);
+    else a.removeAttribute("href");
+  };
+}
+
+export function renderText(node: SpecNode, ctx: RenderContext): HTMLElement {
+  const box = objectBox(node, ctx, "nbl-text");
+  const a = node.attrs || {};
+  if (asString(a.valueType) === "url") {
+    const update = urlUpdater(box, ctx, a.value);
+    ctx.onTask((t) => update(t.entry.data));
+  } else {
+    ctx.onTask((t) => setText(box, displayValue(resolveValue(a.value, t.entry.data))));
+  }
+  return box;
+}
+
+export function renderHyperText(node: SpecNode, ctx: RenderContext): HTMLElement {
+  const box = objectBox(node, ctx, "nbl-hypertext");
+  const a = node.attrs || {};
+  if (asString(a.valueType) === "url") {
+    const update = urlUpdater(box, ctx, a.value);
+    ctx.onTask((t) => update(t.entry.data));
+    return box;
+  }
+  let last: string | null = null;
+  ctx.onTask((t) => {
+    const html = displayValue(resolveValue(a.value, t.entry.data));
+    if (html === last) return;
+    last = html;
+    box.replaceChildren(sanitizeHtml(html, ctx.doc));
+  });
+  return box;
+}

@@ -1,0 +1,132 @@
+// TextArea: a list of submitted entries plus an input. Result {"text": [entries]}.
+// rows == 1: Enter adds an entry. rows > 1: Enter is a newline, the add button adds.
+// Ctrl+Enter anywhere in the field adds what was typed and moves on (handled by the view).
+import type { SpecNode } from "../protocol";
+import { asBool, asNumber, asString, displayValue, resolveValue } from "../util";
+import { el, type RenderContext } from "./context";
+
+function entriesOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map((v) => displayValue(v));
+  if (typeof value === "string") return [value];
+  return [];
+}
+
+export function renderTextArea(node: SpecNode, ctx: RenderContext): HTMLElement {
+  const a = node.attrs || {};
+  const name = asString(a.name);
+  const rows = Math.max(1, Math.round(asNumber(a.rows) ?? 1));
+  const maxSubmissions = asNumber(a.maxSubmissions);
+  const editable = asBool(a.editable);
+  const prefill = a.value;
+  const box = el(ctx.doc, "div", "nbl-control nbl-textarea");
+  box.setAttribute("data-nbl-control", name);
+  const info = ctx.index.controls.get(name);
+  let marker: HTMLElement | null = null;
+  if (info?.required ?? asBool(a.required)) {
+    marker = el(ctx.doc, "span", "nbl-required", "*");
+    marker.title = asString(a.requiredMessage) || "required";
+    box.appendChild(marker);
+  }
+  const list = el(ctx.doc, "ul", "nbl-entries");
+  box.appendChild(list);
+  const row = el(ctx.doc, "div", "nbl-textarea-input");
+  const input: HTMLInputElement | HTMLTextAreaElement =
+    rows > 1 ? el(ctx.doc, "textarea", "nbl-input") : el(ctx.doc, "input", "nbl-input");
+  if (input.tagName === "TEXTAREA") (input as HTMLTextAreaElement).rows = rows;
+  else (input as HTMLInputElement).type = "text";
+  const placeholder = asString(a.placeholder);
+  if (placeholder) input.placeholder = placeholder;
+  input.setAttribute("aria-label", name);
+  row.appendChild(input);
+  let addButton: HTMLButtonElement | null = null;
+  if (rows > 1 || a.showSubmitButton === true) {
+    addButton = el(ctx.doc, "button", "nbl-add", "add");
+    addButton.type = "button";
+    row.appendChild(addButton);
+  }
+  box.appendChild(row);
+
+  let entries: string[] = [];
+
+  const save = (next: string[]) => {
+    ctx.setValue(name, next.length ? { text: next } : null);
+  };
+  const add = (): boolean => {
+    const text = input.value;
+    if (!text.trim()) return false;
+    if (maxSubmissions !== undefined && maxSubmissions > 0 && entries.length >= maxSubmissions) return false;
+    input.value = "";
+    save([...entries, text]);
+    return true;
+  };
+
+  input.addEventListener("keydown", (ev) => {
+    const e = ev as KeyboardEvent;
+    if (e.key === "Enter" && rows === 1 && !e.ctrlKey && !e.metaKey && !e.altKey && !e.shiftKey) {
+      e.preventDefault();
+      e.stopPropagation();
+      add();
+    }
+  });
+  addButton?.addEventListener("click", (ev) => {
+    ev.preventDefault();
+    add();
+    input.focus();
+  });
+  ctx.onCommit(name, () => {
+    add();
+  });
+  ctx.onFocus(name, () => input.focus());
+
+  const renderEntries = () => {
+    list.replaceChildren();
+    entries.forEach((text, i) => {
+      const li = el(ctx.doc, "li", "nbl-entry");
+      if (editable) {
+        const field = el(ctx.doc, "input", "nbl-input nbl-entry-edit");
+        field.type = "text";
+        field.value = text;
+        field.setAttribute("aria-label", `${name} entry ${i + 1}`);
+        field.addEventListener("change", () => {
+          const next = [...entries];
+          if (field.value.trim()) next[i] = field.value;
+          else next.splice(i, 1);
+          save(next);
+        });
+        li.appendChild(field);
+      } else {
+        li.appendChild(el(ctx.doc, "span", "nbl-entry-text", text));
+      }
+      const del = el(ctx.doc, "button", "nbl-entry-del", "\u00d7");
+      del.type = "button";
+      del.setAttribute("aria-label", `remove entry ${i + 1}`);
+      del.addEventListener("click", (ev) => {
+        ev.preventDefault();
+        save(entries.filter((_, j) => j !== i));
+        ctx.focusRoot();
+      });
+      li.appendChild(del);
+      list.appendChild(li);
+    });
+  };
+
+  let lastKey = "";
+  ctx.onTask((t) => {
+    const item = t.result.find((r) => r.from_name === name);
+    const next = entriesOf(item?.value?.text);
+    const key = JSON.stringify(next);
+    if (key !== lastKey || t.moved) {
+      entries = next;
+      lastKey = key;
+      renderEntries();
+    }
+    if (t.moved) {
+      const pre = prefill === undefined || prefill === null || entries.length ? "" : displayValue(resolveValue(prefill, t.entry.data));
+      input.value = pre;
+    }
+    const full = maxSubmissions !== undefined && maxSubmissions > 0 && entries.length >= maxSubmissions;
+    row.hidden = full;
+    if (marker) marker.classList.toggle("nbl-missing", entries.length === 0);
+  });
+  return box;
+}

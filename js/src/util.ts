@@ -1,0 +1,100 @@
+// Small helpers with no DOM state of their own.
+
+const ID_ALPHABET = "useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyzrict";
+
+/** A 10-character nanoid-style id ([A-Za-z0-9_-]), as Label Studio uses for results. */
+export function newId(size = 10): string {
+  const bytes = new Uint8Array(size);
+  const c = (globalThis as { crypto?: Crypto }).crypto;
+  if (c && typeof c.getRandomValues === "function") {
+    c.getRandomValues(bytes);
+  } else {
+    for (let i = 0; i < size; i++) bytes[i] = Math.floor(Math.random() * 256);
+  }
+  let id = "";
+  for (let i = 0; i < size; i++) id += ID_ALPHABET[bytes[i] & 63];
+  return id;
+}
+
+/** Deep copy of JSON data. */
+export function cloneJson<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+/** Read `$name` (or `$a.b`) from task data. */
+export function lookupVar(data: Record<string, unknown> | undefined, name: string): unknown {
+  if (!data) return undefined;
+  if (Object.prototype.hasOwnProperty.call(data, name)) return data[name];
+  if (name.includes(".")) {
+    let cur: unknown = data;
+    for (const part of name.split(".")) {
+      if (cur && typeof cur === "object" && Object.prototype.hasOwnProperty.call(cur, part)) {
+        cur = (cur as Record<string, unknown>)[part];
+      } else {
+        return undefined;
+      }
+    }
+    return cur;
+  }
+  return undefined;
+}
+
+/** Render a task data value as display text. */
+export function displayValue(v: unknown): string {
+  if (v === undefined || v === null) return "";
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return String(v);
+  }
+}
+
+const VAR_RE = /\$([A-Za-z_][\w.]*)/g;
+
+/**
+ * Resolve an attribute value against task data: a bare `$var` returns the raw value;
+ * otherwise every `$var` that exists in the data is replaced by its text.
+ */
+export function resolveValue(template: unknown, data: Record<string, unknown> | undefined): unknown {
+  if (typeof template !== "string") return template;
+  const bare = /^\$([A-Za-z_][\w.]*)$/.exec(template);
+  if (bare) return lookupVar(data, bare[1]);
+  if (!template.includes("$")) return template;
+  return template.replace(VAR_RE, (whole, name: string) => {
+    const v = lookupVar(data, name);
+    return v === undefined ? whole : displayValue(v);
+  });
+}
+
+export function isEditableTarget(target: EventTarget | null): boolean {
+  if (!target || typeof (target as Element).tagName !== "string") return false;
+  const el = target as HTMLElement;
+  const tag = el.tagName.toUpperCase();
+  if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return true;
+  if (el.isContentEditable) return true;
+  const ce = el.getAttribute && el.getAttribute("contenteditable");
+  return ce !== null && ce !== undefined && ce !== "false";
+}
+
+export function asBool(v: unknown, dflt = false): boolean {
+  if (typeof v === "boolean") return v;
+  if (typeof v === "string") return v.toLowerCase() === "true";
+  if (typeof v === "number") return v !== 0;
+  return dflt;
+}
+
+export function asNumber(v: unknown): number | undefined {
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  if (typeof v === "string" && v.trim() !== "") {
+    const n = Number(v);
+    if (Number.isFinite(n)) return n;
+  }
+  return undefined;
+}
+
+export function asString(v: unknown, dflt = ""): string {
+  if (v === undefined || v === null) return dflt;
+  return String(v);
+}

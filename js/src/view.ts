@@ -1,0 +1,300 @@
+// One view of a labeler: toolbar, error banner, the rendered config, and the keyboard.
+// Everything here updates synchronously from state notifications, so the item after a
+// keypress is on screen before the handler returns. DOM nodes are built once per spec
+// and updated in place per item.
+import { compileHotkeys, guardKey, resolveKey, type HotkeyTable, type KeyAction } from "./keys";
+import { hintKey } from "./spec";
+import type { LabelState } from "./state";
+import { el, setText, type RenderContext, type TaskView } from "./tags/context";
+import { renderNode } from "./tags/registry";
+
+export interface ViewHandle {
+  root: HTMLElement;
+  destroy(): void;
+}
+
+const HELP: Array<[string, string]> = [
+  ["1 2 3 \u2026", "choice / rating hotkeys (shown on the buttons)"],
+  ["\u2192 / j", "next item"],
+  ["\u2190 / k", "previous item"],
+  ["n", "next unlabeled item"],
+  ["u", "toggle the unlabeled-only filter"],
+  ["Ctrl+Space", "skip"],
+  ["Ctrl+Z", "undo"],
+  ["Ctrl+Shift+Z / Ctrl+Y", "redo"],
+  ["Esc", "leave a text field"],
+  ["Ctrl+Enter", "in a text field: add it and go to the next item"],
+];
+
+const STATUS_TEXT: Record<string, string> = {
+  saved: "saved",
+  saving: "saving\u2026",
+  error: "error",
+  loading: "loading\u2026",
+};
+
+function button(doc: Document, cls: string, text: string, title: string): HTMLButtonElement {
+  const b = el(doc, "button", `nbl-btn ${cls}`, text);
+  b.type = "button";
+  b.title = title;
+  return b;
+}
+
+function setAttr(node: HTMLElement, name: string, value: string): void {
+  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+}
+
+export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
+  const doc = host.ownerDocument;
+  const root = el(doc, "div", "nbl-root");
+  root.tabIndex = 0;
+  root.setAttribute("role", "region");
+  root.setAttribute("aria-label", "labeling");
+
+  // ---- toolbar ----
+  const bar = el(doc, "div", "nbl-toolbar");
+  const btnPrev = button(doc, "nbl-prev", "\u2039 prev", "previous item (\u2190 or k)");
+  const btnNext = button(doc, "nbl-next", "next \u203a", "next item (\u2192 or j)");
+  const btnNextUnl = button(doc, "nbl-next-unlabeled", "next unlabeled", "next unlabeled item (n)");
+  const btnSkip = button(doc, "nbl-skip", "skip", "skip this item (Ctrl+Space)");
+  const btnUndo = button(doc, "nbl-undo", "undo", "undo (Ctrl+Z)");
+  const btnRedo = button(doc, "nbl-redo", "redo", "redo (Ctrl+Shift+Z or Ctrl+Y)");
+  const btnFilter = button(doc, "nbl-filter", "unlabeled only", "show only unlabeled items (u)");
+  btnFilter.setAttribute("aria-pressed", "false");
+  const nav = el(doc, "div", "nbl-group");
+  nav.append(btnPrev, btnNext, btnNextUnl, btnSkip, btnUndo, btnRedo, btnFilter);
+  const info = el(doc, "div", "nbl-group nbl-info");
+  const position = el(doc, "span", "nbl-position");
+  const progress = el(doc, "span", "nbl-progress");
+  progress.title = "labeled / total";
+  const skipped = el(doc, "span", "nbl-skipped");
+  const status = el(doc, "span", "nbl-status");
+  status.setAttribute("aria-live", "polite");
+  const notice = el(doc, "span", "nbl-notice");
+  const help = el(doc, "details", "nbl-help");
+  const summary = el(doc, "summary", undefined, "keys");
+  const helpList = el(doc, "dl");
+  for (const [k, v] of HELP) helpList.append(el(doc, "dt", undefined, k), el(doc, "dd", undefined, v));
+  help.append(summary, helpList);
+  info.append(notice, position, progress, skipped, status, help);
+  bar.append(nav, info);
+
+  // ---- error banner ----
+  const banner = el(doc, "div", "nbl-banner");
+  banner.setAttribute("role", "alert");
+  banner.hidden = true;
+  const bannerText = el(doc, "div", "nbl-banner-text");
+  const btnRetry = button(doc, "nbl-retry", "retry unsaved", "send the unsaved items again");
+  const btnDismiss = button(doc, "nbl-dismiss", "dismiss", "hide these messages");
+  banner.append(bannerText, btnRetry, btnDismiss);
+
+  // ---- body ----
+  const body = el(doc, "div", "nbl-body");
+  const loading = el(doc, "div", "nbl-loading", "loading\u2026");
+  loading.hidden = true;
+  const empty = el(doc, "div", "nbl-empty", "no tasks to label");
+  empty.hidden = true;
+
+  root.append(bar, banner, loading, empty, body);
+  host.appendChild(root);
+
+  // ---- the config tree, built once per spec ----
+  let builtSpec = -1;
+  let updaters: Array<(t: TaskView) => void> = [];
+  let commits = new Map<string, () => void>();
+  let focusers = new Map<string, () => void>();
+  let table: HotkeyTable = compileHotkeys(null);
+  let lastPos = -1;
+  let lastEntry: unknown = null;
+
+  const focusRoot = () => {
+    if (doc.activeElement !== root) root.focus({ preventScroll: true });
+  };
+
+  const build = () => {
+    builtSpec = state.specVersion;
+    updaters = [];
+    commits = new Map();
+    focusers = new Map();
+    lastPos = -1;
+    lastEntry = null;
+    const spec = state.spec;
+    table = compileHotkeys(spec?.hotkeys);
+    if (!spec) {
+      body.replaceChildren(el(doc, "div", "nbl-unsupported", "no labeling config"));
+      return;
+    }
+    const ctx: RenderContext = {
+      doc,
+      spec,
+      index: state.index,
+      renderChildren(node, parent) {
+        for (const child of node.children || []) {
+          const out = renderNode(child, ctx);
+          if (out) parent.appendChild(out);
+        }
+      },
+      onTask(fn) {
+        updaters.push(fn);
+      },
+      setValue(control, value) {
+        state.setControlValue(control, value);
+      },
+      result(control) {
+        return state.current() ? state.resultFor(control) : undefined;
+      },
+      onCommit(control, fn) {
+        commits.set(control, fn);
+      },
+      onFocus(control, fn) {
+        focusers.set(control, fn);
+      },
+      focusRoot,
+      hint(control, value) {
+        return state.index.hints.get(hintKey(control, value));
+      },
+    };
+    const tree = renderNode(spec.root, ctx);
+    body.replaceChildren(...(tree ? [tree] : []));
+  };
+
+  // ---- sync: state -> DOM (synchronous) ----
+  const sync = () => {
+    if (builtSpec !== state.specVersion) build();
+    const entry = state.current();
+    const st = state.status();
+    setAttr(root, "data-pos", String(state.pos));
+    setAttr(root, "data-task-id", entry ? String(entry.id) : "");
+    setAttr(root, "data-done", String(state.doneCount()));
+    setAttr(root, "data-total", String(state.total));
+    setAttr(root, "data-seq", String(state.lastSeq()));
+    setAttr(root, "data-ack", String(state.lastAck()));
+    setAttr(root, "data-pending", String(state.pendingCount()));
+    setAttr(root, "data-state", st);
+    setAttr(root, "data-filter", state.filter);
+
+    setText(progress, `${state.doneCount()} / ${state.total}`);
+    const sk = state.skippedCount();
+    setText(skipped, sk > 0 ? `${sk} skipped` : "");
+    skipped.hidden = sk === 0;
+    setText(position, state.total > 0 ? `#${state.pos + 1}${entry ? ` \u00b7 id ${String(entry.id)}` : ""}` : "");
+    setText(status, STATUS_TEXT[st] ?? st);
+    setAttr(status, "data-state", st);
+    setText(notice, state.notice);
+    notice.hidden = !state.notice;
+    setAttr(btnFilter, "aria-pressed", state.filter === "unlabeled" ? "true" : "false");
+    btnUndo.disabled = !state.canUndo();
+    btnRedo.disabled = !state.canRedo();
+    btnPrev.disabled = state.pos <= 0;
+    btnSkip.disabled = !entry;
+
+    const msgs = state.bannerMessages();
+    banner.hidden = msgs.length === 0 && state.errorCount() === 0;
+    const text = msgs.length ? msgs.join("\n") : `${state.errorCount()} item(s) not saved`;
+    setText(bannerText, text);
+    btnRetry.hidden = state.errorCount() === 0;
+
+    empty.hidden = state.total > 0;
+    if (entry) {
+      body.hidden = false;
+      loading.hidden = true;
+      const moved = entry.pos !== lastPos || entry !== lastEntry;
+      lastPos = entry.pos;
+      lastEntry = entry;
+      setAttr(body, "data-item-state", state.itemState(entry.pos));
+      const tv: TaskView = { pos: entry.pos, entry, result: entry.annotation?.result ?? [], moved };
+      for (const u of updaters) {
+        try {
+          u(tv);
+        } catch (e) {
+          console.error("[nblabel] render failed", e);
+        }
+      }
+    } else {
+      body.hidden = true;
+      loading.hidden = state.total === 0;
+    }
+  };
+
+  // ---- actions ----
+  const perform = (action: KeyAction, e: KeyboardEvent | null) => {
+    const repeat = !!e?.repeat;
+    switch (action.kind) {
+      case "hotkey": {
+        if (repeat) return; // holding a label key must not label a run of items
+        const out = state.applyHotkey(action.binding);
+        if (out.focus) focusers.get(out.focus)?.();
+        return;
+      }
+      case "next":
+        return state.next();
+      case "prev":
+        return state.prev();
+      case "nextUnlabeled":
+        return state.nextUnlabeled();
+      case "skip":
+        if (!repeat) state.skip();
+        return;
+      case "undo":
+        return state.undo();
+      case "redo":
+        return state.redo();
+      case "toggleFilter":
+        if (!repeat) state.toggleFilter();
+        return;
+      case "blur":
+        (e?.target as HTMLElement | null)?.blur?.();
+        root.focus({ preventScroll: true });
+        return;
+      case "commit": {
+        const target = e?.target as HTMLElement | null;
+        const control = target?.closest?.("[data-nbl-control]")?.getAttribute("data-nbl-control");
+        if (control) commits.get(control)?.();
+        root.focus({ preventScroll: true });
+        state.advance();
+        return;
+      }
+    }
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.isComposing) return;
+    const action = resolveKey(e, table);
+    if (!action) {
+      if (guardKey(e)) e.stopPropagation();
+      return;
+    }
+    e.preventDefault();
+    e.stopPropagation();
+    perform(action, e);
+  };
+  root.addEventListener("keydown", onKeyDown);
+
+  const click = (b: HTMLElement, fn: () => void) =>
+    b.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      fn();
+      focusRoot();
+    });
+  click(btnPrev, () => state.prev());
+  click(btnNext, () => state.next());
+  click(btnNextUnl, () => state.nextUnlabeled());
+  click(btnSkip, () => state.skip());
+  click(btnUndo, () => state.undo());
+  click(btnRedo, () => state.redo());
+  click(btnFilter, () => state.toggleFilter());
+  click(btnRetry, () => state.retryErrors());
+  click(btnDismiss, () => state.dismissMessages());
+
+  const unsubscribe = state.subscribe(sync);
+  sync();
+
+  return {
+    root,
+    destroy() {
+      unsubscribe();
+      root.removeEventListener("keydown", onKeyDown);
+      root.remove();
+    },
+  };
+}

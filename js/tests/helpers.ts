@@ -1,0 +1,62 @@
+// Mounting the widget the way anywidget does, and pressing keys on it.
+import widget from "../src/index";
+import { FakeModel, traits, type SetupOptions } from "./fake-model";
+
+export interface Mounted {
+  model: FakeModel;
+  el: HTMLElement;
+  root: HTMLElement;
+  cleanup: () => void;
+}
+
+export function mount(opts: SetupOptions = {}, model?: FakeModel): Mounted {
+  const m = model ?? new FakeModel(traits(opts));
+  const disposeInit = widget.initialize({ model: m });
+  const el = document.createElement("div");
+  document.body.appendChild(el);
+  const disposeView = widget.render({ model: m, el });
+  const root = el.querySelector<HTMLElement>(".nbl-root")!;
+  root.focus();
+  return {
+    model: m,
+    el,
+    root,
+    cleanup: () => {
+      disposeView();
+      disposeInit();
+      el.remove();
+    },
+  };
+}
+
+export function press(
+  target: HTMLElement,
+  key: string,
+  mods: { ctrl?: boolean; shift?: boolean; alt?: boolean; meta?: boolean; code?: string; repeat?: boolean } = {},
+): KeyboardEvent {
+  const ev = new KeyboardEvent("keydown", {
+    key,
+    code: mods.code,
+    ctrlKey: !!mods.ctrl,
+    shiftKey: !!mods.shift,
+    altKey: !!mods.alt,
+    metaKey: !!mods.meta,
+    repeat: !!mods.repeat,
+    bubbles: true,
+    cancelable: true,
+  });
+  target.dispatchEvent(ev);
+  return ev;
+}
+
+export function text(root: HTMLElement, name = "text"): string {
+  return root.querySelector(`[data-nbl-object="${name}"]`)?.textContent ?? "";
+}
+
+export function choice(root: HTMLElement, value: string): HTMLButtonElement {
+  return root.querySelector<HTMLButtonElement>(`[data-nbl-control] button[data-value="${value}"]`)!;
+}
+
+export function attr(root: HTMLElement, name: string): string | null {
+  return root.getAttribute(`data-${name}`);
+}

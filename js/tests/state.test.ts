@@ -1,0 +1,236 @@
+import { describe, expect, it } from "vitest";
+import type { OutMsg } from "../src/protocol";
+import { LabelState } from "../src/state";
+import { sentimentSpec, task, traits } from "./fake-model";
+
+function make(opts: Parameters<typeof traits>[0] = {}) {
+  const sent: OutMsg[] = [];
+  let clock = 1000;
+  const st = new LabelState({ send: (m) => sent.push(m), now: () => clock });
+  const t = traits(opts);
+  st.load({
+    spec: t.spec,
+    settings: t.settings,
+    total: t.total,
+    done: t.done,
+    skipped: t.skipped,
+    error: t.error,
+    window: t.window,
+    start: t.start,
+  });
+  const of = <T extends OutMsg["type"]>(type: T) => sent.filter((m) => m.type === type) as Extract<OutMsg, { type: T }>[];
+  return {
+    st,
+    sent,
+    of,
+    tick: (ms: number) => {
+      clock += ms;
+    },
+  };
+}
+
+const POS = { choices: ["positive"] };
+const NEG = { choices: ["negative"] };
+
+describe("save queue and optimistic counts", () => {
+  it("done is the last acked value adjusted by unacked saves", () => {
+    const { st } = make({ labeled: { 5: "positive" }, done: 1 });
+    expect(st.doneCount()).toBe(1);
+    st.setControlValue("sentiment", POS); // pos 0: +1
+    st.setControlValue("sentiment", NEG); // relabel: still +1
+    expect(st.doneCount()).toBe(2);
+    expect(st.pendingCount()).toBe(2);
+    st.handleMessage({ type: "ack", seq: 1, done: 2, skipped: 0 });
+    expect(st.doneCount()).toBe(2);
+    st.handleMessage({ type: "ack", seq: 2, done: 2, skipped: 0 });
+    expect(st.doneCount()).toBe(2);
+    expect(st.status()).toBe("saved");
+    st.goto(5);
+    st.setControlValue("sentiment", null); // clear a server-labeled one: -1
+    expect(st.doneCount()).toBe(1);
+    st.handleMessage({ type: "ack", seq: 3, done: 1, skipped: 0 });
+    expect(st.doneCount()).toBe(1);
+  });
+
+  it("skips count as skipped, not done", () => {
+    const { st, of } = make();
+    st.skip();
+    expect(of("save")[0]).toMatchObject({ was_cancelled: true, pos: 0 });
+    expect(st.skippedCount()).toBe(1);
+    expect(st.doneCount()).toBe(0);
+    expect(st.pos).toBe(1);
+    // labeling a skipped item un-skips it
+    st.goto(0);
+    st.setControlValue("sentiment", POS);
+    expect(of("save")[1]).toMatchObject({ was_cancelled: false });
+    expect(st.skippedCount()).toBe(0);
+    expect(st.doneCount()).toBe(1);
+  });
+
+  it("a failed save is not counted and keeps the local value", () => {
+    const { st } = make();
+    st.setControlValue("sentiment", POS);
+    st.handleMessage({ type: "error", seq: 1, message: "disk full" });
+    expect(st.doneCount()).toBe(0);
+    expect(st.status()).toBe("error");
+    expect(st.itemState(0)).toBe("error");
+    expect(st.resultFor("sentiment")?.value).toEqual(POS);
+    expect(st.bannerMessages()).toEqual(["disk full"]);
+    // a later save of the same item that succeeds clears the error
+    st.setControlValue("sentiment", NEG);
+    st.handleMessage({ type: "ack", seq: 2, done: 1, skipped: 0 });
+    expect(st.status()).toBe("saved");
+    expect(st.doneCount()).toBe(1);
+  });
+
+  it("lead_time is the time from first display to the save", () => {
+    const { st, of, tick } = make();
+    tick(2500);
+    st.setControlValue("sentiment", POS);
+    expect(of("save")[0].lead_time).toBe(2.5);
+    st.next();
+    tick(400);
+    st.setControlValue("sentiment", NEG);
+    expect(of("save")[1].lead_time).toBe(0.4);
+  });
+
+  it("result ids are stable per task and control, new per task", () => {
+    const { st, of } = make({ settings: { auto_advance: false } });
+    st.setControlValue("sentiment", POS);
+    st.setControlValue("sentiment", null);
+    st.setControlValue("sentiment", NEG);
+    const ids = of("save").map((s) => s.result[0]?.id).filter(Boolean);
+    expect(new Set(ids).size).toBe(1);
+    st.next();
+    st.setControlValue("sentiment", NEG);
+    expect(of("save")[3].result[0].id).not.toBe(ids[0]);
+  });
+
+  it("hotkeys on multiple choice toggle in config order and do not advance", () => {
+    const { st, of } = make({ spec: sentimentSpec({ choice: "multiple" }) });
+    st.applyHotkey({ control: "sentiment", value: "negative" });
+    st.applyHotkey({ control: "sentiment", value: "positive" });
+    expect(st.pos).toBe(0);
+    expect(of("save")[1].result[0].value).toEqual({ choices: ["positive", "negative"] });
+    st.applyHotkey({ control: "sentiment", value: "negative" });
+    expect(of("save")[2].result[0].value).toEqual({ choices: ["positive"] });
+  });
+});
+
+describe("navigation and prefetch", () => {
+  it("never sends two seeks for the same start while one is in flight", () => {
+    const labeled: Record<number, string> = {};
+    for (let p = 1; p < 10; p++) labeled[p] = "positive";
+    const { st, of } = make({ total: 100, labeled });
+    st.nextUnlabeled();
+    st.nextUnlabeled();
+    st.nextUnlabeled();
+    expect(of("seek")).toHaveLength(1);
+    expect(st.status()).toBe("loading");
+    expect(st.pos).toBe(0);
+    // prev cancels the pending navigation
+    st.prev();
+    expect(st.notice).toMatch(/start/i);
+  });
+
+  it("in filter mode prefetch seeks ahead when few unlabeled items are cached", () => {
+    const labeled: Record<number, string> = {};
+    for (let p = 3; p < 10; p++) labeled[p] = "positive";
+    const { st, of } = make({ total: 100, labeled });
+    expect(of("seek")).toHaveLength(0);
+    st.toggleFilter();
+    const seeks = of("seek");
+    expect(seeks).toHaveLength(1);
+    expect(seeks[0].from).toBe(10);
+  });
+
+  it("gaps from seek replies are reused and merged", () => {
+    const labeled: Record<number, string> = {};
+    for (let p = 1; p < 10; p++) labeled[p] = "positive";
+    const { st, of } = make({ total: 1000, labeled, settings: { prefetch: 4 } });
+    st.nextUnlabeled();
+    const s1 = of("seek")[0];
+    st.handleMessage({ type: "tasks", req: s1.req, from: 500, to: 504, tasks: [task(500), task(501), task(502), task(503)], skip: [10, 500] });
+    expect(st.pos).toBe(500);
+    st.goto(0);
+    const before = of("seek").length;
+    st.nextUnlabeled();
+    expect(st.pos).toBe(500); // straight through the cached gap
+    expect(of("seek").length).toBe(before);
+  });
+
+  it("stops asking for positions the kernel does not have", () => {
+    const { st, of } = make({ total: 30, from: 0, to: 10, settings: { prefetch: 10 } });
+    st.goto(7);
+    const need = of("need")[0];
+    expect(need).toMatchObject({ from: 10, to: 20 });
+    st.handleMessage({ type: "tasks", req: need.req, from: 10, to: 20, tasks: [], skip: null });
+    const n = of("need").length;
+    st.next();
+    st.next();
+    expect(of("need").length).toBe(n);
+  });
+
+  it("re-requests after an in-flight request times out", () => {
+    const { st, of, tick } = make({ total: 30, settings: { prefetch: 10 } });
+    st.goto(7);
+    expect(of("need")).toHaveLength(1);
+    st.next();
+    expect(of("need")).toHaveLength(1);
+    tick(20000);
+    st.prev();
+    expect(of("need")).toHaveLength(2);
+  });
+
+  it("ignores replies to requests sent before a re-seed", () => {
+    const { st, of } = make({ total: 30, settings: { prefetch: 10 } });
+    st.goto(7);
+    const need = of("need")[0];
+    const t = traits({ total: 30, from: 0, to: 10 });
+    st.seedWindow(t.window, 0);
+    const stale = task(12);
+    st.handleMessage({ type: "tasks", req: need.req, from: 10, to: 20, tasks: [stale], skip: null });
+    expect(st.isCached(12)).toBe(false);
+  });
+
+  it("a re-seed keeps unsaved local changes", () => {
+    const { st } = make();
+    st.setControlValue("sentiment", POS);
+    const t = traits({ to: 10 });
+    st.seedWindow(t.window, 0);
+    expect(st.resultFor("sentiment", 0)?.value).toEqual(POS);
+    expect(st.pendingCount()).toBe(1);
+  });
+
+  it("undo across items restores each previous value", () => {
+    const { st, of } = make({ labeled: { 1: "negative" } });
+    st.applyHotkey({ control: "sentiment", value: "positive" }); // 0, advance to 1
+    st.applyHotkey({ control: "sentiment", value: "positive" }); // 1: negative -> positive
+    st.undo();
+    expect(st.pos).toBe(1);
+    expect(st.resultFor("sentiment")?.value).toEqual(NEG);
+    expect(of("save")[2].result[0].value).toEqual(NEG);
+    st.undo();
+    expect(st.pos).toBe(0);
+    expect(st.resultFor("sentiment")).toBeUndefined();
+    st.undo();
+    expect(st.notice).toMatch(/nothing to undo/i);
+  });
+
+  it("end of dataset: next stays put with a notice", () => {
+    const { st } = make({ total: 3, to: 3 });
+    st.goto(2);
+    st.next();
+    expect(st.pos).toBe(2);
+    expect(st.notice).toMatch(/end/i);
+  });
+
+  it("no tasks: nothing is requested and the state is saved", () => {
+    const { st, sent } = make({ total: 0, to: 0 });
+    expect(sent).toHaveLength(0);
+    expect(st.status()).toBe("saved");
+    st.next();
+    st.skip();
+    expect(sent).toHaveLength(0);
+  });
+});
