@@ -8,6 +8,7 @@ touches the whole dataset per message: a chunk costs O(chunk), a save O(1).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,8 @@ class LabelSession:
         self.chunk = max(10, int(chunk))
         self.df = df
         self.source = TaskSource(df, mapping)
+        # Widget messages run on a kernel subshell thread while user cells run on the main one.
+        self._lock = threading.RLock()
         states = store.annotated(annotator)
         # Two masks over positions: done (a real label) and skipped (was_cancelled).
         self._done = self.source.positions(k for k, cancelled in states.items() if not cancelled)
@@ -67,7 +70,8 @@ class LabelSession:
 
     @property
     def progress(self) -> Progress:
-        return Progress(int(self._done.sum()), int(self._skipped.sum()), self.total)
+        with self._lock:
+            return Progress(int(self._done.sum()), int(self._skipped.sum()), self.total)
 
     def first_unlabeled(self, start: int = 0) -> int | None:
         """The first position ≥ ``start`` with neither a label nor a skip, or None."""
@@ -107,6 +111,10 @@ class LabelSession:
     # ------------------------------------------------------------- messages
     def handle(self, msg: dict[str, Any]) -> dict[str, Any]:
         """Answer one front-end message with one reply message."""
+        with self._lock:
+            return self._dispatch(msg)
+
+    def _dispatch(self, msg: dict[str, Any]) -> dict[str, Any]:
         kind = msg.get("type")
         if kind == "save":
             return self.save(msg)
@@ -173,7 +181,8 @@ class LabelSession:
     # ---------------------------------------------------------------- output
     def annotations(self) -> list[dict[str, Any]]:
         """Annotated tasks of this DataFrame as Label Studio task JSON (export-ready)."""
-        mask = self._done | self._skipped
+        with self._lock:
+            mask = self._done | self._skipped
         by_key = {a["task_id"]: a for a in self.store.annotations(self.annotator)}
         tasks = []
         for pos in np.flatnonzero(mask):

@@ -119,7 +119,10 @@ class Labeler(anywidget.AnyWidget):
         except Exception as exc:  # never leave the front end waiting without a word
             reply = {"type": "error", "seq": (content or {}).get("seq"), "message": f"{type(exc).__name__}: {exc}"}
         if reply.get("type") == "ack":
-            self.done, self.skipped = reply["done"], reply["skipped"]
+            # Keep the traits current for views opened later, without a second message per
+            # save: the ack already carries the counts to the views that exist.
+            with self._lock_property(done=reply["done"], skipped=reply["skipped"]):
+                self.done, self.skipped = reply["done"], reply["skipped"]
         elif reply.get("type") == "error":
             self.errors.append(reply["message"])
             self.error = reply["message"]
@@ -129,7 +132,9 @@ class Labeler(anywidget.AnyWidget):
     # ------------------------------------------------------------ public API
     def set_data(self, df: pd.DataFrame) -> None:
         """Replace the tasks, e.g. with new rows appended; labels follow the index, none is lost."""
-        self._session = self._new_session(df, self._session.spec, self._session.annotator)
+        session = self._new_session(df, self._session.spec, self._session.annotator)
+        with self._session._lock:  # no save lands in the old session while we swap
+            self._session = session
         with self.hold_sync():
             for key, value in self._state().items():
                 setattr(self, key, value)

@@ -17,7 +17,7 @@ import type {
   TasksMsg,
 } from "./protocol";
 import { findOption, indexSpec, isSpec, type SpecIndex } from "./spec";
-import { asNumber, newId } from "./util";
+import { asBool, asNumber, newId } from "./util";
 
 export type Filter = "all" | "unlabeled";
 export type Status = "saved" | "saving" | "error" | "loading";
@@ -46,6 +46,14 @@ interface UndoEntry {
   taskId: unknown;
   before: Annotation | null;
   after: Annotation | null;
+  /** The task still showed the config's defaults before this change (undo shows them again). */
+  fresh?: boolean;
+}
+
+/** A `<Choice selected="true">` default of one control. */
+interface DefaultValue {
+  control: string;
+  value: Record<string, unknown>;
 }
 
 interface Inflight {
@@ -104,6 +112,17 @@ function normalizeEntry(t: TaskEntry): TaskEntry {
   };
 }
 
+/** `<Choice selected="true">` per Choices control: all of them (multiple) or the first. */
+function choiceDefaults(index: SpecIndex): DefaultValue[] {
+  const out: DefaultValue[] = [];
+  for (const info of index.controls.values()) {
+    if (info.tag !== "Choices") continue;
+    const sel = info.options.filter((o) => asBool(o.node.attrs?.selected)).map((o) => o.result);
+    if (sel.length) out.push({ control: info.name, value: { choices: info.choice === "multiple" ? sel : [sel[0]] } });
+  }
+  return out;
+}
+
 /** Non-empty value of a result item, per type. */
 function hasValue(item: ResultItem | undefined): boolean {
   if (!item || !item.value) return false;
@@ -157,6 +176,13 @@ export class LabelState {
   private traitError = "";
   private listeners = new Set<() => void>();
   private depth = 0;
+  /** Positions changed in this command, saved once each when it ends (or before a move). */
+  private queued = new Set<number>();
+  /** Views' hooks that commit uncommitted input (TextArea drafts) of the current item. */
+  private draftSources = new Set<() => void>();
+  private defaults: DefaultValue[] = [];
+  /** Entries that had (or were given) a result: the config's defaults no longer apply. */
+  private touched = new WeakSet<TaskEntry>();
 
   constructor(io: StateIO) {
     this.io = io;
@@ -176,16 +202,57 @@ export class LabelState {
     } finally {
       this.depth--;
       if (this.depth === 0) {
-        this.version++;
-        for (const l of [...this.listeners]) {
-          try {
-            l();
-          } catch (e) {
-            console.error("[nblabel] view update failed", e);
+        try {
+          this.sendQueued();
+        } finally {
+          this.version++;
+          for (const l of [...this.listeners]) {
+            try {
+              l();
+            } catch (e) {
+              console.error("[nblabel] view update failed", e);
+            }
           }
         }
       }
     }
+  }
+
+  /**
+   * Register a view's hook that commits, through `setControlValue`, what it holds
+   * uncommitted for the current item (TextArea drafts). It runs before every move away
+   * from the item, before a skip and before a label key auto-advances, so typed text is
+   * saved with the item instead of being dropped. Returns the unregister function.
+   */
+  addDraftSource(flush: () => void): () => void {
+    this.draftSources.add(flush);
+    return () => {
+      this.draftSources.delete(flush);
+    };
+  }
+
+  private flushDrafts(): void {
+    if (this.nav || !this.cache.has(this.pos)) return;
+    for (const f of [...this.draftSources]) {
+      try {
+        f();
+      } catch (e) {
+        console.error("[nblabel] committing typed text failed", e);
+      }
+    }
+  }
+
+  /** Before the current item goes off screen: commit drafts, send its save now. */
+  private leave(): void {
+    this.flushDrafts();
+    this.sendQueued();
+  }
+
+  private sendQueued(): void {
+    if (!this.queued.size) return;
+    const positions = [...this.queued];
+    this.queued.clear();
+    for (const p of positions) this.sendSave(p);
   }
 
   private now(): number {
@@ -224,6 +291,7 @@ export class LabelState {
     this.mutate(() => {
       this.spec = isSpec(spec) ? spec : null;
       this.index = indexSpec(this.spec);
+      this.defaults = choiceDefaults(this.index);
       this.specVersion++;
     });
   }
@@ -274,10 +342,11 @@ export class LabelState {
    */
   seedWindow(win: TaskWindow | null | undefined, start: unknown): void {
     this.mutate(() => {
+      this.leave(); // typed text belongs to the entry on screen, which may be replaced
       const old = this.cache.get(this.pos);
       const next = new Map<number, TaskEntry>();
       for (const t of win && Array.isArray(win.tasks) ? win.tasks : []) {
-        if (t && typeof t.pos === "number") next.set(t.pos, normalizeEntry(t));
+        if (t && typeof t.pos === "number") next.set(t.pos, this.ingest(t));
       }
       for (const p of this.dirtyPositions()) {
         const e = this.cache.get(p);
@@ -378,9 +447,33 @@ export class LabelState {
     return out;
   }
 
-  /** The result item of `control` on the current (or given) task. */
+  /**
+   * The result a task shows: its annotation's, or for a task that never had one the
+   * config's defaults (`<Choice selected="true">`). Defaults are saved only with the
+   * first change the user makes to the task, never by just moving past it.
+   */
+  shownResult(pos = this.pos): ResultItem[] {
+    const e = this.cache.get(pos);
+    if (!e) return [];
+    if (e.annotation) return e.annotation.result;
+    if (!this.defaults.length || this.touched.has(e)) return [];
+    return this.defaults.map((d) => {
+      const info = this.index.controls.get(d.control);
+      return {
+        // an id is reserved (stableId) only once the user changes the task
+        id: this.resultIds.get(`${pos}\u0000${d.control}`) ?? newId(),
+        from_name: d.control,
+        to_name: info?.toName ?? "",
+        type: info?.type ?? "choices",
+        value: JSON.parse(JSON.stringify(d.value)) as Record<string, unknown>,
+        origin: "manual",
+      };
+    });
+  }
+
+  /** The result item of `control` on the current (or given) task, as shown. */
   resultFor(control: string, pos = this.pos): ResultItem | undefined {
-    return this.cache.get(pos)?.annotation?.result.find((r) => r.from_name === control);
+    return this.shownResult(pos).find((r) => r.from_name === control);
   }
 
   requiredFilled(pos = this.pos): boolean {
@@ -458,12 +551,14 @@ export class LabelState {
       this.nav = null;
       this.notice = "No unlabeled items after this one";
     } else {
+      this.leave(); // the item goes off screen while the kernel looks
       this.nav = { from: w.pos };
     }
     this.prefetch();
   }
 
   private land(pos: number): void {
+    if (pos !== this.pos) this.leave();
     this.pos = pos;
     if (this.cache.has(pos) && !this.shownAt.has(pos)) this.shownAt.set(pos, this.now());
     this.prefetch();
@@ -644,7 +739,9 @@ export class LabelState {
       const e = this.cache.get(pos);
       const info = this.index.controls.get(control);
       if (!e || !info || (pos === this.pos && this.nav)) return false;
-      const cur = e.annotation?.result ?? [];
+      const cur = this.shownResult(pos);
+      const fresh = !e.annotation && !this.touched.has(e);
+      this.touched.add(e);
       const idx = cur.findIndex((r) => r.from_name === control);
       let next: ResultItem[];
       if (value === null) {
@@ -662,15 +759,16 @@ export class LabelState {
         next = idx >= 0 ? cur.map((r, i) => (i === idx ? item : r)) : [...cur, item];
       }
       const after: Annotation | null = next.length ? { result: next, was_cancelled: false } : null;
-      return this.commit(pos, after, true);
+      return this.commit(pos, after, true, fresh);
     });
   }
 
-  /** Ctrl+Space: save the current item as skipped and move on. */
+  /** Ctrl+Space: save the current item as skipped (typed text kept) and move on. */
   skip(): void {
     this.mutate(() => {
       const e = this.current();
       if (!e) return;
+      this.flushDrafts(); // one save: the text and was_cancelled together
       const after: Annotation = { result: e.annotation?.result ?? [], was_cancelled: true };
       this.commit(this.pos, after, true);
       this.advance();
@@ -726,9 +824,13 @@ export class LabelState {
         out.focus = info.name;
         return out;
       }
-      if (settles && this.settings.auto_advance && this.requiredFilled()) {
-        this.advance();
-        out.advanced = true;
+      if (settles && this.settings.auto_advance) {
+        // Typed text goes into the same save, and counts for `required`.
+        this.flushDrafts();
+        if (this.requiredFilled()) {
+          this.advance();
+          out.advanced = true;
+        }
       }
       return out;
     });
@@ -750,6 +852,7 @@ export class LabelState {
       this.nav = null;
       this.land(u.pos);
       this.commit(u.pos, u.before, false);
+      if (u.fresh) this.touched.delete(e);
       this.redoStack.push(u);
     });
   }
@@ -770,6 +873,7 @@ export class LabelState {
       this.nav = null;
       this.land(u.pos);
       this.commit(u.pos, u.after, false);
+      this.touched.add(e);
       this.undoStack.push(u);
     });
   }
@@ -806,7 +910,14 @@ export class LabelState {
     return id;
   }
 
-  private commit(pos: number, after: Annotation | null, undoable: boolean): boolean {
+  /** A task entry from the kernel; one that came with an annotation object never shows defaults. */
+  private ingest(t: TaskEntry): TaskEntry {
+    const e = normalizeEntry(t);
+    if (t.annotation && typeof t.annotation === "object") this.touched.add(e);
+    return e;
+  }
+
+  private commit(pos: number, after: Annotation | null, undoable: boolean, fresh = false): boolean {
     const e = this.cache.get(pos);
     if (!e) return false;
     const before = e.annotation;
@@ -816,11 +927,11 @@ export class LabelState {
     e.annotation = norm;
     this.punchGap(pos);
     if (undoable) {
-      this.undoStack.push({ pos, taskId: e.id, before, after: norm });
+      this.undoStack.push({ pos, taskId: e.id, before, after: norm, ...(fresh ? { fresh } : {}) });
       if (this.undoStack.length > MAX_UNDO) this.undoStack.shift();
       this.redoStack = [];
     }
-    this.sendSave(pos);
+    this.queued.add(pos);
     return true;
   }
 
@@ -855,7 +966,7 @@ export class LabelState {
   }
 
   private dirtyPositions(): Set<number> {
-    return new Set<number>([...this.pendingByPos.keys(), ...this.errors.keys()]);
+    return new Set<number>([...this.pendingByPos.keys(), ...this.errors.keys(), ...this.queued]);
   }
 
   // ---- messages (Python -> JS) ----------------------------------------------------
@@ -908,7 +1019,7 @@ export class LabelState {
     for (const t of Array.isArray(m.tasks) ? m.tasks : []) {
       if (!t || typeof t.pos !== "number") continue;
       got.add(t.pos);
-      if (!this.cache.has(t.pos)) this.cache.set(t.pos, normalizeEntry(t));
+      if (!this.cache.has(t.pos)) this.cache.set(t.pos, this.ingest(t));
       this.unavailable.delete(t.pos);
     }
     const skip = m.skip;

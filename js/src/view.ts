@@ -202,7 +202,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
       lastPos = entry.pos;
       lastEntry = entry;
       setAttr(body, "data-item-state", state.itemState(entry.pos));
-      const tv: TaskView = { pos: entry.pos, entry, result: entry.annotation?.result ?? [], moved };
+      const tv: TaskView = { pos: entry.pos, entry, result: state.shownResult(entry.pos), moved };
       for (const u of updaters) {
         try {
           u(tv);
@@ -286,6 +286,15 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   click(btnRetry, () => state.retryErrors());
   click(btnDismiss, () => state.dismissMessages());
 
+  // Before the state moves off the item on screen, commit what was typed into it
+  // (each TextArea's commit hook; it keeps only text that is new).
+  const commitTyped = () => {
+    const entry = state.current();
+    if (!entry || entry !== lastEntry) return; // the DOM shows another item (or none)
+    for (const commit of commits.values()) commit();
+  };
+  const removeDraftSource = state.addDraftSource(commitTyped);
+
   const unsubscribe = state.subscribe(sync);
   sync();
 
@@ -293,6 +302,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     root,
     destroy() {
       unsubscribe();
+      removeDraftSource();
       root.removeEventListener("keydown", onKeyDown);
       root.remove();
     },

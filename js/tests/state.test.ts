@@ -234,3 +234,62 @@ describe("navigation and prefetch", () => {
     expect(sent).toHaveLength(0);
   });
 });
+
+describe("draft sources and defaults (DOM-free)", () => {
+  it("a draft source runs only when the item goes away; its change is one save, sent first", () => {
+    const { st, sent, of } = make({ total: 30, to: 10, start: 9 });
+    let draft: string | null = null;
+    let calls = 0;
+    st.addDraftSource(() => {
+      calls++;
+      if (draft !== null) st.setControlValue("sentiment", { choices: [draft] });
+      draft = null;
+    });
+    st.toggleFilter();
+    st.toggleFilter();
+    expect(calls).toBe(0); // no move
+    draft = "positive";
+    sent.length = 0;
+    st.next(); // pos 9 -> 10: not cached, asks the kernel
+    expect(calls).toBe(1);
+    expect(of("save")).toHaveLength(1);
+    expect(of("save")[0]).toMatchObject({ pos: 9 });
+    expect(sent[0].type).toBe("save");
+    expect(st.pos).toBe(10);
+    st.next(); // leaving an item still loading: nothing on screen, the hook is not asked
+    expect(calls).toBe(1);
+    st.prev();
+    st.prev(); // back on 9 (still loading positions in between)
+    expect(calls).toBe(1);
+    st.prev(); // 9 -> 8: asked again, nothing typed, no save
+    expect(calls).toBe(2);
+    expect(of("save")).toHaveLength(1);
+  });
+
+  it("a label key and a draft on the same item go out as one save", () => {
+    const { st, of } = make();
+    st.addDraftSource(() => {
+      if (!st.resultFor("sentiment")) return;
+      st.setControlValue("sentiment", { choices: ["positive", "extra"] });
+    });
+    st.applyHotkey({ control: "sentiment", value: "positive" });
+    expect(st.pos).toBe(1);
+    expect(of("save")).toHaveLength(1);
+    expect(of("save")[0].result[0].value).toEqual({ choices: ["positive", "extra"] });
+  });
+
+  it("selected choices are shown on untouched unlabeled tasks only, and saved with the first change", () => {
+    const spec = sentimentSpec();
+    spec.root.children[1].children[1].attrs.selected = "true";
+    const { st, of } = make({ spec, labeled: { 1: "positive" }, settings: { auto_advance: false } });
+    expect(st.resultFor("sentiment")?.value).toEqual({ choices: ["negative"] });
+    expect(st.shownResult(1)[0].value).toEqual({ choices: ["positive"] });
+    st.next();
+    st.next();
+    expect(of("save")).toHaveLength(0);
+    expect(st.doneCount()).toBe(1);
+    st.skip();
+    expect(of("save")[0]).toMatchObject({ pos: 2, result: [], was_cancelled: true });
+    expect(st.shownResult(2)).toEqual([]);
+  });
+});

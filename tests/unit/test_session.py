@@ -145,3 +145,28 @@ def test_annotations_are_label_studio_task_json(df, tmp_path):
     [ann] = task["annotations"]
     assert ann["result"] == choice("negative") and ann["completed_by"] == "ana"
     assert ann["was_cancelled"] is False and ann["lead_time"] == 1.5
+
+
+def test_saves_from_the_comm_thread_and_reads_from_cells_do_not_interfere(df, tmp_path):
+    # JupyterLab runs widget messages on a kernel subshell thread, user cells on the main thread.
+    import threading
+
+    s = session(df, tmp_path / "s.db")
+    errors: list[BaseException] = []
+
+    def label_all() -> None:
+        try:
+            for pos in range(50):
+                assert save(s, pos, "positive", seq=pos + 1)["type"] == "ack"
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    worker = threading.Thread(target=label_all)
+    worker.start()
+    while worker.is_alive():
+        p = s.progress
+        assert p.done + p.remaining == 50
+        s.to_dataframe()
+    worker.join()
+    assert not errors
+    assert s.progress.done == 50 and s.to_dataframe()["sentiment"].notna().sum() == 50

@@ -27,11 +27,11 @@ class Recorder:
 
 
 def front_end_sends(widget: Labeler, content: dict) -> list[dict]:
-    """Deliver one custom message as the front end would, return what the kernel sent back."""
+    """Deliver one custom message as the front end would, return every message sent back."""
     rec = Recorder()
     widget.comm.send = rec
     widget._handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": []})
-    return [m["content"] for m in rec.sent if m.get("method") == "custom"]
+    return [m["content"] if m.get("method") == "custom" else m for m in rec.sent]
 
 
 @pytest.fixture
@@ -59,17 +59,19 @@ def test_the_synced_state_stays_small_whatever_the_dataset_size(tmp_path):
 def test_a_save_message_is_acked_with_progress(lab):
     result = [{"id": "a", "from_name": "sentiment", "to_name": "text", "type": "choices",
                "value": {"choices": ["positive"]}}]
+    # exactly one message back: the ack (no trait update rides along per save)
     [reply] = front_end_sends(lab, {"type": "save", "seq": 1, "pos": 0, "task_id": 0, "result": result})
     assert reply == {"type": "ack", "seq": 1, "task_id": 0, "done": 1, "skipped": 0}
-    assert lab.done == 1
+    assert lab.done == 1 and lab.get_state()["done"] == 1  # a view opened later sees the count
     assert lab.to_dataframe().loc[0, "sentiment"] == "positive"
 
 
 def test_a_bad_save_is_reported_in_the_widget_and_as_a_warning(lab):
     bad = [{"id": "a", "from_name": "nope", "to_name": "text", "type": "choices", "value": {"choices": ["x"]}}]
     with pytest.warns(LabelerWarning, match="nope"):
-        [reply] = front_end_sends(lab, {"type": "save", "seq": 4, "pos": 0, "task_id": 0, "result": bad})
-    assert reply["type"] == "error" and reply["seq"] == 4
+        sent = front_end_sends(lab, {"type": "save", "seq": 4, "pos": 0, "task_id": 0, "result": bad})
+    [reply] = [m for m in sent if m.get("type") == "error"]
+    assert reply["seq"] == 4
     assert "nope" in lab.error and lab.errors == [reply["message"]]
     assert lab.progress.done == 0
 

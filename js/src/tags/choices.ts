@@ -1,5 +1,7 @@
 // Choices (+ Choice): single, single-radio and multiple; one button per choice.
 // Dynamic choices (`<Choices value="$options">`) are rebuilt from each task's data.
+// `<Choice selected="true">` shows pressed on a task that never had a result (the state's
+// `shownResult`); it is saved with the user's first change to the task, not by moving on.
 import type { SpecNode } from "../protocol";
 import { sanitizeHtml } from "../sanitize";
 import type { ChoiceOption } from "../spec";
@@ -115,7 +117,8 @@ export function renderChoices(node: SpecNode, ctx: RenderContext): HTMLElement {
     const item = t.result.find((r) => r.from_name === name);
     const sel = new Set(choicesOf(item));
     let predicted = new Set<string>();
-    if (!item) {
+    // Without an annotation a pressed choice is a `selected="true"` default: still hint predictions.
+    if (!item || !t.entry.annotation) {
       const pred = t.entry.predictions?.[0]?.result?.find((r) => r && r.from_name === name);
       predicted = new Set(choicesOf(pred));
     }

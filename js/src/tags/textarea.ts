@@ -1,6 +1,10 @@
 // TextArea: a list of submitted entries plus an input. Result {"text": [entries]}.
 // rows == 1: Enter adds an entry. rows > 1: Enter is a newline, the add button adds.
 // Ctrl+Enter anywhere in the field adds what was typed and moves on (handled by the view).
+// Typed text is never dropped: before the view leaves the item (any navigation, skip,
+// undo/redo that moves, a label key that auto-advances) the commit hook adds a non-blank
+// draft that is not already an entry, and applies unsaved edits of editable entries.
+// An untouched prefill (`value`) is shown, not saved, until the user adds or edits it.
 import type { SpecNode } from "../protocol";
 import { asBool, asNumber, asString, displayValue, resolveValue } from "../util";
 import { el, type RenderContext } from "./context";
@@ -47,17 +51,47 @@ export function renderTextArea(node: SpecNode, ctx: RenderContext): HTMLElement 
   box.appendChild(row);
 
   let entries: string[] = [];
+  /** Editable entry fields and the value each was given (one-line inputs drop newlines). */
+  let fields: Array<{ field: HTMLInputElement; init: string }> = [];
+  /** What the input was given when the item was shown (a prefill): not a draft. */
+  let shown = "";
 
   const save = (next: string[]) => {
     ctx.setValue(name, next.length ? { text: next } : null);
   };
+  /** The stored entries (read from the state: another view may have just added some). */
+  const stored = (): string[] => entriesOf(ctx.result(name)?.value?.text);
+  const isFull = (n: number) => maxSubmissions !== undefined && maxSubmissions > 0 && n >= maxSubmissions;
   const add = (): boolean => {
     const text = input.value;
     if (!text.trim()) return false;
-    if (maxSubmissions !== undefined && maxSubmissions > 0 && entries.length >= maxSubmissions) return false;
+    const cur = stored();
+    if (isFull(cur.length)) return false;
     input.value = "";
-    save([...entries, text]);
+    shown = "";
+    save([...cur, text]);
     return true;
+  };
+  /** Before leaving the item: keep what was typed and differs from what is stored. */
+  const commitDraft = () => {
+    const cur = stored();
+    let next = cur;
+    if (editable && JSON.stringify(cur) === JSON.stringify(entries)) {
+      next = [];
+      cur.forEach((text, i) => {
+        const f = fields[i];
+        if (!f || f.field.value === f.init) next.push(text);
+        else if (f.field.value.trim()) next.push(f.field.value);
+      });
+    }
+    const text = input.value;
+    const isNew = text.trim() !== "" && text !== shown && !next.some((e) => e.trim() === text.trim());
+    if (isNew && !isFull(next.length)) {
+      next = [...next, text];
+      input.value = "";
+      shown = "";
+    }
+    if (JSON.stringify(next) !== JSON.stringify(cur)) save(next);
   };
 
   input.addEventListener("keydown", (ev) => {
@@ -66,6 +100,8 @@ export function renderTextArea(node: SpecNode, ctx: RenderContext): HTMLElement 
       e.preventDefault();
       e.stopPropagation();
       add();
+    } else if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey) {
+      add(); // explicit, so a prefill counts too; the view then commits and moves on
     }
   });
   addButton?.addEventListener("click", (ev) => {
@@ -73,13 +109,12 @@ export function renderTextArea(node: SpecNode, ctx: RenderContext): HTMLElement 
     add();
     input.focus();
   });
-  ctx.onCommit(name, () => {
-    add();
-  });
+  ctx.onCommit(name, commitDraft);
   ctx.onFocus(name, () => input.focus());
 
   const renderEntries = () => {
     list.replaceChildren();
+    fields = [];
     entries.forEach((text, i) => {
       const li = el(ctx.doc, "li", "nbl-entry");
       if (editable) {
@@ -87,6 +122,7 @@ export function renderTextArea(node: SpecNode, ctx: RenderContext): HTMLElement 
         field.type = "text";
         field.value = text;
         field.setAttribute("aria-label", `${name} entry ${i + 1}`);
+        fields.push({ field, init: field.value });
         field.addEventListener("change", () => {
           const next = [...entries];
           if (field.value.trim()) next[i] = field.value;
@@ -123,6 +159,7 @@ export function renderTextArea(node: SpecNode, ctx: RenderContext): HTMLElement 
     if (t.moved) {
       const pre = prefill === undefined || prefill === null || entries.length ? "" : displayValue(resolveValue(prefill, t.entry.data));
       input.value = pre;
+      shown = pre;
     }
     const full = maxSubmissions !== undefined && maxSubmissions > 0 && entries.length >= maxSubmissions;
     row.hidden = full;
