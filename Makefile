@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8888
 
-.PHONY: demo install js js-check js-test test test-unit test-browser test-notebooks bench chromium clean
+.PHONY: demo install js js-check js-test test test-unit test-browser test-notebooks test-server ls-server bench chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -46,16 +46,23 @@ test-unit: install
 test-browser: install chromium
 	NBL_REQUIRE_BROWSER=1 $(BIN)/pytest -q tests/browser
 
+## ls-server: Label Studio 1.23.2 in its own venv (.cache/ls-venv, ~1 GB) + a template data dir for tests
+ls-server:
+	$(PY) scripts/ls_server.py init
+
+test-server: install ls-server
+	NBL_REQUIRE_SERVER=1 $(BIN)/pytest -q tests/server
+
 test-notebooks: install
 	$(BIN)/pytest -q --nbval notebooks/
 
-## test: every layer — bundle drift, JS unit, Python unit, notebooks, real browser
-test: install chromium js-check js-test
-	NBL_REQUIRE_BROWSER=1 $(BIN)/pytest tests --nbval notebooks/ -p no:cacheprovider
+## test: every layer — bundle drift, JS unit, Python unit, notebooks, real browser, real Label Studio
+test: install chromium ls-server js-check js-test
+	NBL_REQUIRE_BROWSER=1 NBL_REQUIRE_SERVER=1 $(BIN)/pytest tests --nbval notebooks/ -p no:cacheprovider
 
 ## bench: latency, open-time and message-size benchmarks in real chromium + JupyterLab
 bench: install chromium js
 	$(BIN)/python bench/latency.py
 
 clean:
-	rm -rf $(VENV) js/node_modules build dist
+	rm -rf $(VENV) js/node_modules build dist .cache
