@@ -387,14 +387,20 @@ def goals(r: dict[str, Any]) -> dict[str, Any]:
     kinds = msgs["by_kind"]
     saves = sum(v["count"] for k, v in kinds.items() if k.startswith("sent custom:save"))
     acks = sum(v["count"] for k, v in kinds.items() if k.startswith("received custom:ack"))
+    extra = {k: v["count"] for k, v in kinds.items()
+             if not k.startswith(("sent custom:save", "received custom:ack"))}
+    prefetch_only = all(k.split(" ", 1)[-1] in ("custom:need", "custom:seek", "custom:tasks") for k in extra) \
+        and sum(extra.values()) <= 2 * (msgs["items"] // 50 + 1)
     g = {
         "p50_within_1.5x_minimal": {"value": round(nb["p50"] / mini["p50"], 2), "ok": nb["p50"] <= 1.5 * mini["p50"]},
         "p50_10x_faster_than_baseline": {"value": round(base["p50"] / nb["p50"], 1), "ok": base["p50"] >= 10 * nb["p50"]},
         "p95_under_16ms": {"value": nb["p95"], "ok": nb["p95"] < 16},
         "no_press_over_30ms": {"value": nb["max"], "ok": nb["max"] <= 30},
-        "one_save_one_ack_per_item": {"value": f"{saves / msgs['items']:.2f} saves + {acks / msgs['items']:.2f} acks, "
-                                               f"{msgs['comm_messages_per_item']} comm msgs",
-                                      "ok": msgs["comm_messages_per_item"] <= 2.0 and saves == acks == msgs["items"]},
+        # The goal is one save and one ack per labeled item; the only other messages allowed are the
+        # prefetch requests and chunks, which come once per `prefetch` items, not per item.
+        "one_save_one_ack_per_item": {"value": f"{saves / msgs['items']:.2f} saves + {acks / msgs['items']:.2f} acks; "
+                                               f"other: {extra or 'none'}",
+                                      "ok": saves == acks == msgs["items"] and prefetch_only},
         "under_2KB_per_item": {"value": msgs["comm_bytes_per_item"], "ok": msgs["comm_bytes_per_item"] < 2048},
     }
     if "open_1m" in r:

@@ -89,11 +89,10 @@ function eventKeys(e: KeyLike): string[] {
   return out;
 }
 
-function matchHotkey(e: KeyLike, table: HotkeyTable): HotkeyBinding | null {
+function matchHotkey(e: KeyLike, table: HotkeyTable, keys: string[]): HotkeyBinding | null {
   const ctrl = !!(e.ctrlKey || e.metaKey);
   const alt = !!e.altKey;
   const shift = !!e.shiftKey;
-  const keys = eventKeys(e);
   for (const c of table.combos) {
     if (!keys.includes(c.key)) continue;
     if (c.plain) {
@@ -108,27 +107,33 @@ function matchHotkey(e: KeyLike, table: HotkeyTable): HotkeyBinding | null {
 /**
  * Resolve a keydown to an action, or null to let it pass through untouched.
  * Handled keys must get preventDefault() + stopPropagation() from the caller.
+ * `editable`: whether the target is a text field; a caller that knows (the widget root is
+ * not) saves the lookup, which walks the target's ancestors.
  */
-export function resolveKey(e: KeyLike, table: HotkeyTable): KeyAction | null {
+export function resolveKey(
+  e: KeyLike,
+  table: HotkeyTable,
+  editable: boolean = isEditableTarget(e.target ?? null),
+): KeyAction | null {
   const ctrl = !!(e.ctrlKey || e.metaKey);
   const alt = !!e.altKey;
   const shift = !!e.shiftKey;
   const key = e.key || "";
 
-  if (isEditableTarget(e.target ?? null)) {
+  if (editable) {
     if (key === "Escape" && !ctrl && !alt && !shift) return { kind: "blur" };
     if (key === "Enter" && ctrl && !alt && !shift) return { kind: "commit" };
     return null;
   }
 
+  const keys = eventKeys(e);
   if (ctrl && !alt) {
-    const keys = eventKeys(e);
     if (key === " " || key === "Spacebar" || e.code === "Space") return shift ? null : { kind: "skip" };
     if (keys.includes("z")) return shift ? { kind: "redo" } : { kind: "undo" };
     if (keys.includes("y") && !shift) return { kind: "redo" };
   }
 
-  const hk = matchHotkey(e, table);
+  const hk = matchHotkey(e, table, keys);
   if (hk) return { kind: "hotkey", binding: hk };
 
   if (ctrl || alt) return null;
@@ -136,7 +141,6 @@ export function resolveKey(e: KeyLike, table: HotkeyTable): KeyAction | null {
     if (key === "ArrowRight") return { kind: "next" };
     if (key === "ArrowLeft") return { kind: "prev" };
   }
-  const keys = eventKeys(e);
   if (keys.includes("j")) return { kind: "next" };
   if (keys.includes("k")) return { kind: "prev" };
   if (keys.includes("n")) return { kind: "nextUnlabeled" };
@@ -151,9 +155,9 @@ export function resolveKey(e: KeyLike, table: HotkeyTable): KeyAction | null {
  * still happens). Anything with Ctrl/Alt/Meta, Enter, Shift+Enter, Escape, Tab and the
  * function keys pass through untouched.
  */
-export function guardKey(e: KeyLike): boolean {
+export function guardKey(e: KeyLike, editable: boolean = isEditableTarget(e.target ?? null)): boolean {
   if (e.ctrlKey || e.metaKey || e.altKey) return false;
-  if (isEditableTarget(e.target ?? null)) return false;
+  if (editable) return false;
   const key = e.key || "";
   return key.length === 1 || key === "ArrowUp" || key === "ArrowDown" || key === "Spacebar";
 }

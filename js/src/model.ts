@@ -1,5 +1,6 @@
 // Binds an anywidget model (traits + custom messages) to one LabelState.
 import type { AnyModel } from "@anywidget/types";
+import { afterFrame } from "./outbox";
 import type { InMsg, Traits } from "./protocol";
 import { LabelState } from "./state";
 
@@ -11,7 +12,8 @@ export interface Session {
 }
 
 export function bindModel(model: NblModel): Session {
-  const state = new LabelState({ send: (msg) => model.send(msg) });
+  // Saves and requests go out after the frame that shows the keypress (see outbox.ts).
+  const state = new LabelState({ send: (msg) => model.send(msg), schedule: afterFrame });
   state.load({
     spec: model.get("spec"),
     settings: model.get("settings"),
@@ -34,9 +36,21 @@ export function bindModel(model: NblModel): Session {
     ["msg:custom", (msg: unknown) => state.handleMessage(msg as InMsg)],
   ];
   for (const [name, fn] of handlers) model.on(name, fn);
+  // A page being hidden or unloaded renders no more frames: send what is queued now.
+  const doc = (globalThis as { document?: Document }).document;
+  const win = (globalThis as { window?: Window }).window;
+  const onVisibility = () => {
+    if (doc?.visibilityState === "hidden") state.flush();
+  };
+  const onPageHide = () => state.flush();
+  doc?.addEventListener("visibilitychange", onVisibility);
+  win?.addEventListener("pagehide", onPageHide);
   return {
     state,
     dispose() {
+      state.flush(); // the last messages, while the model still listens
+      doc?.removeEventListener("visibilitychange", onVisibility);
+      win?.removeEventListener("pagehide", onPageHide);
       for (const [name, fn] of handlers) model.off(name, fn);
     },
   };

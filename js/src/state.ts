@@ -1,7 +1,9 @@
 // The labeling state machine. DOM-free and model-free: it talks to the kernel only
 // through `io.send`, and is fed replies with `handleMessage`. Every public command
 // mutates synchronously and notifies subscribers before it returns, so a view can
-// show the next item in the same frame as the keypress.
+// show the next item in the same frame as the keypress. Nothing is sent from inside a
+// command: outgoing messages wait in the outbox, which `flush` empties (in order) when
+// `io.schedule` calls it, in the browser after the frame that shows the command's result.
 import type {
   AckMsg,
   Annotation,
@@ -16,8 +18,9 @@ import type {
   TaskWindow,
   TasksMsg,
 } from "./protocol";
+import { nextTask, type Scheduler } from "./outbox";
 import { findOption, indexSpec, isSpec, type SpecIndex } from "./spec";
-import { asBool, asNumber, newId } from "./util";
+import { asBool, asNumber, cloneJson, newId } from "./util";
 
 export type Filter = "all" | "unlabeled";
 export type Status = "saved" | "saving" | "error" | "loading";
@@ -26,6 +29,11 @@ export interface StateIO {
   send(msg: OutMsg): void;
   /** Milliseconds, monotonic is best. */
   now?(): number;
+  /**
+   * Runs the outbox flush soon after messages were queued (once per batch). The widget
+   * passes `afterFrame` (after the next rendered frame); the default is a 0 ms timeout.
+   */
+  schedule?: Scheduler;
 }
 
 export interface HotkeyOutcome {
@@ -183,6 +191,11 @@ export class LabelState {
   private defaults: DefaultValue[] = [];
   /** Entries that had (or were given) a result: the config's defaults no longer apply. */
   private touched = new WeakSet<TaskEntry>();
+  /** Messages waiting for the flush, in the order queued; each is built when sent. */
+  private outbox: Array<() => OutMsg> = [];
+  private flushScheduled = false;
+  /** Something moved: decide what to request (`need`/`seek`) at the next flush. */
+  private prefetchWanted = false;
 
   constructor(io: StateIO) {
     this.io = io;
@@ -203,7 +216,7 @@ export class LabelState {
       this.depth--;
       if (this.depth === 0) {
         try {
-          this.sendQueued();
+          this.queueSaves();
         } finally {
           this.version++;
           for (const l of [...this.listeners]) {
@@ -242,17 +255,85 @@ export class LabelState {
     }
   }
 
-  /** Before the current item goes off screen: commit drafts, send its save now. */
+  /** Before the current item goes off screen: commit drafts, queue its save now. */
   private leave(): void {
     this.flushDrafts();
-    this.sendQueued();
+    this.queueSaves();
   }
 
-  private sendQueued(): void {
+  private queueSaves(): void {
     if (!this.queued.size) return;
     const positions = [...this.queued];
     this.queued.clear();
-    for (const p of positions) this.sendSave(p);
+    for (const p of positions) this.queueSave(p);
+  }
+
+  // ---- outbox ---------------------------------------------------------------------
+
+  private post(build: () => OutMsg): void {
+    this.outbox.push(build);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    (this.io.schedule ?? nextTask)(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Messages queued and not sent yet. */
+  unsentCount(): number {
+    return this.outbox.length;
+  }
+
+  /**
+   * Send everything queued, in order: first the requests that the moves since the last
+   * flush call for (so they follow every save queued before them), then the outbox.
+   * Called by the scheduler; also safe to call directly (teardown, page hidden, tests).
+   */
+  flush(): void {
+    if (this.prefetchWanted) {
+      this.prefetchWanted = false;
+      try {
+        this.prefetch();
+      } catch (e) {
+        console.error("[nblabel] prefetch failed", e);
+      }
+    }
+    const failed: Array<[OutMsg, unknown]> = [];
+    while (this.outbox.length) {
+      const batch = this.outbox;
+      this.outbox = [];
+      for (const build of batch) {
+        let msg: OutMsg | undefined;
+        try {
+          msg = build();
+          this.io.send(msg);
+        } catch (e) {
+          console.error("[nblabel] sending to the kernel failed", e);
+          if (msg) failed.push([msg, e]);
+        }
+      }
+    }
+    if (failed.length) this.mutate(() => failed.forEach(([m, e]) => this.sendFailed(m, e)));
+  }
+
+  /** A message that never left: its save is an error (retry re-sends it), a request can be made again. */
+  private sendFailed(msg: OutMsg, err: unknown): void {
+    if (msg.type === "save") {
+      this.onError({ type: "error", seq: msg.seq, message: `could not send the save: ${String(err)}` });
+    } else {
+      this.inflight.delete(msg.req);
+    }
+  }
+
+  /** Decide the next `need`/`seek` at the next flush (after the frame), not in the command. */
+  private wantPrefetch(): void {
+    this.prefetchWanted = true;
+    this.scheduleFlush();
   }
 
   private now(): number {
@@ -304,7 +385,7 @@ export class LabelState {
         prefetch: prefetch && prefetch > 0 ? Math.floor(prefetch) : DEFAULT_PREFETCH,
         annotator: typeof s?.annotator === "string" ? s.annotator : "",
       };
-      this.prefetch();
+      this.wantPrefetch();
     });
   }
 
@@ -315,7 +396,7 @@ export class LabelState {
       this.unavailable.clear();
       this.failedSeeks.clear();
       if (this.pos >= this.total) this.pos = Math.max(0, this.total - 1);
-      this.prefetch();
+      this.wantPrefetch();
     });
   }
 
@@ -533,7 +614,7 @@ export class LabelState {
     this.mutate(() => {
       this.filter = this.filter === "all" ? "unlabeled" : "all";
       this.notice = "";
-      this.prefetch();
+      this.wantPrefetch();
     });
   }
 
@@ -554,14 +635,14 @@ export class LabelState {
       this.leave(); // the item goes off screen while the kernel looks
       this.nav = { from: w.pos };
     }
-    this.prefetch();
+    this.wantPrefetch();
   }
 
   private land(pos: number): void {
     if (pos !== this.pos) this.leave();
     this.pos = pos;
     if (this.cache.has(pos) && !this.shownAt.has(pos)) this.shownAt.set(pos, this.now());
-    this.prefetch();
+    this.wantPrefetch();
   }
 
   private clamp(pos: number): number {
@@ -714,7 +795,7 @@ export class LabelState {
     if (!(b > a)) return;
     const req = ++this.reqCounter;
     this.inflight.set(req, { req, type: "need", from: a, to: b, sentAt: this.now() });
-    this.io.send({ type: "need", req, from: a, to: b });
+    this.post(() => ({ type: "need", req, from: a, to: b }));
   }
 
   private requestSeek(from: number): void {
@@ -724,8 +805,9 @@ export class LabelState {
       if (f.type === "need" && f.from <= from && from < f.to) return;
     }
     const req = ++this.reqCounter;
+    const count = this.settings.prefetch;
     this.inflight.set(req, { req, type: "seek", from, to: from, sentAt: this.now() });
-    this.io.send({ type: "seek", req, from, count: this.settings.prefetch });
+    this.post(() => ({ type: "seek", req, from, count }));
   }
 
   // ---- labeling ---------------------------------------------------------------------
@@ -883,7 +965,7 @@ export class LabelState {
     this.mutate(() => {
       const positions = [...this.errors.keys()];
       this.errors.clear();
-      for (const p of positions) if (this.cache.has(p)) this.sendSave(p);
+      for (const p of positions) if (this.cache.has(p)) this.queueSave(p);
       this.messages = [];
       this.traitError = "";
     });
@@ -935,24 +1017,30 @@ export class LabelState {
     return true;
   }
 
-  private sendSave(pos: number): void {
+  /**
+   * Number the save and count it pending now (`data-seq` moves at once); the message is
+   * built when the outbox flushes. Annotations are replaced on change, never edited in
+   * place, so `ann` is still this save's content then.
+   */
+  private queueSave(pos: number): void {
     const e = this.cache.get(pos);
     if (!e) return;
     const seq = ++this.seq;
     const ann = e.annotation;
+    const taskId = e.id;
     const shown = this.shownAt.get(pos);
     const lead = shown === undefined ? 0 : Math.max(0, this.now() - shown) / 1000;
     this.pending.set(seq, { seq, pos, annotation: ann });
     this.pendingByPos.set(pos, (this.pendingByPos.get(pos) ?? 0) + 1);
-    this.io.send({
+    this.post(() => ({
       type: "save",
       seq,
       pos,
-      task_id: e.id,
-      result: ann ? (JSON.parse(JSON.stringify(ann.result)) as ResultItem[]) : [],
+      task_id: taskId,
+      result: ann ? cloneJson(ann.result) : [],
       was_cancelled: ann ? ann.was_cancelled : false,
       lead_time: Math.round(lead * 1000) / 1000,
-    });
+    }));
   }
 
   private dropPending(seq: number): PendingSave | undefined {
@@ -1057,7 +1145,7 @@ export class LabelState {
       this.notice = "This item is not available";
     }
     this.evict();
-    this.prefetch();
+    this.wantPrefetch();
   }
 
   private evict(): void {

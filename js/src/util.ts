@@ -2,15 +2,30 @@
 
 const ID_ALPHABET = "useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyzrict";
 
+// Random bytes are drawn 256 at a time: one `getRandomValues` call per ~25 ids instead of
+// one per labeled item (a native call on the keypress path).
+let pool = new Uint8Array(0);
+let poolAt = 0;
+
+function randomBytes(n: number): Uint8Array {
+  if (poolAt + n > pool.length) {
+    pool = new Uint8Array(Math.max(256, n));
+    const c = (globalThis as { crypto?: Crypto }).crypto;
+    if (c && typeof c.getRandomValues === "function") {
+      c.getRandomValues(pool);
+    } else {
+      for (let i = 0; i < pool.length; i++) pool[i] = Math.floor(Math.random() * 256);
+    }
+    poolAt = 0;
+  }
+  const out = pool.subarray(poolAt, poolAt + n);
+  poolAt += n;
+  return out;
+}
+
 /** A 10-character nanoid-style id ([A-Za-z0-9_-]), as Label Studio uses for results. */
 export function newId(size = 10): string {
-  const bytes = new Uint8Array(size);
-  const c = (globalThis as { crypto?: Crypto }).crypto;
-  if (c && typeof c.getRandomValues === "function") {
-    c.getRandomValues(bytes);
-  } else {
-    for (let i = 0; i < size; i++) bytes[i] = Math.floor(Math.random() * 256);
-  }
+  const bytes = randomBytes(size);
   let id = "";
   for (let i = 0; i < size; i++) id += ID_ALPHABET[bytes[i] & 63];
   return id;
@@ -68,14 +83,19 @@ export function resolveValue(template: unknown, data: Record<string, unknown> | 
   });
 }
 
+/**
+ * An input, textarea, select, or inside a `contenteditable` element (the nearest one with
+ * the attribute decides). Read from attributes, not `isContentEditable`, which makes the
+ * browser bring style up to date first; this runs on every keydown.
+ */
 export function isEditableTarget(target: EventTarget | null): boolean {
   if (!target || typeof (target as Element).tagName !== "string") return false;
   const el = target as HTMLElement;
   const tag = el.tagName.toUpperCase();
   if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return true;
-  if (el.isContentEditable) return true;
-  const ce = el.getAttribute && el.getAttribute("contenteditable");
-  return ce !== null && ce !== undefined && ce !== "false";
+  const host = typeof el.closest === "function" ? el.closest("[contenteditable]") : null;
+  if (!host) return false;
+  return host.getAttribute("contenteditable")?.toLowerCase() !== "false";
 }
 
 export function asBool(v: unknown, dflt = false): boolean {

@@ -1,11 +1,13 @@
 // One view of a labeler: toolbar, error banner, the rendered config, and the keyboard.
 // Everything here updates synchronously from state notifications, so the item after a
 // keypress is on screen before the handler returns. DOM nodes are built once per spec
-// and updated in place per item.
+// and updated in place per item (only what changed is written). The keydown handler does
+// nothing else: the messages a key causes are sent by the state after the frame.
 import { compileHotkeys, guardKey, resolveKey, type HotkeyTable, type KeyAction } from "./keys";
 import { hintKey } from "./spec";
 import type { LabelState } from "./state";
-import { el, setText, type RenderContext, type TaskView } from "./tags/context";
+import { isEditableTarget } from "./util";
+import { el, setDisabled, setHidden, setText, type RenderContext, type TaskView } from "./tags/context";
 import { renderNode } from "./tags/registry";
 
 export interface ViewHandle {
@@ -43,6 +45,7 @@ function button(doc: Document, cls: string, text: string, title: string): HTMLBu
 function setAttr(node: HTMLElement, name: string, value: string): void {
   if (node.getAttribute(name) !== value) node.setAttribute(name, value);
 }
+
 
 export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   const doc = host.ownerDocument;
@@ -176,28 +179,28 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     setText(progress, `${state.doneCount()} / ${state.total}`);
     const sk = state.skippedCount();
     setText(skipped, sk > 0 ? `${sk} skipped` : "");
-    skipped.hidden = sk === 0;
+    setHidden(skipped, sk === 0);
     setText(position, state.total > 0 ? `#${state.pos + 1}${entry ? ` \u00b7 id ${String(entry.id)}` : ""}` : "");
     setText(status, STATUS_TEXT[st] ?? st);
     setAttr(status, "data-state", st);
     setText(notice, state.notice);
-    notice.hidden = !state.notice;
+    setHidden(notice, !state.notice);
     setAttr(btnFilter, "aria-pressed", state.filter === "unlabeled" ? "true" : "false");
-    btnUndo.disabled = !state.canUndo();
-    btnRedo.disabled = !state.canRedo();
-    btnPrev.disabled = state.pos <= 0;
-    btnSkip.disabled = !entry;
+    setDisabled(btnUndo, !state.canUndo());
+    setDisabled(btnRedo, !state.canRedo());
+    setDisabled(btnPrev, state.pos <= 0);
+    setDisabled(btnSkip, !entry);
 
     const msgs = state.bannerMessages();
-    banner.hidden = msgs.length === 0 && state.errorCount() === 0;
+    setHidden(banner, msgs.length === 0 && state.errorCount() === 0);
     const text = msgs.length ? msgs.join("\n") : `${state.errorCount()} item(s) not saved`;
     setText(bannerText, text);
-    btnRetry.hidden = state.errorCount() === 0;
+    setHidden(btnRetry, state.errorCount() === 0);
 
-    empty.hidden = state.total > 0;
+    setHidden(empty, state.total > 0);
     if (entry) {
-      body.hidden = false;
-      loading.hidden = true;
+      setHidden(body, false);
+      setHidden(loading, true);
       const moved = entry.pos !== lastPos || entry !== lastEntry;
       lastPos = entry.pos;
       lastEntry = entry;
@@ -211,8 +214,8 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
         }
       }
     } else {
-      body.hidden = true;
-      loading.hidden = state.total === 0;
+      setHidden(body, true);
+      setHidden(loading, state.total === 0);
     }
   };
 
@@ -259,9 +262,11 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.isComposing) return;
-    const action = resolveKey(e, table);
+    // Keys pressed on the root itself (the labeling case) are never typing.
+    const editable = e.target !== root && isEditableTarget(e.target);
+    const action = resolveKey(e, table, editable);
     if (!action) {
-      if (guardKey(e)) e.stopPropagation();
+      if (guardKey(e, editable)) e.stopPropagation();
       return;
     }
     e.preventDefault();

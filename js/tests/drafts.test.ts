@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import widget from "../src/index";
 import type { Spec, SpecNode } from "../src/protocol";
 import { FakeModel, sentimentSpec, task, traits } from "./fake-model";
-import { attr, choice, mount, press, type Mounted } from "./helpers";
+import { attr, choice, frame, mount, press, useFrames, type Mounted } from "./helpers";
+
+useFrames();
 
 let current: Mounted | null = null;
 afterEach(() => {
@@ -65,14 +67,17 @@ describe("typed text survives navigation", () => {
       const { root, model } = setup({ notes: {}, start: 2 });
       expect(attr(root, "pos")).toBe("2");
       type(root, "keep me \u4f60\u597d");
+      frame();
       expect(model.sentOf("save")).toHaveLength(0);
       go(root);
       expect(attr(root, "pos")).toBe(String(to));
+      frame();
       const saves = model.sentOf("save");
       expect(saves).toHaveLength(1);
       expect(saves[0]).toMatchObject({ pos: 2, task_id: 102, was_cancelled: false });
       expect(saves[0].result[0]).toMatchObject({ from_name: "notes", to_name: "text", type: "textarea", value: { text: ["keep me \u4f60\u597d"] } });
       // the save went out before anything the move asked of the kernel
+      frame();
       expect(model.sent[0].type).toBe("save");
       expect(notesInput(root).value).toBe("");
       // and it is there when going back
@@ -80,6 +85,7 @@ describe("typed text survives navigation", () => {
       else press(root, "ArrowRight");
       expect(attr(root, "pos")).toBe("2");
       expect(entriesShown(root)).toEqual(["keep me \u4f60\u597d"]);
+      frame();
       expect(model.sentOf("save")).toHaveLength(1);
     });
   }
@@ -89,6 +95,7 @@ describe("typed text survives navigation", () => {
     type(root, "why skipped");
     btn(root, "nbl-skip").click();
     expect(attr(root, "pos")).toBe("1");
+    frame();
     const saves = model.sentOf("save");
     expect(saves).toHaveLength(1);
     expect(saves[0]).toMatchObject({ pos: 0, was_cancelled: true });
@@ -101,6 +108,7 @@ describe("typed text survives navigation", () => {
     type(root, "on one");
     press(root, "z", { ctrl: true, code: "KeyZ" });
     expect(attr(root, "pos")).toBe("0");
+    frame();
     const saves = model.sentOf("save");
     expect(saves).toHaveLength(3);
     expect(saves[1]).toMatchObject({ pos: 1 });
@@ -115,6 +123,7 @@ describe("typed text survives navigation", () => {
     type(root, "reason");
     press(root, "2"); // negative; the typed note fills the required TextArea
     expect(attr(root, "pos")).toBe("1");
+    frame();
     const saves = model.sentOf("save");
     expect(saves).toHaveLength(1);
     expect(saves[0].result.map((r) => r.from_name).sort()).toEqual(["notes", "sentiment"]);
@@ -127,6 +136,7 @@ describe("typed text survives navigation", () => {
     area.value = "line one\nline two";
     press(area, "Enter", { ctrl: true });
     expect(attr(root, "pos")).toBe("1");
+    frame();
     expect(model.sentOf("save")).toHaveLength(1);
     expect(notesOf(model.sentOf("save")[0])).toEqual({ text: ["line one\nline two"] });
     press(root, "ArrowLeft");
@@ -134,6 +144,7 @@ describe("typed text survives navigation", () => {
     const edit = root.querySelector<HTMLInputElement>(".nbl-entry-edit")!;
     edit.value = "edited";
     btn(root, "nbl-next").click();
+    frame();
     expect(model.sentOf("save")).toHaveLength(2);
     expect(notesOf(model.sentOf("save")[1])).toEqual({ text: ["edited"] });
   });
@@ -143,6 +154,7 @@ describe("typed text survives navigation", () => {
     type(root, "before reload");
     const t = traits({ total: 12, to: 10 });
     model.set("window", t.window!);
+    frame();
     const saves = model.sentOf("save");
     expect(saves).toHaveLength(1);
     expect(saves[0]).toMatchObject({ pos: 0, task_id: 100 });
@@ -160,6 +172,7 @@ describe("draft is saved once", () => {
     press(root, "ArrowRight");
     press(root, "ArrowLeft");
     expect(entriesShown(root)).toEqual(["once"]);
+    frame();
     expect(model.sentOf("save")).toHaveLength(1);
     expect(attr(root, "seq")).toBe("1");
   });
@@ -171,6 +184,7 @@ describe("draft is saved once", () => {
     input.value = "go";
     press(input, "Enter", { ctrl: true });
     expect(attr(root, "pos")).toBe("1");
+    frame();
     expect(model.sentOf("save")).toHaveLength(1);
   });
 
@@ -180,6 +194,7 @@ describe("draft is saved once", () => {
     press(notesInput(root), "Enter");
     type(root, "same"); // typed again, identical to the stored entry
     press(root, "ArrowRight");
+    frame();
     expect(model.sentOf("save")).toHaveLength(1);
     press(root, "ArrowLeft");
     expect(entriesShown(root)).toEqual(["same"]);
@@ -200,6 +215,7 @@ describe("draft is saved once", () => {
     notesInput(rootB).value = "from b";
     press(a.root, "ArrowRight");
     expect(attr(rootB, "pos")).toBe("1");
+    frame();
     const saves = model.sentOf("save");
     expect(saves).toHaveLength(1);
     expect(notesOf(saves[0])).toEqual({ text: ["from a", "from b"] });
@@ -215,6 +231,7 @@ describe("whitespace draft is not saved", () => {
     type(root, "  \n\t ");
     press(root, "ArrowRight");
     btn(root, "nbl-skip").click();
+    frame();
     expect(model.sentOf("save")).toHaveLength(1); // the skip of item 1 only
     expect(model.sentOf("save")[0]).toMatchObject({ pos: 1, result: [], was_cancelled: true });
   });
@@ -223,10 +240,12 @@ describe("whitespace draft is not saved", () => {
     const { root, model } = setup({ notes: { value: "$review" } });
     expect(notesInput(root).value).toBe("Loved it \u2764\ufe0f");
     press(root, "ArrowRight");
+    frame();
     expect(model.sentOf("save")).toHaveLength(0);
     expect(notesInput(root).value).toBe("Terrible.");
     type(root, "Terrible!");
     press(root, "ArrowRight");
+    frame();
     expect(model.sentOf("save")).toHaveLength(1);
     expect(notesOf(model.sentOf("save")[0])).toEqual({ text: ["Terrible!"] });
     // Ctrl+Enter on an untouched prefill is explicit: it is added
@@ -234,6 +253,7 @@ describe("whitespace draft is not saved", () => {
     expect(input.value).toBe("\u8fd9\u4e2a\u4ea7\u54c1\u5f88\u597d \ud83d\ude00");
     input.focus();
     press(input, "Enter", { ctrl: true });
+    frame();
     expect(model.sentOf("save")).toHaveLength(2);
     expect(model.sentOf("save")[1]).toMatchObject({ pos: 2 });
     expect(notesOf(model.sentOf("save")[1])).toEqual({ text: ["\u8fd9\u4e2a\u4ea7\u54c1\u5f88\u597d \ud83d\ude00"] });
@@ -247,6 +267,7 @@ describe("Choice selected=true", () => {
     expect(choice(root, "positive").getAttribute("aria-pressed")).toBe("false");
     // shown, not saved: moving on invents no save and the task stays unlabeled
     press(root, "ArrowRight");
+    frame();
     expect(model.sentOf("save")).toHaveLength(0);
     expect(attr(root, "done")).toBe("1");
     // a labeled task shows its own result
@@ -260,6 +281,7 @@ describe("Choice selected=true", () => {
     const { root, model } = setup({ selected: ["neutral"], notes: {}, settings: { auto_advance: false } });
     type(root, "a note", false);
     press(notesInput(root), "Enter");
+    frame();
     const saves = model.sentOf("save");
     expect(saves).toHaveLength(1);
     expect(saves[0].result.find((r) => r.from_name === "sentiment")!.value).toEqual({ choices: ["neu"] });
@@ -269,14 +291,17 @@ describe("Choice selected=true", () => {
   it("selected choice: a label key replaces it; clicking it unpresses without a save; undo shows it again", () => {
     const { root, model } = setup({ selected: ["neutral"], settings: { auto_advance: false } });
     press(root, "1");
+    frame();
     expect(model.sentOf("save")[0].result[0].value).toEqual({ choices: ["positive"] });
     expect(choice(root, "neutral").getAttribute("aria-pressed")).toBe("false");
     press(root, "z", { ctrl: true, code: "KeyZ" });
+    frame();
     expect(model.sentOf("save")[1]).toMatchObject({ pos: 0, result: [] });
     expect(choice(root, "neutral").getAttribute("aria-pressed")).toBe("true");
     press(root, "ArrowRight");
     choice(root, "neutral").click();
     expect(choice(root, "neutral").getAttribute("aria-pressed")).toBe("false");
+    frame();
     expect(model.sentOf("save")).toHaveLength(2);
   });
 
@@ -285,6 +310,7 @@ describe("Choice selected=true", () => {
     expect(choice(root, "positive").getAttribute("aria-pressed")).toBe("true");
     expect(choice(root, "neutral").getAttribute("aria-pressed")).toBe("true");
     press(root, "2");
+    frame();
     expect(model.sentOf("save")[0].result[0].value).toEqual({ choices: ["positive", "negative", "neu"] });
   });
 
@@ -300,6 +326,7 @@ describe("Choice selected=true", () => {
     const { root, model } = (current = mount({}, new FakeModel(t)));
     press(root, "q");
     expect(attr(root, "pos")).toBe("1");
+    frame();
     const saves = model.sentOf("save");
     expect(saves).toHaveLength(1);
     expect(saves[0].result.map((r) => [r.from_name, r.value])).toEqual([

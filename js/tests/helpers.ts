@@ -1,4 +1,5 @@
-// Mounting the widget the way anywidget does, and pressing keys on it.
+// Mounting the widget the way anywidget does, pressing keys on it, and letting frames pass.
+import { afterEach, beforeEach, vi } from "vitest";
 import widget from "../src/index";
 import { FakeModel, traits, type SetupOptions } from "./fake-model";
 
@@ -59,4 +60,26 @@ export function choice(root: HTMLElement, value: string): HTMLButtonElement {
 
 export function attr(root: HTMLElement, name: string): string | null {
   return root.getAttribute(`data-${name}`);
+}
+
+/**
+ * Fake timers (and `requestAnimationFrame`) for every test of the calling file. The widget
+ * sends nothing from inside a command: its messages go out after the next frame (see
+ * src/outbox.ts), so a test lets a frame pass (`frame()`) before it reads `model.sent`.
+ */
+export function useFrames(): void {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+}
+
+/** Let one frame pass, and the task right after it: everything queued is sent. */
+export function frame(): void {
+  vi.advanceTimersToNextFrame(); // requestAnimationFrame callbacks
+  // the 0 ms timeout they queue (after the frame's paint); fake timers run a 0 ms timeout
+  // queued from inside a timer callback 1 ms later
+  vi.advanceTimersByTime(1);
 }

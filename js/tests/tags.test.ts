@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Spec, SpecNode } from "../src/protocol";
 import { FakeModel, sentimentSpec, traits } from "./fake-model";
-import { attr, mount, press, type Mounted } from "./helpers";
+import { attr, frame, mount, press, useFrames, type Mounted } from "./helpers";
+
+useFrames();
 
 let current: Mounted | null = null;
 afterEach(() => {
@@ -49,6 +51,7 @@ describe("TextArea", () => {
     expect(ev.defaultPrevented).toBe(true);
     input.value = "second";
     press(input, "Enter");
+    frame();
     const saves = model.sentOf("save");
     expect(saves).toHaveLength(2);
     expect(saves[1].result[0]).toMatchObject({ from_name: "notes", to_name: "text", type: "textarea", value: { text: ["first \u4f60\u597d", "second"] } });
@@ -56,6 +59,7 @@ describe("TextArea", () => {
     expect(input.value).toBe("");
     // remove the first entry
     root.querySelector<HTMLButtonElement>(".nbl-entry-del")!.click();
+    frame();
     expect(model.sentOf("save")[2].result[0].value).toEqual({ text: ["second"] });
     expect(attr(root, "pos")).toBe("0");
   });
@@ -67,6 +71,7 @@ describe("TextArea", () => {
     input.value = "note";
     const ev = press(input, "Enter", { ctrl: true });
     expect(ev.defaultPrevented).toBe(true);
+    frame();
     expect(model.sentOf("save")).toHaveLength(1);
     expect(attr(root, "pos")).toBe("1");
     expect(input.value).toBe("");
@@ -78,6 +83,7 @@ describe("TextArea", () => {
     const input = root.querySelector<HTMLInputElement>('[data-nbl-control="notes"] input')!;
     input.value = "   ";
     press(input, "Enter");
+    frame();
     expect(model.sentOf("save")).toHaveLength(0);
     input.value = "only one";
     press(input, "Enter");
@@ -92,6 +98,7 @@ describe("TextArea", () => {
     const edit = root.querySelector<HTMLInputElement>(".nbl-entry-edit")!;
     edit.value = "final";
     edit.dispatchEvent(new Event("change", { bubbles: true }));
+    frame();
     expect(model.sentOf("save")[1].result[0].value).toEqual({ text: ["final"] });
   });
 
@@ -102,8 +109,10 @@ describe("TextArea", () => {
     area.value = "line";
     const ev = press(area, "Enter");
     expect(ev.defaultPrevented).toBe(false);
+    frame();
     expect(model.sentOf("save")).toHaveLength(0);
     root.querySelector<HTMLButtonElement>(".nbl-add")!.click();
+    frame();
     expect(model.sentOf("save")[0].result[0].value).toEqual({ text: ["line"] });
   });
 });
@@ -122,15 +131,18 @@ describe("Rating", () => {
     const stars = root.querySelectorAll<HTMLButtonElement>('[data-nbl-control="stars"] button.nbl-star');
     expect(stars).toHaveLength(4);
     stars[2].click();
+    frame();
     expect(model.sentOf("save")[0].result[0]).toMatchObject({ type: "rating", value: { rating: 3 } });
     expect([...stars].map((s) => s.getAttribute("aria-pressed"))).toEqual(["true", "true", "true", "false"]);
     stars[2].click();
+    frame();
     expect(model.sentOf("save")[1].result).toEqual([]);
   });
 
   it("a value-less hotkey cycles the rating", () => {
     const { root, model } = rating({ r: { control: "stars" } });
     for (let i = 0; i < 5; i++) press(root, "r");
+    frame();
     const values = model.sentOf("save").map((s) => s.result[0]?.value.rating ?? 0);
     expect(values).toEqual([1, 2, 3, 4, 0]);
   });
@@ -151,9 +163,11 @@ describe("Number", () => {
     expect(input.max).toBe("120");
     input.value = "42";
     input.dispatchEvent(new Event("change"));
+    frame();
     expect(model.sentOf("save")[0].result[0]).toMatchObject({ type: "number", value: { number: 42 } });
     input.value = "500";
     input.dispatchEvent(new Event("change"));
+    frame();
     expect(model.sentOf("save")).toHaveLength(1);
     expect(input.getAttribute("aria-invalid")).toBe("true");
   });
@@ -163,6 +177,7 @@ describe("Number", () => {
     const ev = press(root, "a");
     expect(ev.defaultPrevented).toBe(true);
     press(root, "a");
+    frame();
     expect(model.sentOf("save").map((s) => s.result[0].value)).toEqual([{ number: 0 }, { number: 1 }]);
     expect(root.querySelector<HTMLInputElement>('[data-nbl-control="age"] input')!.value).toBe("1");
   });
@@ -181,6 +196,7 @@ describe("dynamic Choices", () => {
     expect(values()).toEqual(["cat", "dog"]);
     root.querySelector<HTMLButtonElement>('[data-nbl-control="tags"] button[data-value="dog"]')!.click();
     root.querySelector<HTMLButtonElement>('[data-nbl-control="tags"] button[data-value="cat"]')!.click();
+    frame();
     expect(current.model.sentOf("save")[1].result[0].value).toEqual({ choices: ["cat", "d"] });
     press(root, "j");
     expect(values()).toEqual(["fish"]);

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import widget from "../src/index";
 import { FakeModel, REVIEWS, sentimentSpec, task, traits } from "./fake-model";
-import { attr, choice, mount, press, text, type Mounted } from "./helpers";
+import { attr, choice, frame, mount, press, text, useFrames, type Mounted } from "./helpers";
+
+useFrames();
 
 let current: Mounted | null = null;
 function setup(...args: Parameters<typeof mount>): Mounted {
@@ -87,6 +89,7 @@ describe("keys", () => {
     press(root, "ArrowLeft");
     expect(attr(root, "pos")).toBe("0");
     expect(text(root)).toBe(REVIEWS[0]);
+    frame();
     expect(model.sentOf("save")).toHaveLength(0);
   });
 
@@ -129,6 +132,7 @@ describe("keys", () => {
       expect(ev.defaultPrevented, k).toBe(false); // default actions (scrolling) still happen
     }
     expect(bubbled).toEqual([]);
+    frame();
     expect(model.sent).toHaveLength(0);
     expect(attr(root, "pos")).toBe("0");
   });
@@ -138,6 +142,7 @@ describe("keys", () => {
     press(root, "1");
     const ev = press(root, "1", { repeat: true });
     expect(ev.defaultPrevented).toBe(true);
+    frame();
     expect(model.sentOf("save")).toHaveLength(1);
     press(root, "ArrowRight", { repeat: true });
     press(root, "ArrowRight", { repeat: true });
@@ -148,9 +153,11 @@ describe("keys", () => {
     const { root, model } = setup({ settings: { auto_advance: false } });
     const ev = press(root, "!", { shift: true, code: "Digit1" });
     expect(ev.defaultPrevented).toBe(true);
+    frame();
     expect(model.sentOf("save")).toHaveLength(1);
     const alt = press(root, "2", { alt: true, code: "Digit2" });
     expect(alt.defaultPrevented).toBe(false);
+    frame();
     expect(model.sentOf("save")).toHaveLength(1);
   });
 
@@ -173,6 +180,7 @@ describe("keys", () => {
       expect(ev.defaultPrevented, k).toBe(false);
     }
     expect(attr(root, "pos")).toBe("0");
+    frame();
     expect(model.sent.filter((m) => m.type === "save")).toHaveLength(0);
     const esc = press(input, "Escape");
     expect(esc.defaultPrevented).toBe(true);
@@ -185,6 +193,7 @@ describe("labeling and saving", () => {
     const { root, model } = setup();
     const ev = press(root, "1");
     expect(ev.defaultPrevented).toBe(true);
+    frame();
     const saves = model.sentOf("save");
     expect(saves).toHaveLength(1);
     const s = saves[0];
@@ -208,12 +217,14 @@ describe("labeling and saving", () => {
     expect(attr(root, "state")).toBe("saving");
     expect(attr(root, "done")).toBe("1"); // optimistic
     // nothing else was sent for that keypress (window covers prefetch)
+    frame();
     expect(model.sent).toHaveLength(1);
   });
 
   it("a keypress burst labels every item with one save each", () => {
     const { root, model } = setup();
     for (const k of ["1", "2", "1", "2", "1"]) press(root, k);
+    frame();
     const saves = model.sentOf("save");
     expect(saves.map((s) => s.pos)).toEqual([0, 1, 2, 3, 4]);
     expect(saves.map((s) => s.seq)).toEqual([1, 2, 3, 4, 5]);
@@ -224,6 +235,7 @@ describe("labeling and saving", () => {
   it("uses the alias in results and the value in data-value", () => {
     const { root, model } = setup({ settings: { auto_advance: false } });
     press(root, "3");
+    frame();
     expect(model.sentOf("save")[0].result[0].value).toEqual({ choices: ["neu"] });
     expect(choice(root, "neutral").getAttribute("aria-pressed")).toBe("true");
     expect(choice(root, "neutral").querySelector(".nbl-kbd")!.textContent).toBe("3");
@@ -234,6 +246,7 @@ describe("labeling and saving", () => {
     press(root, "1");
     expect(attr(root, "state")).toBe("saving");
     expect(choice(root, "positive").getAttribute("aria-pressed")).toBe("true");
+    frame(); // the save goes out; the kernel acks it
     model.emit({ type: "ack", seq: 1, task_id: 100, done: 1, skipped: 0 });
     expect(attr(root, "state")).toBe("saved");
     expect(attr(root, "ack")).toBe("1");
@@ -246,8 +259,10 @@ describe("labeling and saving", () => {
     const { root, model } = setup({ settings: { auto_advance: false } });
     press(root, "1");
     press(root, "1");
+    frame();
     expect(model.sentOf("save")).toHaveLength(1);
     press(root, "2");
+    frame();
     const saves = model.sentOf("save");
     expect(saves).toHaveLength(2);
     // the result id stays stable while the control is edited
@@ -257,6 +272,7 @@ describe("labeling and saving", () => {
   it("an error keeps the item unsaved and shows the banner; retry re-sends", () => {
     const { root, model } = setup({ settings: { auto_advance: false } });
     press(root, "1");
+    frame();
     model.emit({ type: "error", seq: 1, message: "database is locked" });
     expect(attr(root, "state")).toBe("error");
     expect(attr(root, "pending")).toBe("0");
@@ -267,6 +283,7 @@ describe("labeling and saving", () => {
     expect(choice(root, "positive").getAttribute("aria-pressed")).toBe("true");
     expect(attr(root, "done")).toBe("0");
     root.querySelector<HTMLButtonElement>(".nbl-retry")!.click();
+    frame();
     const saves = model.sentOf("save");
     expect(saves).toHaveLength(2);
     expect(saves[1]).toMatchObject({ seq: 2, pos: 0 });
@@ -286,9 +303,11 @@ describe("labeling and saving", () => {
   it("clicking a choice saves without advancing; clicking again clears", () => {
     const { root, model } = setup();
     choice(root, "negative").click();
+    frame();
     expect(model.sentOf("save")).toHaveLength(1);
     expect(attr(root, "pos")).toBe("0");
     choice(root, "negative").click();
+    frame();
     const saves = model.sentOf("save");
     expect(saves).toHaveLength(2);
     expect(saves[1].result).toEqual([]);
@@ -300,6 +319,7 @@ describe("labeling and saving", () => {
     const { root, model } = setup();
     const ev = press(root, " ", { ctrl: true, code: "Space" });
     expect(ev.defaultPrevented).toBe(true);
+    frame();
     const saves = model.sentOf("save");
     expect(saves).toHaveLength(1);
     expect(saves[0]).toMatchObject({ pos: 0, was_cancelled: true, result: [] });
@@ -323,6 +343,7 @@ describe("labeling and saving", () => {
     expect(attr(root, "pos")).toBe("0"); // rating still missing
     press(root, "q");
     expect(attr(root, "pos")).toBe("1");
+    frame();
     const saves = model.sentOf("save");
     expect(saves).toHaveLength(2);
     expect(saves[1].result.map((r) => r.type).sort()).toEqual(["choices", "rating"]);
@@ -340,23 +361,27 @@ describe("undo / redo", () => {
     expect(undo.defaultPrevented).toBe(true);
     expect(attr(root, "pos")).toBe("1");
     expect(choice(root, "negative").getAttribute("aria-pressed")).toBe("false");
+    frame();
     let saves = model.sentOf("save");
     expect(saves).toHaveLength(3);
     expect(saves[2]).toMatchObject({ pos: 1, result: [], was_cancelled: false });
     press(root, "z", { ctrl: true, code: "KeyZ" });
     expect(attr(root, "pos")).toBe("0");
+    frame();
     saves = model.sentOf("save");
     expect(saves[3]).toMatchObject({ pos: 0, result: [] });
     const redo = press(root, "Z", { ctrl: true, shift: true, code: "KeyZ" });
     expect(redo.defaultPrevented).toBe(true);
     expect(attr(root, "pos")).toBe("0");
     expect(choice(root, "positive").getAttribute("aria-pressed")).toBe("true");
+    frame();
     saves = model.sentOf("save");
     expect(saves[4].result[0].value).toEqual({ choices: ["positive"] });
     // redo keeps the original result id
     expect(saves[4].result[0].id).toBe(saves[0].result[0].id);
     press(root, "y", { ctrl: true, code: "KeyY" });
     expect(attr(root, "pos")).toBe("1");
+    frame();
     expect(model.sentOf("save")[5].result[0].value).toEqual({ choices: ["negative"] });
     expect(attr(root, "seq")).toBe("6");
   });
@@ -366,8 +391,10 @@ describe("undo / redo", () => {
     press(root, "1");
     press(root, "z", { ctrl: true });
     press(root, "2");
+    frame();
     const n = model.sentOf("save").length;
     press(root, "y", { ctrl: true });
+    frame();
     expect(model.sentOf("save")).toHaveLength(n);
   });
 });
@@ -377,6 +404,7 @@ describe("filter and next-unlabeled", () => {
     const { root, model } = setup({ labeled: { 1: "positive", 2: "negative" } });
     press(root, "n");
     expect(attr(root, "pos")).toBe("3");
+    frame();
     expect(model.sentOf("save")).toHaveLength(0);
   });
 
@@ -407,9 +435,11 @@ describe("filter and next-unlabeled", () => {
     // 100 tasks; window [0,10) with 5..9 labeled
     const labeled: Record<number, string> = { 5: "positive", 6: "positive", 7: "negative", 8: "positive", 9: "positive" };
     const { root, model } = setup({ total: 100, labeled, start: 4 });
+    frame();
     model.clearSent();
     press(root, "n"); // 5..9 labeled in cache, 10 unknown -> seek from 10
     expect(attr(root, "state")).toBe("loading");
+    frame();
     const seeks = model.sentOf("seek");
     expect(seeks).toHaveLength(1);
     expect(seeks[0]).toMatchObject({ from: 10, count: 10 });
@@ -421,10 +451,12 @@ describe("filter and next-unlabeled", () => {
     expect(attr(root, "task-id")).toBe("142");
     // going back to 4 and pressing n again uses the cached gap: no new seek
     press(root, "u"); // filter on
+    frame();
     model.clearSent();
     for (let i = 0; i < 38; i++) press(root, "k");
     expect(attr(root, "pos")).toBe("4");
     // prev into positions outside the cache only sends `need`s
+    frame();
     expect(model.sentOf("seek")).toHaveLength(0);
   });
 
@@ -432,8 +464,10 @@ describe("filter and next-unlabeled", () => {
     const labeled: Record<number, string> = {};
     for (let p = 1; p < 10; p++) labeled[p] = "positive";
     const { root, model } = setup({ total: 20, labeled });
+    frame();
     model.clearSent();
     press(root, "n");
+    frame();
     const seek = model.sentOf("seek")[0];
     expect(seek.from).toBe(10);
     model.emit({ type: "tasks", req: seek.req, from: 20, to: 20, tasks: [], skip: [10, 20] });
@@ -446,15 +480,19 @@ describe("filter and next-unlabeled", () => {
 describe("prefetch and loading", () => {
   it("sends `need` when the window runs low, never twice for the same range", () => {
     const { root, model } = setup({ total: 100, settings: { prefetch: 10 } });
+    frame();
     model.clearSent();
     for (let i = 0; i < 4; i++) press(root, "j");
+    frame();
     expect(model.sent).toHaveLength(0); // 4 + 5 = 9 < 10 cached
     press(root, "j"); // pos 5: needs up to 10
+    frame();
     const needs = model.sentOf("need");
     expect(needs).toHaveLength(1);
     expect(needs[0]).toMatchObject({ from: 10, to: 20 });
     press(root, "j");
     press(root, "j");
+    frame();
     expect(model.sentOf("need")).toHaveLength(1); // in flight: no duplicate
     const tasks = Array.from({ length: 10 }, (_, i) => task(10 + i));
     model.emit({ type: "tasks", req: needs[0].req, from: 10, to: 20, tasks, skip: null });
@@ -462,8 +500,10 @@ describe("prefetch and loading", () => {
     expect(attr(root, "pos")).toBe("10");
     expect(text(root)).toBe(REVIEWS[0]);
     for (let i = 0; i < 4; i++) press(root, "j"); // pos 14: 14 + 5 = 19 cached
+    frame();
     expect(model.sentOf("need")).toHaveLength(1);
     press(root, "j"); // pos 15 -> 20 missing
+    frame();
     expect(model.sentOf("need")).toHaveLength(2);
     expect(model.sentOf("need")[1]).toMatchObject({ from: 20, to: 30 });
   });
@@ -475,11 +515,13 @@ describe("prefetch and loading", () => {
     expect(attr(root, "pos")).toBe("2");
     expect(attr(root, "state")).toBe("loading");
     expect(root.querySelector<HTMLElement>(".nbl-body")!.hidden).toBe(true);
+    frame();
     const need = model.sentOf("need").find((n) => n.from <= 2 && 2 < n.to)!;
     expect(need).toBeDefined();
     // hotkeys while loading are swallowed but save nothing
     const ev = press(root, "1");
     expect(ev.defaultPrevented).toBe(true);
+    frame();
     expect(model.sentOf("save")).toHaveLength(0);
     model.emit({ type: "tasks", req: need.req, from: need.from, to: need.to, tasks: [task(2), task(3)], skip: null });
     expect(attr(root, "state")).toBe("saved");
@@ -488,6 +530,7 @@ describe("prefetch and loading", () => {
 
   it("prefetches behind the position too", () => {
     const { model } = setup({ total: 100, from: 40, to: 60, start: 45, settings: { prefetch: 20 } });
+    frame();
     const needs = model.sentOf("need");
     expect(needs).toHaveLength(1);
     expect(needs[0]).toMatchObject({ from: 20, to: 40 });
@@ -517,6 +560,7 @@ describe("traits and views", () => {
     const dispose2 = widget.render({ model: m, el: el2 });
     const root2 = el2.querySelector<HTMLElement>(".nbl-root")!;
     press(a.root, "1");
+    frame();
     expect(m.sentOf("save")).toHaveLength(1);
     expect(attr(root2, "pos")).toBe("1");
     expect(attr(root2, "seq")).toBe("1");

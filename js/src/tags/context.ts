@@ -60,3 +60,14 @@ export function setPressed(button: HTMLElement, pressed: boolean): void {
 export function setText(node: HTMLElement, text: string): void {
   if (node.textContent !== text) node.textContent = text;
 }
+
+// `hidden = true` / `disabled = true` on an element that already has the attribute sets it
+// again: a DOM mutation and a style invalidation each time. Updates run on every keypress,
+// so they write only changes.
+export function setHidden(node: HTMLElement, hidden: boolean): void {
+  if (node.hidden !== hidden) node.hidden = hidden;
+}
+
+export function setDisabled(node: HTMLButtonElement, disabled: boolean): void {
+  if (node.disabled !== disabled) node.disabled = disabled;
+}

@@ -7,7 +7,7 @@
 // An untouched prefill (`value`) is shown, not saved, until the user adds or edits it.
 import type { SpecNode } from "../protocol";
 import { asBool, asNumber, asString, displayValue, resolveValue } from "../util";
-import { el, type RenderContext } from "./context";
+import { el, setHidden, type RenderContext } from "./context";
 
 function entriesOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.map((v) => displayValue(v));
@@ -162,7 +162,7 @@ export function renderTextArea(node: SpecNode, ctx: RenderContext): HTMLElement 
       shown = pre;
     }
     const full = maxSubmissions !== undefined && maxSubmissions > 0 && entries.length >= maxSubmissions;
-    row.hidden = full;
+    setHidden(row, full);
     if (marker) marker.classList.toggle("nbl-missing", entries.length === 0);
   });
   return box;
