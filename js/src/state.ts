@@ -919,44 +919,34 @@ export class LabelState {
   }
 
   undo(): void {
-    this.mutate(() => {
-      this.notice = "";
-      const u = this.undoStack.pop();
-      if (!u) {
-        this.notice = "Nothing to undo";
-        return;
-      }
-      const e = this.cache.get(u.pos);
-      if (!e || e.id !== u.taskId) {
-        this.notice = "Cannot undo: that item is no longer loaded";
-        return;
-      }
-      this.nav = null;
-      this.land(u.pos);
-      this.commit(u.pos, u.before, false);
-      if (u.fresh) this.touched.delete(e);
-      this.redoStack.push(u);
-    });
+    this.step("undo");
   }
 
   redo(): void {
+    this.step("redo");
+  }
+
+  /** Undo or redo one change: go to its item and restore the result from before (or after) it. */
+  private step(dir: "undo" | "redo"): void {
     this.mutate(() => {
+      const [from, to] = dir === "undo" ? [this.undoStack, this.redoStack] : [this.redoStack, this.undoStack];
       this.notice = "";
-      const u = this.redoStack.pop();
+      const u = from.pop();
       if (!u) {
-        this.notice = "Nothing to redo";
+        this.notice = `Nothing to ${dir}`;
         return;
       }
       const e = this.cache.get(u.pos);
       if (!e || e.id !== u.taskId) {
-        this.notice = "Cannot redo: that item is no longer loaded";
+        this.notice = `Cannot ${dir}: that item is no longer loaded`;
         return;
       }
       this.nav = null;
       this.land(u.pos);
-      this.commit(u.pos, u.after, false);
-      this.touched.add(e);
-      this.undoStack.push(u);
+      this.commit(u.pos, dir === "undo" ? u.before : u.after, false);
+      if (dir === "redo") this.touched.add(e);
+      else if (u.fresh) this.touched.delete(e);
+      to.push(u);
     });
   }
 

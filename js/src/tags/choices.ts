@@ -7,7 +7,7 @@ import { sanitizeHtml } from "../sanitize";
 import type { ChoiceOption } from "../spec";
 import { choicesOf, orderChoices } from "../state";
 import { asBool, asString, lookupVar } from "../util";
-import { el, kbd, setPressed, type RenderContext } from "./context";
+import { el, kbd, setPressed, type RenderContext, requiredMarker } from "./context";
 
 /** Options from task data: a list of strings or of {value, alias?, html?, hint?} (children flattened). */
 export function dynamicOptions(raw: unknown): ChoiceOption[] {
@@ -53,13 +53,7 @@ export function renderChoices(node: SpecNode, ctx: RenderContext): HTMLElement {
   const style = asString(a.style);
   if (style) box.setAttribute("style", style);
 
-  const required = info?.required ?? asBool(a.required);
-  let marker: HTMLElement | null = null;
-  if (required) {
-    marker = el(ctx.doc, "span", "nbl-required", "*");
-    marker.title = asString(a.requiredMessage) || "required";
-    box.appendChild(marker);
-  }
+  const flagMissing = requiredMarker(box, node, ctx);
 
   type Btn = { button: HTMLButtonElement; result: string };
   const staticOptions = info?.options ?? [];
@@ -127,7 +121,7 @@ export function renderChoices(node: SpecNode, ctx: RenderContext): HTMLElement {
       if (predicted.has(result)) button.setAttribute("data-predicted", "true");
       else if (button.hasAttribute("data-predicted")) button.removeAttribute("data-predicted");
     }
-    if (marker) marker.classList.toggle("nbl-missing", sel.size === 0);
+    flagMissing(sel.size === 0);
   });
   return box;
 }

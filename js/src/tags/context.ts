@@ -1,6 +1,7 @@
 // What a tag renderer gets: the spec, hooks to the labeling state, and per-task updates.
 import type { ResultItem, Spec, SpecNode, TaskEntry } from "../protocol";
 import type { SpecIndex } from "../spec";
+import { asBool, asString } from "../util";
 
 /** The task being shown, handed to every updater on each change. */
 export interface TaskView {
@@ -70,4 +71,15 @@ export function setHidden(node: HTMLElement, hidden: boolean): void {
 
 export function setDisabled(node: HTMLButtonElement, disabled: boolean): void {
   if (node.disabled !== disabled) node.disabled = disabled;
+}
+
+/** The "*" of a required control; returns a setter that flags it while the value is missing. */
+export function requiredMarker(box: HTMLElement, node: SpecNode, ctx: RenderContext): (missing: boolean) => void {
+  const a = node.attrs || {};
+  const required = ctx.index.controls.get(asString(a.name))?.required ?? asBool(a.required);
+  if (!required) return () => undefined;
+  const marker = el(ctx.doc, "span", "nbl-required", "*");
+  marker.title = asString(a.requiredMessage) || "required";
+  box.appendChild(marker);
+  return (missing) => marker.classList.toggle("nbl-missing", missing);
 }

@@ -1,7 +1,7 @@
 // Number: an <input type=number> (or a range with slider=true); result {"number": x}.
 import type { SpecNode } from "../protocol";
 import { asBool, asNumber, asString } from "../util";
-import { el, kbd, type RenderContext } from "./context";
+import { el, kbd, type RenderContext, requiredMarker } from "./context";
 
 export function renderNumber(node: SpecNode, ctx: RenderContext): HTMLElement {
   const a = node.attrs || {};
@@ -11,13 +11,7 @@ export function renderNumber(node: SpecNode, ctx: RenderContext): HTMLElement {
   const step = asNumber(a.step);
   const box = el(ctx.doc, "div", "nbl-control nbl-number");
   box.setAttribute("data-nbl-control", name);
-  const info = ctx.index.controls.get(name);
-  let marker: HTMLElement | null = null;
-  if (info?.required ?? asBool(a.required)) {
-    marker = el(ctx.doc, "span", "nbl-required", "*");
-    marker.title = asString(a.requiredMessage) || "required";
-    box.appendChild(marker);
-  }
+  const flagMissing = requiredMarker(box, node, ctx);
   const input = el(ctx.doc, "input", "nbl-input");
   input.type = asBool(a.slider) && min !== undefined && max !== undefined ? "range" : "number";
   if (min !== undefined) input.min = String(min);
@@ -71,7 +65,7 @@ export function renderNumber(node: SpecNode, ctx: RenderContext): HTMLElement {
       input.removeAttribute("aria-invalid");
     }
     out.textContent = text;
-    if (marker) marker.classList.toggle("nbl-missing", v === undefined);
+    flagMissing(v === undefined);
   });
   return box;
 }

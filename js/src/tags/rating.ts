@@ -1,7 +1,7 @@
 // Rating: maxRating stars; click sets (clicking the current value clears); result {"rating": n}.
 import type { SpecNode } from "../protocol";
-import { asBool, asNumber, asString } from "../util";
-import { el, kbd, setPressed, type RenderContext } from "./context";
+import { asNumber, asString } from "../util";
+import { el, kbd, setPressed, type RenderContext, requiredMarker } from "./context";
 
 export function renderRating(node: SpecNode, ctx: RenderContext): HTMLElement {
   const a = node.attrs || {};
@@ -13,13 +13,7 @@ export function renderRating(node: SpecNode, ctx: RenderContext): HTMLElement {
   box.setAttribute("aria-label", name);
   const size = asString(a.size);
   if (size) box.classList.add(`nbl-size-${size}`);
-  const info = ctx.index.controls.get(name);
-  let marker: HTMLElement | null = null;
-  if (info?.required ?? asBool(a.required)) {
-    marker = el(ctx.doc, "span", "nbl-required", "*");
-    marker.title = asString(a.requiredMessage) || "required";
-    box.appendChild(marker);
-  }
+  const flagMissing = requiredMarker(box, node, ctx);
   const stars: HTMLButtonElement[] = [];
   for (let i = 1; i <= max; i++) {
     const b = el(ctx.doc, "button", "nbl-star", "\u2605");
@@ -45,7 +39,7 @@ export function renderRating(node: SpecNode, ctx: RenderContext): HTMLElement {
     const v = asNumber(item?.value?.rating) ?? 0;
     stars.forEach((s, i) => setPressed(s, i < v));
     box.setAttribute("data-rating", String(v));
-    if (marker) marker.classList.toggle("nbl-missing", v <= 0);
+    flagMissing(v <= 0);
   });
   return box;
 }

@@ -7,7 +7,7 @@
 // An untouched prefill (`value`) is shown, not saved, until the user adds or edits it.
 import type { SpecNode } from "../protocol";
 import { asBool, asNumber, asString, displayValue, resolveValue } from "../util";
-import { el, setHidden, type RenderContext } from "./context";
+import { el, setHidden, type RenderContext, requiredMarker } from "./context";
 
 function entriesOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.map((v) => displayValue(v));
@@ -24,13 +24,7 @@ export function renderTextArea(node: SpecNode, ctx: RenderContext): HTMLElement 
   const prefill = a.value;
   const box = el(ctx.doc, "div", "nbl-control nbl-textarea");
   box.setAttribute("data-nbl-control", name);
-  const info = ctx.index.controls.get(name);
-  let marker: HTMLElement | null = null;
-  if (info?.required ?? asBool(a.required)) {
-    marker = el(ctx.doc, "span", "nbl-required", "*");
-    marker.title = asString(a.requiredMessage) || "required";
-    box.appendChild(marker);
-  }
+  const flagMissing = requiredMarker(box, node, ctx);
   const list = el(ctx.doc, "ul", "nbl-entries");
   box.appendChild(list);
   const row = el(ctx.doc, "div", "nbl-textarea-input");
@@ -163,7 +157,7 @@ export function renderTextArea(node: SpecNode, ctx: RenderContext): HTMLElement 
     }
     const full = maxSubmissions !== undefined && maxSubmissions > 0 && entries.length >= maxSubmissions;
     setHidden(row, full);
-    if (marker) marker.classList.toggle("nbl-missing", entries.length === 0);
+    flagMissing(entries.length === 0);
   });
   return box;
 }
