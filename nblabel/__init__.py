@@ -6,8 +6,10 @@ SQLite store that survives kernel restarts and come back with ``to_dataframe()``
 
 from .config import ConfigError, ConfigSpec, parse_config
 from .datasets import load_reviews
+from .labelstudio import LabelStudio
 from .session import Progress
 from .store import Store
+from .sync import PullReport, PushReport
 from .widget import Labeler, LabelerWarning
 
 __version__ = "0.1.0"
@@ -17,7 +19,10 @@ __all__ = [
     "ConfigSpec",
     "Labeler",
     "LabelerWarning",
+    "LabelStudio",
     "Progress",
+    "PullReport",
+    "PushReport",
     "Store",
     "load_reviews",
     "parse_config",

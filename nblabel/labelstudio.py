@@ -282,6 +282,17 @@ class LabelStudio:
     def close(self) -> None:
         self._session.close()
 
+    def clone(self) -> "LabelStudio":
+        """A client for the same server and key with its own HTTP session: one per thread.
+
+        The credentials object (and so a renewed access token) is shared; it has its own lock.
+        """
+        other = LabelStudio.__new__(LabelStudio)
+        other.url, other.timeout, other.retries, other.backoff = self.url, self.timeout, self.retries, self.backoff
+        other._creds = self._creds
+        other._session = self._new_session()
+        return other
+
     def __enter__(self) -> "LabelStudio":
         return self
 
@@ -512,6 +523,13 @@ class LabelStudio:
     def whoami(self) -> dict[str, Any]:
         """The user the key belongs to (``GET /api/current-user/whoami``)."""
         return self._json("GET", "/api/current-user/whoami")
+
+    def users(self) -> list[dict[str, Any]]:
+        """The members of the key's organization (``GET /api/users``): ``id``, ``email``, ``username``, ..."""
+        body = self._json("GET", "/api/users")
+        if isinstance(body, dict):  # paginated answer, should a server version add it
+            body = body.get("results", [])
+        return [u for u in body or [] if isinstance(u, dict)]
 
     def validate_config(self, config: str) -> None:
         """Check a label config with the server (``POST /api/projects/validate/``).
@@ -768,6 +786,25 @@ class Project:
 
     def delete_annotation(self, annotation_id: int) -> None:
         self.client._json("DELETE", f"/api/annotations/{int(annotation_id)}")
+
+    # ------------------------------------------------------------------ single tasks and predictions
+
+    def task(self, task_id: int) -> dict[str, Any]:
+        """One task with its annotations and predictions (``GET /api/tasks/{id}``)."""
+        return self.client._json("GET", f"/api/tasks/{int(task_id)}")
+
+    def update_task(self, task_id: int, **fields: Any) -> dict[str, Any]:
+        """``PATCH /api/tasks/{id}``; ``data`` and ``meta`` are replaced whole, not merged."""
+        return self.client._json("PATCH", f"/api/tasks/{int(task_id)}", json=fields, idempotent=True)
+
+    def task_predictions(self, task_id: int) -> list[dict[str, Any]]:
+        """The predictions of one task (``GET /api/predictions?task=``)."""
+        body = self.client._json("GET", "/api/predictions", params={"task": int(task_id)})
+        return list(body or [])
+
+    def update_prediction(self, prediction_id: int, **fields: Any) -> dict[str, Any]:
+        """``PATCH /api/predictions/{id}`` (``result``, ``score``, ``model_version``)."""
+        return self.client._json("PATCH", f"/api/predictions/{int(prediction_id)}", json=fields, idempotent=True)
 
     # ------------------------------------------------------------------ read back
 

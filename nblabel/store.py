@@ -6,9 +6,16 @@ One file holds any number of projects (``project`` column). Tables (see docs/arc
 - ``tasks``: the last seen snapshot of each labeled task's data (Label Studio task JSON);
 - ``annotations``: one row per (project, task, annotator), the annotator's latest result;
 - ``predictions``: one row per (project, task, model_version);
-- ``history``: an append-only journal of every save/skip/clear, with the browser's ``seq``.
+- ``history``: an append-only journal of every save/skip/clear, with the browser's ``seq``;
+- ``links`` (v2): what this store has sent to or received from Label Studio projects: per
+  project instance (``remote``), item kind and local id, the server's id and a fingerprint of
+  the content last synced;
+- ``pending`` (v2): the push journal: items of a batch written *before* the batch is sent, so a
+  push whose answer was lost can be resolved against the server instead of sent twice.
 
-``server_id`` columns are reserved for syncing with a Label Studio server.
+``meta.store_id`` (v2) is a random id naming this store on servers (``meta.nblabel.store`` of
+the tasks it pushes). The ``server_id`` columns of v1 are unused: ids are per server project,
+so they live in ``links``. See ``nblabel/sync.py``.
 
 Durability: a save is acknowledged to the browser only after :meth:`Store.save` returns, and
 it returns only after ``COMMIT``. The database runs in WAL mode with ``synchronous=FULL``: in
@@ -29,6 +36,7 @@ waiting for the busy timeout).
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import os
 import sqlite3
@@ -36,15 +44,16 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from nblabel.frame import json_safe, task_key
 
-__all__ = ["Store", "StoreError", "default_store_path", "SCHEMA_VERSION"]
+__all__ = ["Store", "StoreError", "default_store_path", "fingerprint", "annotation_fingerprint", "prediction_fingerprint",
+           "Link", "SCHEMA_VERSION"]
 
 #: The schema version this code writes. A store with a higher version was written by a newer
 #: nblabel and is refused rather than misread.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Milliseconds a writer waits for another connection's transaction before giving up.
 BUSY_TIMEOUT_MS = 10_000
@@ -99,6 +108,36 @@ _MIGRATIONS: dict[int, list[str]] = {
         )""",
         "CREATE INDEX IF NOT EXISTS history_by_task ON history (project, task_key)",
     ],
+    2: [
+        # `remote` names one Label Studio project instance (see nblabel.sync.remote_id): ids are
+        # only meaningful inside it. `local_id` is the task key, or the annotation/prediction row
+        # id as text. `server_id` is NULL while the server's id is not known yet (items created
+        # by a bulk import, whose answer carries task ids only).
+        """CREATE TABLE IF NOT EXISTS links (
+            project     TEXT NOT NULL,
+            remote      TEXT NOT NULL,
+            project_id  INTEGER NOT NULL,
+            kind        TEXT NOT NULL CHECK (kind IN ('task', 'annotation', 'prediction')),
+            local_id    TEXT NOT NULL,
+            server_id   INTEGER,
+            fingerprint TEXT,
+            synced_at   TEXT NOT NULL,
+            PRIMARY KEY (project, remote, kind, local_id)
+        )""",
+        "CREATE INDEX IF NOT EXISTS links_by_server_id ON links (project, remote, kind, server_id)",
+        """CREATE TABLE IF NOT EXISTS pending (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            project    TEXT NOT NULL,
+            remote     TEXT NOT NULL,
+            project_id INTEGER NOT NULL,
+            kind       TEXT NOT NULL CHECK (kind IN ('task', 'annotation', 'prediction')),
+            local_id   TEXT NOT NULL,
+            batch      TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS pending_by_remote ON pending (project, remote)",
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))))",
+    ],
 }
 
 # SQLite limits host parameters per statement (999 in old builds); stay well below.
@@ -129,6 +168,37 @@ def _now() -> str:
 
 def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def fingerprint(value: object) -> str:
+    """A short hash of JSON data that ignores key order (a server may reorder object keys).
+
+    Sync compares fingerprints to decide what changed since the last push or pull.
+    """
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
+
+
+def annotation_fingerprint(result: object, was_cancelled: object) -> str:
+    """What makes two annotations "the same" for sync: the result and the skip flag.
+
+    Times, lead time and the author are left out: a copy of an annotation is unchanged when it
+    says the same thing.
+    """
+    return fingerprint({"result": result, "was_cancelled": bool(was_cancelled)})
+
+
+def prediction_fingerprint(result: object, score: object, model_version: object) -> str:
+    """Fingerprint of a prediction as sync sends it."""
+    return fingerprint({"result": result, "score": score, "model_version": model_version})
+
+
+def _sql_annotation_fp(result_text: str, was_cancelled: int) -> str:
+    return annotation_fingerprint(json.loads(result_text), was_cancelled)
+
+
+def _sql_prediction_fp(result_text: str, score: float | None, model_version: str) -> str:
+    return prediction_fingerprint(json.loads(result_text), score, model_version)
 
 
 class Store:
@@ -202,6 +272,8 @@ class Store:
         conn = self._conn
         assert conn is not None
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
+        conn.create_function("nbl_ann_fp", 2, _sql_annotation_fp, deterministic=True)
+        conn.create_function("nbl_pred_fp", 3, _sql_prediction_fp, deterministic=True)
         # Look before touching anything: a text file fails this read ("not a database"), and
         # another program's database or a newer store is refused before WAL mode (which is
         # persistent) is switched on in it.
@@ -469,6 +541,257 @@ class Store:
             out.append(task)
         return out
 
+    # ---- Label Studio sync (used by nblabel.sync) -------------------------------------------
+    #
+    # `remote` names one project instance on one server (nblabel.sync.remote_id). Link local ids
+    # are text: task keys, or annotation / prediction row ids.
+
+    @property
+    def store_id(self) -> str:
+        """This store's random id: pushed tasks carry it as ``meta.nblabel.store``."""
+        rows = self._read("SELECT value FROM meta WHERE key = 'store_id'")
+        if rows:
+            return str(rows[0][0])
+        with self._write() as cur:  # only a store kept at an older schema gets here
+            cur.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))))")
+            return str(cur.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()[0])
+
+    def links(self, remote: str, kind: str, local_ids: Iterable[object] | None = None) -> dict[str, Link]:
+        """Links of ``kind`` to ``remote`` keyed by local id: all of them, or those of ``local_ids``."""
+        base = ("SELECT local_id, server_id, fingerprint FROM links "
+                "WHERE project = ? AND remote = ? AND kind = ?")
+        params: list[object] = [self.project, remote, kind]
+        if local_ids is None:
+            return {r[0]: Link(*r) for r in self._read(base, params)}
+        out: dict[str, Link] = {}
+        for chunk in _chunks([str(i) for i in local_ids]):
+            marks = ",".join("?" * len(chunk))
+            for r in self._read(f"{base} AND local_id IN ({marks})", [*params, *chunk]):
+                out[r[0]] = Link(*r)
+        return out
+
+    def links_by_server_id(self, remote: str, kind: str, server_ids: Iterable[int]) -> dict[int, Link]:
+        """Links of ``kind`` to ``remote`` keyed by the server's id (for reading server data back)."""
+        out: dict[int, Link] = {}
+        for chunk in _chunks([int(i) for i in server_ids]):
+            marks = ",".join("?" * len(chunk))
+            for r in self._read(
+                "SELECT local_id, server_id, fingerprint FROM links WHERE project = ? AND remote = ? "
+                f"AND kind = ? AND server_id IN ({marks})", [self.project, remote, kind, *chunk],
+            ):
+                out[int(r[1])] = Link(*r)
+        return out
+
+    def journal(self, remote: str, project_id: int, kind: str, local_ids: Iterable[object], batch: str) -> None:
+        """Record, before sending them, the items of one push batch (committed before this returns)."""
+        now = _now()
+        rows = [(self.project, remote, int(project_id), kind, str(i), batch, now) for i in local_ids]
+        with self._write() as cur:
+            cur.executemany(
+                "INSERT INTO pending (project, remote, project_id, kind, local_id, batch, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", rows,
+            )
+
+    def pending(self, remote: str) -> list[dict]:
+        """Journal rows left by pushes to ``remote`` that did not hear back: ``{"kind", "local_id", "batch"}``."""
+        return [
+            {"kind": k, "local_id": i, "batch": b}
+            for k, i, b in self._read(
+                "SELECT kind, local_id, batch FROM pending WHERE project = ? AND remote = ? ORDER BY id",
+                (self.project, remote),
+            )
+        ]
+
+    def annotations_of(self, task_ids: Iterable[object]) -> list[dict]:
+        """Every annotator's annotations of the given tasks (see :meth:`annotations`), oldest first."""
+        keys = list(dict.fromkeys(task_key(t) for t in task_ids))
+        out: list[dict] = []
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            out.extend(_annotation(r) for r in self._read(
+                f"SELECT {_ANN_COLUMNS} FROM annotations WHERE project = ? AND task_key IN ({marks}) ORDER BY id",
+                [self.project, *chunk],
+            ))
+        return out
+
+    def annotations_by_id(self, ids: Iterable[int]) -> dict[int, dict]:
+        """Annotations by row id (ids that no longer exist are left out)."""
+        out: dict[int, dict] = {}
+        for chunk in _chunks([int(i) for i in ids]):
+            marks = ",".join("?" * len(chunk))
+            for r in self._read(
+                f"SELECT {_ANN_COLUMNS} FROM annotations WHERE project = ? AND id IN ({marks})", [self.project, *chunk]
+            ):
+                out[int(r[0])] = _annotation(r)
+        return out
+
+    def prediction_rows(self, task_ids: Iterable[object]) -> list[dict]:
+        """Predictions of the given tasks with their row ids: ``{"id", "task_id", "result", "score", "model_version"}``."""
+        keys = list(dict.fromkeys(task_key(t) for t in task_ids))
+        out: list[dict] = []
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            out.extend(_prediction(r) for r in self._read(
+                f"SELECT {_PRED_COLUMNS} FROM predictions WHERE project = ? AND task_key IN ({marks}) ORDER BY id",
+                [self.project, *chunk],
+            ))
+        return out
+
+    def changed_annotations(self, remote: str) -> list[dict]:
+        """Annotations of tasks already on ``remote`` that were never sent there or changed since.
+
+        Each is an :meth:`annotations` dict plus ``task_server_id`` and ``link`` (a :class:`Link`,
+        or None when it was never sent).
+        """
+        rows = self._read(
+            f"SELECT {_ANN_COLUMNS_A}, t.server_id, l.local_id, l.server_id, l.fingerprint FROM annotations a "
+            "JOIN links t ON t.project = a.project AND t.remote = ?1 AND t.kind = 'task' AND t.local_id = a.task_key "
+            "LEFT JOIN links l ON l.project = a.project AND l.remote = ?1 AND l.kind = 'annotation' "
+            "AND l.local_id = CAST(a.id AS TEXT) "
+            "WHERE a.project = ?2 AND (l.local_id IS NULL OR l.fingerprint IS NOT nbl_ann_fp(a.result, a.was_cancelled)) "
+            "ORDER BY a.id",
+            (remote, self.project),
+        )
+        return [{**_annotation(r[:8]), "task_server_id": r[8], "link": Link(*r[9:]) if r[9] is not None else None}
+                for r in rows]
+
+    def changed_predictions(self, remote: str) -> list[dict]:
+        """Predictions of tasks already on ``remote`` that were never sent there or changed since
+        (:meth:`prediction_rows` dicts plus ``task_server_id`` and ``link``)."""
+        rows = self._read(
+            "SELECT p.id, p.task_key, p.result, p.score, p.model_version, t.server_id, "
+            "l.local_id, l.server_id, l.fingerprint FROM predictions p "
+            "JOIN links t ON t.project = p.project AND t.remote = ?1 AND t.kind = 'task' AND t.local_id = p.task_key "
+            "LEFT JOIN links l ON l.project = p.project AND l.remote = ?1 AND l.kind = 'prediction' "
+            "AND l.local_id = CAST(p.id AS TEXT) "
+            "WHERE p.project = ?2 AND (l.local_id IS NULL "
+            "OR l.fingerprint IS NOT nbl_pred_fp(p.result, p.score, p.model_version)) ORDER BY p.id",
+            (remote, self.project),
+        )
+        return [{**_prediction(r[:5]), "task_server_id": r[5], "link": Link(*r[6:]) if r[6] is not None else None}
+                for r in rows]
+
+    def synced_counts(self, remote: str) -> tuple[int, int]:
+        """``(annotations, predictions)`` on ``remote`` whose local copy is unchanged since the last sync."""
+        ann = self._read(
+            "SELECT COUNT(*) FROM annotations a JOIN links l ON l.project = a.project AND l.remote = ? "
+            "AND l.kind = 'annotation' AND l.local_id = CAST(a.id AS TEXT) "
+            "WHERE a.project = ? AND l.fingerprint = nbl_ann_fp(a.result, a.was_cancelled)",
+            (remote, self.project),
+        )[0][0]
+        pred = self._read(
+            "SELECT COUNT(*) FROM predictions p JOIN links l ON l.project = p.project AND l.remote = ? "
+            "AND l.kind = 'prediction' AND l.local_id = CAST(p.id AS TEXT) "
+            "WHERE p.project = ? AND l.fingerprint = nbl_pred_fp(p.result, p.score, p.model_version)",
+            (remote, self.project),
+        )[0][0]
+        return int(ann), int(pred)
+
+    def unlinked_annotated_keys(self, remote: str) -> list[str]:
+        """Keys of tasks that have annotations here but are not on ``remote`` (yet)."""
+        return [r[0] for r in self._read(
+            "SELECT DISTINCT a.task_key FROM annotations a LEFT JOIN links t ON t.project = a.project "
+            "AND t.remote = ? AND t.kind = 'task' AND t.local_id = a.task_key "
+            "WHERE a.project = ? AND t.local_id IS NULL ORDER BY a.task_key",
+            (remote, self.project),
+        )]
+
+    def record_sync(
+        self,
+        remote: str,
+        project_id: int,
+        *,
+        links: Iterable[tuple[str, object, int | None, str | None]] = (),
+        unlink: Iterable[tuple[str, object]] = (),
+        done: Iterable[tuple[str, object]] = (),
+        tasks: Iterable[tuple[str, dict, dict | None]] = (),
+        annotations: Iterable[dict] = (),
+    ) -> dict[tuple[str, str], int]:
+        """Write what one sync step learnt, all in one transaction (all or nothing).
+
+        ``links``: ``(kind, local_id, server_id, fingerprint)`` upserts; ``unlink``: ``(kind,
+        local_id)`` to forget; ``done``: ``(kind, local_id)`` journal rows to remove; ``tasks``:
+        ``(key, data, meta)`` snapshots of server tasks; ``annotations``: annotations read from the
+        server, dicts with ``task_id``, ``annotator``, ``result``, ``was_cancelled``,
+        ``lead_time``, ``created_at``, ``updated_at``, optional ``id`` (the local row to
+        overwrite) and optional ``link`` ``(server_id, fingerprint)``. Each annotation also
+        gets a history row (``seq`` NULL). Returns ``{(task key, annotator): row id}`` of the
+        annotations written.
+        """
+        now = _now()
+        written: dict[tuple[str, str], int] = {}
+        with self._write() as cur:
+            for key, data, meta in tasks:
+                cur.execute(
+                    "INSERT INTO tasks (project, key, data, meta, created_at) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (project, key) DO UPDATE SET data = excluded.data, meta = excluded.meta",
+                    (self.project, key, _dumps(json_safe(data)), None if meta is None else _dumps(json_safe(meta)), now),
+                )
+            for ann in annotations:
+                key, row_id = self._write_pulled(cur, ann, now)
+                written[(key, ann["annotator"])] = row_id
+                if ann.get("link") is not None:
+                    server_id, fp = ann["link"]
+                    self._upsert_link(cur, remote, project_id, "annotation", row_id, server_id, fp, now)
+            for kind, local_id, server_id, fp in links:
+                self._upsert_link(cur, remote, project_id, kind, local_id, server_id, fp, now)
+            cur.executemany(
+                "DELETE FROM links WHERE project = ? AND remote = ? AND kind = ? AND local_id = ?",
+                [(self.project, remote, kind, str(i)) for kind, i in unlink],
+            )
+            cur.executemany(
+                "DELETE FROM pending WHERE project = ? AND remote = ? AND kind = ? AND local_id = ?",
+                [(self.project, remote, kind, str(i)) for kind, i in done],
+            )
+        return written
+
+    def _upsert_link(self, cur: sqlite3.Cursor, remote: str, project_id: int, kind: str, local_id: object,
+                     server_id: int | None, fp: str | None, now: str) -> None:
+        cur.execute(
+            "INSERT INTO links (project, remote, project_id, kind, local_id, server_id, fingerprint, synced_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project, remote, kind, local_id) DO UPDATE SET "
+            "server_id = excluded.server_id, fingerprint = excluded.fingerprint, synced_at = excluded.synced_at, "
+            "project_id = excluded.project_id",
+            (self.project, remote, int(project_id), kind, str(local_id), server_id, fp, now),
+        )
+
+    def _write_pulled(self, cur: sqlite3.Cursor, ann: dict, now: str) -> tuple[str, int]:
+        """Insert or overwrite one annotation read from a server, with its history row; (key, row id)."""
+        key, who = task_key(ann["task_id"]), ann["annotator"]
+        result = ann["result"]
+        if not isinstance(result, list) or not isinstance(who, str) or not who:
+            raise TypeError(f"annotation of task {key!r} from the server has no result list or annotator")
+        cancelled = int(bool(ann.get("was_cancelled")))
+        text = _dumps(json_safe(result))
+        created, updated = ann.get("created_at") or now, ann.get("updated_at") or now
+        lead = ann.get("lead_time")
+        if ann.get("id") is not None:
+            cur.execute(
+                "UPDATE annotations SET result = ?, was_cancelled = ?, lead_time = COALESCE(?, lead_time), "
+                "updated_at = ? WHERE project = ? AND id = ?",
+                (text, cancelled, lead, updated, self.project, int(ann["id"])),
+            )
+            row_id = int(ann["id"])
+        else:
+            cur.execute(
+                "INSERT INTO annotations (project, task_key, annotator, result, was_cancelled, lead_time, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (project, task_key, annotator) DO UPDATE SET result = excluded.result, "
+                "was_cancelled = excluded.was_cancelled, lead_time = excluded.lead_time, "
+                "updated_at = excluded.updated_at",
+                (self.project, key, who, text, cancelled, lead, created, updated),
+            )
+            row_id = int(cur.execute(
+                "SELECT id FROM annotations WHERE project = ? AND task_key = ? AND annotator = ?",
+                (self.project, key, who),
+            ).fetchone()[0])
+        cur.execute(
+            "INSERT INTO history (project, task_key, annotator, action, result, was_cancelled, seq, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+            (self.project, key, who, "skip" if cancelled else "save", text, cancelled, now),
+        )
+        return key, row_id
+
     # ---- lifetime ------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -490,6 +813,26 @@ class Store:
 
 
 _ANN_COLUMNS = "id, task_key, annotator, result, was_cancelled, lead_time, created_at, updated_at"
+_ANN_COLUMNS_A = ", ".join(f"a.{c.strip()}" for c in _ANN_COLUMNS.split(","))
+_PRED_COLUMNS = "id, task_key, result, score, model_version"
+
+
+class Link(NamedTuple):
+    """One synced item: its local id (text), the server's id (None until known) and the
+    fingerprint of the content last sent or received."""
+
+    local_id: str
+    server_id: int | None
+    fingerprint: str | None
+
+
+def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _prediction(row: tuple) -> dict:
+    return {"id": row[0], "task_id": row[1], "result": json.loads(row[2]), "score": row[3], "model_version": row[4]}
 
 
 def _annotation(row: tuple) -> dict:

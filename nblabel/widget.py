@@ -10,7 +10,7 @@ import getpass
 import os
 import warnings
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import anywidget
 import pandas as pd
@@ -19,6 +19,10 @@ import traitlets
 from .config import ConfigSpec, parse_config
 from .session import LabelSession, Progress
 from .store import Store, default_store_path
+from .sync import PullReport, PushReport, pull, push
+
+if TYPE_CHECKING:
+    from .labelstudio import Project
 
 STATIC = Path(__file__).parent / "static"
 
@@ -138,6 +142,30 @@ class Labeler(anywidget.AnyWidget):
         with self.hold_sync():
             for key, value in self._state().items():
                 setattr(self, key, value)
+
+    def push(
+        self,
+        project: Project,
+        *,
+        annotators: Mapping[str, str] | None = None,
+        progress: bool = True,
+        batch_size: int | None = None,
+    ) -> PushReport:
+        """Send this labeler's tasks (every row), the store's predictions and annotations to a
+        Label Studio project; only what changed since the last push. See :func:`nblabel.sync.push`.
+
+        ``annotators`` maps notebook annotator names to the emails of Label Studio members.
+        """
+        s = self._session
+        return push(self._store, s.source, s.spec, project, annotators=annotators, progress=progress,
+                    batch_size=batch_size)
+
+    def pull(self, project: Project, *, progress: bool = True, method: str = "auto") -> PullReport:
+        """Bring every annotation of a Label Studio project into the store (see :func:`nblabel.sync.pull`);
+        the labeler then shows this annotator's pulled labels."""
+        report = pull(self._store, self._session.spec, project, progress=progress, method=method)
+        self.set_data(self._session.df)  # masks, counts and the window come from the store again
+        return report
 
     @property
     def config(self) -> ConfigSpec:

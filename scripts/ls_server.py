@@ -222,7 +222,7 @@ def start(
         str(VENV / "bin" / "label-studio"), "start", "--no-browser",
         "--internal-host", "127.0.0.1", "--port", str(port), "--log-level", "WARNING",
     ]
-    log = open(log_path, "ab")
+    log = open(log_path, "wb")  # a fresh log per start: the port is read from it
     try:
         proc = subprocess.Popen(
             cmd, env=ls_env(data_dir), cwd=data_dir, stdin=subprocess.DEVNULL, stdout=log,

@@ -427,3 +427,152 @@ def test_an_in_memory_store_works_for_throwaway_use():
     with Store(":memory:") as s:
         s.save(1, {}, choice("positive"), annotator="ana")
         assert s.counts("ana") == (1, 0)
+
+
+# ---- schema v2: Label Studio sync tables ----------------------------------------------------
+
+
+def test_a_version_1_store_is_migrated_to_version_2_keeping_everything(path, monkeypatch):
+    import nblabel.store as store_module
+
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 1)  # the v1 code path: migrations up to 1
+    with Store(path) as old:
+        old.save(1, {"text": "a"}, choice("positive"), annotator="ana", lead_time=2.0, seq=1)
+        old.save(2, {"text": "b"}, [], annotator="ana", was_cancelled=True, seq=2)
+        old.add_predictions([(1, choice("negative"), 0.5, "v1")])
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "links" not in tables and "pending" not in tables
+    monkeypatch.undo()
+
+    with Store(path) as s:
+        assert [(a["task_id"], a["result"], a["was_cancelled"], a["lead_time"]) for a in s.annotations()] == [
+            ("1", choice("positive"), False, 2.0), ("2", [], True, None)]
+        assert [h["seq"] for h in s.history()] == [1, 2]
+        assert s.predictions([1]) == {"1": [{"result": choice("negative"), "score": 0.5, "model_version": "v1"}]}
+        store_id = s.store_id
+        s.save(3, {"text": "c"}, choice("neutral"), annotator="ana")
+    assert len(store_id) == 32 and int(store_id, 16) >= 0
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"links", "pending"} <= tables
+    with Store(path) as again:
+        assert again.store_id == store_id  # made once, by the migration
+        assert again.counts("ana") == (2, 1)
+
+
+def test_every_store_gets_its_own_store_id(tmp_path):
+    with Store(tmp_path / "a.db") as a, Store(tmp_path / "b.db") as b:
+        assert a.store_id != b.store_id
+
+
+def test_fingerprints_ignore_key_order_but_not_content():
+    from nblabel.store import annotation_fingerprint, fingerprint
+
+    a = [{"id": "x", "type": "choices", "value": {"choices": ["a"]}}]
+    b = [{"value": {"choices": ["a"]}, "type": "choices", "id": "x"}]
+    assert fingerprint(a) == fingerprint(b)
+    assert annotation_fingerprint(a, False) == annotation_fingerprint(b, 0)
+    assert annotation_fingerprint(a, True) != annotation_fingerprint(a, False)
+    assert fingerprint(a) != fingerprint([{"id": "x", "type": "choices", "value": {"choices": ["b"]}}])
+
+
+def test_links_are_kept_per_store_project_and_remote_and_found_both_ways(path):
+    with Store(path) as s, Store(path, project="other") as other:
+        s.record_sync("r1", 7, links=[("task", "1", 11, "f1"), ("task", "2", 12, "f2"), ("annotation", 5, None, "fa")])
+        s.record_sync("r2", 8, links=[("task", "1", 99, "g")])
+        assert s.links("r1", "task") == {"1": ("1", 11, "f1"), "2": ("2", 12, "f2")}
+        assert s.links("r1", "task", ["2", "3"]) == {"2": ("2", 12, "f2")}
+        assert s.links("r1", "annotation", [5]) == {"5": ("5", None, "fa")}
+        assert s.links_by_server_id("r1", "task", [12, 99]) == {12: ("2", 12, "f2")}
+        assert s.links("r2", "task") == {"1": ("1", 99, "g")}
+        assert other.links("r1", "task") == {}
+        s.record_sync("r1", 7, links=[("task", "1", 11, "new")], unlink=[("task", "2")])
+        assert s.links("r1", "task") == {"1": ("1", 11, "new")}
+
+
+def test_journal_rows_stay_until_done(path):
+    with Store(path) as s:
+        s.journal("r", 7, "task", ["1", "2"], "batch-a")
+        s.journal("r", 7, "annotation", [4], "batch-b")
+        assert s.pending("r") == [{"kind": "task", "local_id": "1", "batch": "batch-a"},
+                                  {"kind": "task", "local_id": "2", "batch": "batch-a"},
+                                  {"kind": "annotation", "local_id": "4", "batch": "batch-b"}]
+        assert s.pending("elsewhere") == []
+        s.record_sync("r", 7, links=[("task", "1", 11, "f")], done=[("task", "1"), ("annotation", 4)])
+    with Store(path) as s:  # committed
+        assert s.pending("r") == [{"kind": "task", "local_id": "2", "batch": "batch-a"}]
+
+
+def test_changed_annotations_are_the_unsent_and_the_edited_ones_of_tasks_on_the_server(path):
+    from nblabel.store import annotation_fingerprint
+
+    with Store(path) as s:
+        same = s.save(1, {}, choice("positive"), annotator="ana")
+        edited = s.save(1, {}, choice("positive"), annotator="bob")
+        new = s.save(2, {}, choice("neutral"), annotator="ana")
+        s.save(3, {}, choice("negative"), annotator="ana")  # task 3 is not on the server
+        reordered = [{k: v for k, v in reversed(list(item.items()))} for item in choice("positive")]
+        s.record_sync("r", 7, links=[
+            ("task", "1", 11, None), ("task", "2", 12, None),
+            ("annotation", same["id"], 21, annotation_fingerprint(reordered, False)),
+            ("annotation", edited["id"], None, annotation_fingerprint(choice("positive"), False)),
+        ])
+        s.save(1, {}, choice("negative"), annotator="bob")
+        changed = {a["id"]: a for a in s.changed_annotations("r")}
+        assert sorted(changed) == [edited["id"], new["id"]]
+        assert changed[edited["id"]]["link"].server_id is None and changed[edited["id"]]["task_server_id"] == 11
+        assert changed[new["id"]]["link"] is None and changed[new["id"]]["result"] == choice("neutral")
+        assert s.synced_counts("r") == (1, 0)
+        assert s.unlinked_annotated_keys("r") == ["3"]
+        assert [a["annotator"] for a in s.annotations_of([1, "2"])] == ["ana", "bob", "ana"]
+        assert set(s.annotations_by_id([same["id"], 999])) == {same["id"]}
+
+
+def test_changed_predictions_and_prediction_rows(path):
+    from nblabel.store import prediction_fingerprint
+
+    with Store(path) as s:
+        s.add_predictions([(1, choice("a"), 0.5, "v1"), (1, choice("b"), None, "v2"), (2, choice("c"), 1.0, "v1")])
+        rows = s.prediction_rows([1, 2])
+        assert [(p["task_id"], p["model_version"], p["score"]) for p in rows] == [("1", "v1", 0.5), ("1", "v2", None),
+                                                                                 ("2", "v1", 1.0)]
+        s.record_sync("r", 7, links=[("task", "1", 11, None)] + [
+            ("prediction", p["id"], None, prediction_fingerprint(p["result"], p["score"], p["model_version"]))
+            for p in rows[:1]])
+        assert [p["model_version"] for p in s.changed_predictions("r")] == ["v2"]  # task 2 is not on the server
+        s.add_predictions([(1, choice("z"), 0.5, "v1")])
+        assert [p["model_version"] for p in s.changed_predictions("r")] == ["v1", "v2"]
+
+
+def test_pulled_annotations_are_written_with_history_and_links_in_one_transaction(path):
+    with Store(path) as s:
+        mine = s.save(1, {}, choice("positive"), annotator="ana", seq=4)
+        written = s.record_sync(
+            "r", 7,
+            tasks=[("ls-9", {"text": "from the server"}, {"k": 1})],
+            annotations=[
+                {"id": mine["id"], "task_id": "1", "annotator": "ana", "result": choice("negative"),
+                 "was_cancelled": False, "lead_time": None, "created_at": "2024-01-01T00:00:00+00:00",
+                 "updated_at": "2024-01-02T00:00:00+00:00", "link": (31, "fp1")},
+                {"task_id": "ls-9", "annotator": "bob@example.org", "result": choice("neutral"),
+                 "was_cancelled": False, "lead_time": 3.0, "created_at": "2024-01-01T00:00:00+00:00",
+                 "updated_at": "2024-01-01T00:00:00+00:00", "link": (32, "fp2")},
+            ],
+        )
+        assert written[("1", "ana")] == mine["id"]
+        assert s.annotation(1, "ana")["result"] == choice("negative")
+        assert s.annotation(1, "ana")["updated_at"] == "2024-01-02T00:00:00+00:00"
+        bob = s.annotation("ls-9", "bob@example.org")
+        assert bob["result"] == choice("neutral") and bob["lead_time"] == 3.0
+        assert s.links_by_server_id("r", "annotation", [31, 32]) == {
+            31: (str(mine["id"]), 31, "fp1"), 32: (str(bob["id"]), 32, "fp2")}
+        assert [(h["task_id"], h["action"], h["seq"]) for h in s.history()] == [
+            ("1", "save", 4), ("1", "save", None), ("ls-9", "save", None)]
+        assert {"id": "ls-9", "data": {"text": "from the server"}, "meta": {"k": 1}} in s.tasks()
+        with pytest.raises(TypeError):
+            s.record_sync("r", 7, annotations=[{"task_id": "2", "annotator": "x", "result": "nope"}],
+                          links=[("task", "2", 50, None)])
+        assert s.links("r", "task", ["2"]) == {}  # all or nothing
