@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8888
 
-.PHONY: demo install js js-check js-test test test-unit test-browser test-notebooks test-server ls-server bench chromium clean
+.PHONY: demo install js js-check js-test test test-unit test-browser test-notebooks test-server ls-server bench bench-sync chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -53,8 +53,8 @@ ls-server:
 test-server: install ls-server
 	NBL_REQUIRE_SERVER=1 $(BIN)/pytest -q tests/server
 
-test-notebooks: install
-	$(BIN)/pytest -q --nbval notebooks/
+test-notebooks: install ls-server
+	NBL_REQUIRE_SERVER=1 $(BIN)/pytest -q --nbval notebooks/
 
 ## test: every layer — bundle drift, JS unit, Python unit, notebooks, real browser, real Label Studio
 test: install chromium ls-server js-check js-test
@@ -63,6 +63,10 @@ test: install chromium ls-server js-check js-test
 ## bench: latency, open-time and message-size benchmarks in real chromium + JupyterLab
 bench: install chromium js
 	$(BIN)/python bench/latency.py
+
+## bench-sync: push/pull 10k tasks against a real Label Studio, nblabel vs label-studio-sdk
+bench-sync: install ls-server
+	$(BIN)/python bench/sync_bench.py
 
 clean:
 	rm -rf $(VENV) js/node_modules build dist .cache

@@ -135,7 +135,9 @@ _MIGRATIONS: dict[int, list[str]] = {
             batch      TEXT NOT NULL,
             created_at TEXT NOT NULL
         )""",
-        "CREATE INDEX IF NOT EXISTS pending_by_remote ON pending (project, remote)",
+        # One index serves both the per-remote listing and the per-item delete after each batch
+        # (without it that delete scans the batch per row: quadratic in the batch size).
+        "CREATE INDEX IF NOT EXISTS pending_by_item ON pending (project, remote, kind, local_id)",
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))))",
     ],
 }
