@@ -205,18 +205,6 @@ def worker(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the run
 
 
-def load_ls_server() -> Any:
-    import importlib.util
-
-    name = "nblabel_ls_server"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / "ls_server.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def make_rows(n: int) -> list[dict[str, Any]]:
@@ -253,7 +241,10 @@ def run_worker(python: str, kind: str, spec: dict[str, Any], token: str) -> dict
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.ls = load_ls_server()
+        sys.path.insert(0, str(REPO / "scripts"))
+        import ls_server
+
+        self.ls = ls_server
         self.tmp = Path(tempfile.mkdtemp(prefix="nbl-sync-bench-"))
         self.results: dict[str, Any] = {}
 
@@ -340,7 +331,7 @@ class Bench:
                     ("list_sdk", sdk_python, "sdk-list", n, False)]
             if not a.no_sdk_export:
                 plan.append(("export_sdk", sdk_python, "sdk-export", n, False))
-            plan.append((f"pull_nblabel_small", me, "nblabel-pull", small, False))
+            plan.append(("pull_nblabel_small", me, "nblabel-pull", small, False))
             if not a.no_tracemalloc:
                 plan += [("pull_nblabel_traced", me, "nblabel-pull", n, True),
                          ("pull_nblabel_small_traced", me, "nblabel-pull", small, True)]

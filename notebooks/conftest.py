@@ -14,10 +14,8 @@ skipping). ``NBL_LS_KEEP=1`` keeps the temp data dir and log.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -40,17 +38,6 @@ class _State:
 _state = _State()
 
 
-def _load_ls_server() -> Any:
-    """scripts/ls_server.py as a module (shared with tests/server/conftest.py if loaded there)."""
-    name = "nblabel_ls_server"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / "ls_server.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod  # before exec: its dataclasses look their module up
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _is_sync_item(item: pytest.Item) -> bool:
@@ -61,7 +48,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if not any(_is_sync_item(i) for i in session.items):
         return  # nothing of 06 will run: no server
     try:
-        ls = _load_ls_server()
+        import ls_server as ls  # scripts/ is on sys.path (root conftest.py)
         if not ls.is_installed() and not REQUIRE:
             _state.problem = (f"Label Studio {ls.LS_VERSION} is not installed in {ls.VENV}: run `python "
                               "scripts/ls_server.py install` (or set NBL_REQUIRE_SERVER=1, which installs it)")

@@ -9,10 +9,8 @@ start FAILS the tests (CI must not pass by skipping them).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,22 +35,13 @@ CONFIG = """<View>
 </View>"""
 
 
-def load_ls_server() -> Any:
-    """scripts/ls_server.py as a module (scripts/ is not a package)."""
-    name = "nblabel_ls_server"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / "ls_server.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture(scope="session")
 def ls_module() -> Any:
-    return load_ls_server()
+    import ls_server  # scripts/ is on sys.path (root conftest.py)
+
+    return ls_server
 
 
 @pytest.fixture(scope="session")
