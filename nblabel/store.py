@@ -531,6 +531,17 @@ class Store:
 
     # ---- tasks ---------------------------------------------------------------------------
 
+    def task_keys_with_snapshot(self, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` have a stored task snapshot (a pull fills in the missing ones)."""
+        ordered = sorted(set(keys))
+        found: set[str] = set()
+        for a in range(0, len(ordered), _CHUNK):
+            part = ordered[a:a + _CHUNK]
+            found.update(r[0] for r in self._read(
+                f"SELECT key FROM tasks WHERE project = ? AND key IN ({', '.join('?' * len(part))})",
+                [self.project, *part]))
+        return found
+
     def tasks(self) -> list[dict]:
         """Stored task snapshots as Label Studio task JSON ``{"id": key, "data": {...}}``, oldest first."""
         out = []

@@ -241,10 +241,15 @@ def push(
     counts["tasks_resumed"] = _resolve_journal(store, ctx)
     synced_anns, synced_preds = store.synced_counts(ctx.remote)
     counts["unchanged"] += synced_anns + synced_preds
+    # Read before the import: tasks created by it carry their children inline (linked with it),
+    # so these are exactly the changes of tasks already on the server -- and on a first push
+    # (no task linked yet) the queries cost nothing, where after the import they scan every row.
+    changed_anns = store.changed_annotations(ctx.remote)
+    changed_preds = store.changed_predictions(ctx.remote)
     _push_new_tasks(store, source, ctx, batch_size or IMPORT_BATCH_SIZE, progress, counts)
     _warn_orphans(store, source, ctx)
-    _push_annotations(store, ctx, progress, counts)
-    _push_predictions(store, ctx, batch_size or PREDICTION_BATCH_SIZE, progress, counts)
+    _push_annotations(store, ctx, changed_anns, progress, counts)
+    _push_predictions(store, ctx, changed_preds, batch_size or PREDICTION_BATCH_SIZE, progress, counts)
     return PushReport(
         tasks_created=counts["tasks_created"], tasks_resumed=counts["tasks_resumed"],
         annotations_created=counts["annotations_created"], annotations_updated=counts["annotations_updated"],
@@ -269,35 +274,90 @@ def _check_config(project: Project, spec: ConfigSpec) -> None:
 def _push_new_tasks(store: Store, source: TaskSource, ctx: _Context, size: int, progress: bool,
                     counts: dict[str, int]) -> None:
     """Import the source's tasks that the project lacks, batch by batch, with their annotations
-    and predictions inline; each batch journaled first and linked in one transaction after."""
-    with progress_reporter("push tasks", source.total, enabled=progress) as bar:
-        for a in range(0, source.total, size):
-            b = min(source.total, a + size)
-            positions = range(a, b)
-            keys = [source.key(p) for p in positions]
-            linked = store.links(ctx.remote, "task", keys)
-            new = [(p, k) for p, k in zip(positions, keys) if k not in linked]
-            counts["unchanged"] += len(keys) - len(new)
-            if new:
-                _import_batch(store, source, ctx, new, counts)
-            bar.update(b - a)
+    and predictions inline; each batch journaled first and linked in one transaction after.
+
+    Pipelined: one background thread sends batch k while this thread prepares and journals
+    batch k+1, then links batch k while k+1 is in flight. At most one request is in flight and
+    only the sender uses the client meanwhile; links are written in batch order, each batch is
+    journaled before its request starts, and a journaled batch that was never sent (because
+    the one before it failed) is taken off the journal again.
+    """
+    inflight: _InFlight | None = None
+    with progress_reporter("push tasks", source.total, enabled=progress) as bar, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="nblabel-import") as sender:
+        try:
+            for a in range(0, source.total, size):
+                b = min(source.total, a + size)
+                positions = range(a, b)
+                keys = [source.key(p) for p in positions]
+                linked = store.links(ctx.remote, "task", keys)
+                new = [(p, k) for p, k in zip(positions, keys) if k not in linked]
+                counts["unchanged"] += len(keys) - len(new)
+                if not new:
+                    bar.update(b - a)
+                    continue
+                batch = _prepare_batch(store, source, ctx, new, b - a)
+                store.journal(ctx.remote, ctx.project.id, "task", batch.keys, uuid.uuid4().hex)
+                if inflight is not None:
+                    previous, inflight = inflight, None
+                    try:
+                        ids = previous.result(store, ctx, counts)
+                    except BaseException:
+                        store.record_sync(ctx.remote, ctx.project.id, done=[("task", k) for k in batch.keys])
+                        raise
+                    inflight = _InFlight(batch, sender.submit(_send_batch, ctx.project, batch))
+                    _link_imported(store, ctx, previous.batch, ids, counts)  # while the next one is in flight
+                    bar.update(previous.batch.span)
+                else:
+                    inflight = _InFlight(batch, sender.submit(_send_batch, ctx.project, batch))
+            if inflight is not None:
+                last, inflight = inflight, None
+                _link_imported(store, ctx, last.batch, last.result(store, ctx, counts), counts)
+                bar.update(last.batch.span)
+        finally:
+            if inflight is not None:  # this thread failed while a batch was in flight: link what it made
+                last, inflight = inflight, None
+                _link_imported(store, ctx, last.batch, last.result(store, ctx, counts), counts)
 
 
-def _import_batch(store: Store, source: TaskSource, ctx: _Context, new: list[tuple[int, str]],
-                  counts: dict[str, int]) -> None:
+@dataclass
+class _Batch:
+    """One import request: the new tasks' keys, payload, and the children they carry inline."""
+
+    keys: list[str]
+    payload: list[dict]
+    anns: dict[str, list]
+    preds: dict[str, list]
+    span: int  # source rows this batch covers (progress)
+
+
+def _prepare_batch(store: Store, source: TaskSource, ctx: _Context, new: list[tuple[int, str]], span: int) -> _Batch:
     keys = [k for _, k in new]
     anns, preds = _unsent_children(store, ctx, keys)
     payload = [_task_payload(source.task(p)["data"], k, anns[k], preds[k], ctx) for p, k in new]
-    store.journal(ctx.remote, ctx.project.id, "task", keys, uuid.uuid4().hex)
-    try:
-        ids = ctx.project.import_tasks(payload, batch_size=len(payload))
-    except LabelStudioError as exc:
-        # A batch too big for one request goes in several: link the part that arrived.
-        done = getattr(exc, "imported_task_ids", None) or []
-        if done:
-            _link_imported(store, ctx, payload[:len(done)], keys[:len(done)], done, anns, preds, counts)
-        raise
-    _link_imported(store, ctx, payload, keys, ids, anns, preds, counts)
+    return _Batch(keys, payload, anns, preds, span)
+
+
+def _send_batch(project: Project, batch: _Batch) -> list[int]:
+    """The sender thread's work: one import call (the only use of the client while it runs)."""
+    return project.import_tasks(batch.payload, batch_size=len(batch.payload))
+
+
+@dataclass
+class _InFlight:
+    batch: _Batch
+    future: Any
+
+    def result(self, store: Store, ctx: _Context, counts: dict[str, int]) -> list[int]:
+        """The new task ids; on a failure, first links the part of the batch that arrived."""
+        try:
+            return self.future.result()
+        except LabelStudioError as exc:
+            # A batch too big for one request goes in several: link the part that arrived.
+            done = getattr(exc, "imported_task_ids", None) or []
+            if done:
+                _link_imported(store, ctx, self.batch, done, counts)
+            raise
 
 
 def _unsent_children(store: Store, ctx: _Context, keys: list[str]) -> tuple[dict[str, list], dict[str, list]]:
@@ -343,10 +403,11 @@ def _prediction_body(p: dict) -> dict:
     return {"result": p["result"], "score": p["score"], "model_version": p["model_version"]}
 
 
-def _link_imported(store: Store, ctx: _Context, payload: list[dict], keys: list[str], ids: list[int],
-                   anns: dict[str, list], preds: dict[str, list], counts: dict[str, int]) -> None:
+def _link_imported(store: Store, ctx: _Context, batch: _Batch, ids: list[int], counts: dict[str, int]) -> None:
+    """Link the first ``len(ids)`` tasks of ``batch`` (and the children they carried); one transaction."""
     links: list[tuple[str, object, int | None, str | None]] = []
-    for key, sid, task in zip(keys, ids, payload):
+    anns, preds = batch.anns, batch.preds
+    for key, sid, task in zip(batch.keys, ids, batch.payload):
         links.append(("task", key, int(sid), fingerprint(task["data"])))
         for a in anns[key]:
             links.append(("annotation", a["id"], None, annotation_fingerprint(a["result"], a["was_cancelled"])))
@@ -354,7 +415,7 @@ def _link_imported(store: Store, ctx: _Context, payload: list[dict], keys: list[
             links.append(("prediction", p["id"], None, _pred_fp(p)))
         counts["annotations_created"] += len(anns[key])
         counts["predictions_created"] += len(preds[key])
-    store.record_sync(ctx.remote, ctx.project.id, links=links, done=[("task", k) for k in keys[:len(ids)]])
+    store.record_sync(ctx.remote, ctx.project.id, links=links, done=[("task", k) for k in batch.keys[:len(ids)]])
     counts["tasks_created"] += len(ids)
 
 
@@ -384,8 +445,7 @@ def _warn_orphans(store: Store, source: TaskSource, ctx: _Context) -> None:
 # ---- annotations of tasks already on the server (one request each)
 
 
-def _push_annotations(store: Store, ctx: _Context, progress: bool, counts: dict[str, int]) -> None:
-    changed = store.changed_annotations(ctx.remote)
+def _push_annotations(store: Store, ctx: _Context, changed: list[dict], progress: bool, counts: dict[str, int]) -> None:
     if not changed:
         return
     by_task: dict[int, list[dict]] = defaultdict(list)
@@ -539,8 +599,8 @@ def _run_bounded(fn: Any, project: Project, items: list[tuple]) -> None:
 # ---- predictions of tasks already on the server
 
 
-def _push_predictions(store: Store, ctx: _Context, size: int, progress: bool, counts: dict[str, int]) -> None:
-    changed = store.changed_predictions(ctx.remote)
+def _push_predictions(store: Store, ctx: _Context, changed: list[dict], size: int, progress: bool,
+                      counts: dict[str, int]) -> None:
     if not changed:
         return
     new = [p for p in changed if p["link"] is None]
@@ -757,6 +817,7 @@ class _Merger:
         view = _LocalView(self.store, self.ctx, pairs, self.pending_anns)
         for key, task, server in pairs:
             self._merge(key, task, server, view, plan)
+        self._snapshot_missing(tasks, keys, plan)
         self.store.record_sync(self.ctx.remote, self.ctx.project.id, links=plan.links, unlink=plan.unlink,
                                tasks=plan.snapshots, annotations=plan.annotations)
 
@@ -781,6 +842,20 @@ class _Merger:
             keys[sid] = key
             taken.add(key)
         return keys
+
+    def _snapshot_missing(self, tasks: list[dict], keys: dict[int, str], plan: "_Plan") -> None:
+        """This store's tasks that get annotations from the server but have no local snapshot
+        (labeled only in Label Studio, never in this store): keep the ``data`` the pull received
+        with them, so the labels come with their task (no extra request)."""
+        wanted = {a["task_id"] for a in plan.annotations} - {k for k, _, _ in plan.snapshots}
+        if not wanted:
+            return
+        missing = wanted - self.store.task_keys_with_snapshot(wanted)
+        for t in tasks:
+            key = keys.get(int(t["id"]))
+            if key in missing and isinstance(t.get("data"), dict):
+                plan.snapshots.append((key, t["data"], None))
+                missing.discard(key)
 
     def _merge(self, key: str, task: dict, s: dict, view: "_LocalView", plan: "_Plan") -> None:
         sid = int(s["id"])

@@ -553,3 +553,59 @@ def test_the_progress_bar_in_a_notebook_is_an_ipywidgets_bar(monkeypatch: pytest
     assert bar.label.value.startswith("10/10")
     silent = progress.progress_reporter("x", 3, enabled=False)
     assert type(silent) is progress.Reporter
+
+
+@pytest.mark.parametrize("method", ["pages", "export"])
+def test_pull_keeps_the_data_of_pushed_tasks_labeled_only_in_label_studio(
+        store: Store, project: Project, raw: Any, ls_server: Any, method: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pushed task labeled only on the server has no local snapshot: the pull stores the task
+    data it already received (same requests as without the snapshot), and leaves alone a
+    snapshot the notebook made and tasks nobody labeled."""
+    df = frame(4)
+    store.save(df.index[3], {"text": "the notebook's copy"}, sentiment("positive"), annotator="ana")
+    quiet_push(store, TaskSource(df, {"text": "text"}), SPEC, project)
+    assert [t["id"] for t in store.tasks()] == [str(df.index[3])]
+    tasks = by_key(raw, project.id)
+    for pos in (0, 1, 3):
+        r = raw.call("POST", f"/api/tasks/{tasks[str(df.index[pos])]['id']}/annotations",
+                     json={"result": sentiment("negative")})
+        assert r.status_code == 201, r.text
+    calls: list[str] = []
+    real = LabelStudio.request
+
+    def counted(self: LabelStudio, method_: str, path: str, **kw: Any) -> Any:
+        calls.append(f"{method_} {path}")
+        return real(self, method_, path, **kw)
+
+    monkeypatch.setattr(LabelStudio, "request", counted)
+    report = quiet_pull(store, SPEC, project, method=method)
+
+    assert (report.tasks_seen, report.annotations_new, report.conflicts) == (4, 3, 0)
+    snapshots = {t["id"]: t for t in store.tasks()}
+    assert set(snapshots) == {str(df.index[p]) for p in (0, 1, 3)}  # task 2: nobody labeled it
+    for pos in (0, 1):
+        assert snapshots[str(df.index[pos])]["data"] == {"text": df.text.iloc[pos]}
+        assert "meta" not in snapshots[str(df.index[pos])]  # nblabel's bookkeeping stays on the server
+    assert snapshots[str(df.index[3])]["data"] == {"text": "the notebook's copy"}  # not overwritten
+    assert store.annotation(str(df.index[0]), ls_server.username)["result"] == sentiment("negative")
+    reads = [c for c in calls if "/tasks" in c or "/export" in c]
+    assert len(reads) == 1, calls  # the one listing page or export: no request per task
+    assert not any(c.startswith("GET /api/tasks/") for c in calls), calls
+
+
+def test_an_error_preparing_a_batch_still_links_the_batch_in_flight(store: Store, project: Project, raw: Any) -> None:
+    """Batches are sent from a background thread while the next is prepared: when preparing
+    fails (a value that is not JSON), the batch already sent is linked, nothing stays journaled,
+    and the next push sends only the rest."""
+    df = frame(12).astype({"text": object})
+    df.iloc[7, 0] = object()  # not JSON: the second batch fails while the first is in flight
+    with pytest.raises(TypeError, match="row 7"):
+        quiet_push(store, TaskSource(df, {"text": "text"}), SPEC, project, batch_size=5)
+    assert counts(raw, project.id) == (5, 0, 0)
+    assert store.pending(remote_id(project)) == []
+    assert len(store.links(remote_id(project), "task")) == 5  # the batch that arrived is linked
+
+    df.iloc[7, 0] = "fixed"
+    report = quiet_push(store, TaskSource(df, {"text": "text"}), SPEC, project, batch_size=5)
+    assert (report.tasks_resumed, report.tasks_created, report.unchanged) == (0, 7, 5)
+    assert sorted(by_key(raw, project.id)) == sorted(str(t) for t in df.index)

@@ -576,3 +576,10 @@ def test_pulled_annotations_are_written_with_history_and_links_in_one_transactio
             s.record_sync("r", 7, annotations=[{"task_id": "2", "annotator": "x", "result": "nope"}],
                           links=[("task", "2", 50, None)])
         assert s.links("r", "task", ["2"]) == {}  # all or nothing
+
+
+def test_task_keys_with_snapshot_names_only_stored_tasks(tmp_path):
+    store = Store(tmp_path / "s.db")
+    store.save("a", {"text": "x"}, [], annotator="ana", was_cancelled=True)
+    keys = {"a", "b"} | {f"k{i}" for i in range(1200)}  # more keys than one query takes
+    assert store.task_keys_with_snapshot(keys) == {"a"}
