@@ -249,14 +249,19 @@ def json_min_rows(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec) -> Itera
             row["id"] = task["id"]
         for name, values in outputs.items():
             row[name] = _pretty(values)
-        row["annotator"] = _annotator(a.get("completed_by", {}), int_id=True)
-        row["annotation_id"] = a.get("id")
-        row["created_at"] = a.get("created_at")
-        row["updated_at"] = a.get("updated_at")
-        row["lead_time"] = a.get("lead_time")
-        if "agreement" in task:
-            row["agreement"] = task["agreement"]
+        _annotation_columns(row, task, a, int_id=True)
         yield row
+
+
+def _annotation_columns(row: dict[str, Any], task: Mapping[str, Any], a: Mapping[str, Any], *, int_id: bool) -> None:
+    """The per-annotation columns JSON_MIN and CSV share (author, ids, times, agreement)."""
+    row["annotator"] = _annotator(a.get("completed_by", {}), int_id=int_id)
+    row["annotation_id"] = a.get("id")
+    row["created_at"] = a.get("created_at")
+    row["updated_at"] = a.get("updated_at")
+    row["lead_time"] = a.get("lead_time")
+    if "agreement" in task:
+        row["agreement"] = task["agreement"]
 
 
 def _csv_cell(value: Any) -> Any:
@@ -283,13 +288,7 @@ def csv_rows(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec) -> tuple[list
                 row[f"{name}_transcript"] = _transcript(pretty)
         for key, value in (task.get("data") or {}).items():
             row[f"_data_{key}" if key in clash else key] = _csv_cell(value)
-        row["annotator"] = _annotator(a.get("completed_by", {}), int_id=False)
-        row["annotation_id"] = a.get("id")
-        row["created_at"] = a.get("created_at")
-        row["updated_at"] = a.get("updated_at")
-        row["lead_time"] = a.get("lead_time")
-        if "agreement" in task:
-            row["agreement"] = task["agreement"]
+        _annotation_columns(row, task, a, int_id=False)
         if a.get("history"):
             row["history"] = json.dumps(a["history"], ensure_ascii=False, separators=(",", ":"))
         columns.update(row)

@@ -744,27 +744,13 @@ export class LabelState {
 
     // Ahead, in the current mode.
     if (this.filter === "unlabeled") {
-      let count = 0;
+      // Keep `half` unlabeled items known ahead; the first unknown position gets a seek.
       let q = this.pos + 1;
-      let steps = 0;
-      while (q < this.total && count < half && steps++ < 20000) {
-        const e = this.cache.get(q);
-        if (e) {
-          if (!isLabeled(e.annotation)) count++;
-          q++;
-          continue;
-        }
-        const g = this.gapAt(q);
-        if (g) {
-          q = g[1];
-          continue;
-        }
-        if (this.unavailable.has(q)) {
-          q++;
-          continue;
-        }
-        this.requestSeek(q);
-        break;
+      for (let count = 0; count < half; count++) {
+        const w = this.walk(q);
+        if (w.kind === "unknown") this.requestSeek(w.pos);
+        if (w.kind !== "found") break;
+        q = w.pos + 1;
       }
     } else {
       const end = Math.min(this.total - 1, this.pos + half);
