@@ -9,17 +9,15 @@ start FAILS the tests (CI must not pass by skipping them).
 
 from __future__ import annotations
 
-import json
 import os
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import requests
 
+from faults import FaultProxy  # tests/server is on sys.path for its conftest
 from nblabel.labelstudio import LabelStudio, LabelStudioError, Project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -147,70 +145,6 @@ def project(client: LabelStudio, request: pytest.FixtureRequest) -> Iterator[Pro
 # --------------------------------------------------------------------------- fault-injecting proxy
 
 
-class FaultProxy:
-    """A loopback HTTP proxy in a thread: answers the next `fail` requests with `status`
-    (503 by default) and forwards everything else to the real server. `hits` records
-    (method, path, authorization scheme) of every request it received."""
-
-    def __init__(self, upstream: str) -> None:
-        self.upstream = upstream
-        self.hits: list[tuple[str, str, str]] = []
-        self.fail = 0
-        self.status = 503
-        self.headers: dict[str, str] = {}
-        self.lock = threading.Lock()
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:  # keep test output clean
-                pass
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
-                auth = (self.headers.get("Authorization") or "").split(" ", 1)[0]
-                with proxy.lock:
-                    proxy.hits.append((self.command, self.path, auth))
-                    failing = proxy.fail > 0
-                    if failing:
-                        proxy.fail -= 1
-                if failing:
-                    envelope = {"id": "x", "status_code": proxy.status, "detail": "injected failure"}
-                    payload = json.dumps(envelope).encode()
-                    self.send_response(proxy.status)
-                    for k, v in proxy.headers.items():
-                        self.send_header(k, v)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload)
-                    return
-                keep = ("authorization", "content-type", "accept")
-                fwd = {k: v for k, v in self.headers.items() if k.lower() in keep}
-                r = requests.request(self.command, proxy.upstream + self.path, headers=fwd, data=body, timeout=120)
-                self.send_response(r.status_code)
-                self.send_header("Content-Type", r.headers.get("Content-Type", "application/json"))
-                self.send_header("Content-Length", str(len(r.content)))
-                self.end_headers()
-                self.wfile.write(r.content)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def fail_next(self, n: int, status: int = 503, headers: dict[str, str] | None = None) -> None:
-        with self.lock:
-            self.fail, self.status, self.headers = n, status, dict(headers or {})
-            self.hits.clear()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

@@ -8,11 +8,10 @@ forwarding it, and a second server that is stopped in the middle of a push.
 from __future__ import annotations
 
 import dataclasses
-import socket
+import itertools
 import sqlite3
-import threading
+import socket
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -32,6 +31,7 @@ from nblabel.labelstudio import (
     ServerError,
     ValidationError,
 )
+from faults import FaultProxy
 from nblabel.store import Store
 from nblabel.sync import PullReport, PushReport, pull, push, remote_id
 
@@ -218,59 +218,18 @@ def test_push_twice_and_after_a_pull_creates_nothing_twice(store: Store, project
 # --------------------------------------------------------------------------- faults
 
 
-class ImportFault:
-    """A loopback proxy in front of the server. The `nth` POST (counting from 1) whose path ends
-    with `suffix` (task imports by default) is either forwarded and then answered by dropping the
-    connection (`"lose"`: the server did the work, the client never hears of it) or answered 500
+def import_fault(upstream: str, nth: int, mode: str, suffix: str = "/import") -> FaultProxy:
+    """A FaultProxy in front of the server whose `nth` POST (counting from 1) ending with `suffix`
+    (task imports by default) is lost after the server did the work (`"lose"`) or answered 500
     without forwarding (`"fail"`)."""
+    posts = itertools.count(1)
 
-    def __init__(self, upstream: str, nth: int, mode: str, suffix: str = "/import") -> None:
-        self.imports = 0
-        fault = self
+    def rule(method: str, path: str) -> str | None:
+        if method == "POST" and path.split("?")[0].endswith(suffix) and next(posts) == nth:
+            return mode
+        return None
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
-                hit = False
-                if self.command == "POST" and self.path.split("?")[0].endswith(suffix):
-                    fault.imports += 1
-                    hit = fault.imports == nth
-                if hit and mode == "fail":
-                    payload = b'{"detail": "injected", "status_code": 500}'
-                    self.send_response(500)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload)
-                    return
-                keep = ("authorization", "content-type", "accept")
-                headers = {k: v for k, v in self.headers.items() if k.lower() in keep}
-                r = requests.request(self.command, upstream + self.path, headers=headers, data=body, timeout=120)
-                if hit:  # processed upstream; the answer is lost
-                    self.close_connection = True
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                    return
-                self.send_response(r.status_code)
-                self.send_header("Content-Type", r.headers.get("Content-Type", "application/json"))
-                self.send_header("Content-Length", str(len(r.content)))
-                self.end_headers()
-                self.wfile.write(r.content)
-
-            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    return FaultProxy(upstream, rule)
 
 
 def labeled_store(store: Store, df: pd.DataFrame) -> None:
@@ -285,7 +244,7 @@ def test_an_interrupted_push_resumes_without_duplicates(store: Store, project: P
     df = frame(20)
     source = TaskSource(df, {"text": "text"})
     labeled_store(store, df)
-    fault = ImportFault(ls_server.url, nth=2, mode=mode)
+    fault = import_fault(ls_server.url, nth=2, mode=mode)
     try:
         via_proxy = LabelStudio(fault.url, ls_server.token).project(project.id)
         with pytest.raises(ConnectionFailed if mode == "lose" else ServerError) as info:
@@ -316,7 +275,7 @@ def test_a_lost_answer_to_a_single_annotation_is_linked_not_sent_again(store: St
     quiet_push(store, source, SPEC, project)  # the tasks first: later labels go one by one
     for pos in range(4):
         label(store, df, pos, sentiment("positive", f"s{pos}"), who=ls_server.username)
-    fault = ImportFault(ls_server.url, nth=2, mode="lose", suffix="/annotations")
+    fault = import_fault(ls_server.url, nth=2, mode="lose", suffix="/annotations")
     try:
         with pytest.raises(ConnectionFailed):
             quiet_push(store, source, SPEC, LabelStudio(fault.url, ls_server.token).project(project.id))
