@@ -37,6 +37,10 @@ class _State:
 
 _state = _State()
 
+# Every notebook run under pytest labels into a throwaway store, never the user's demo store in
+# notebooks/ (01-quickstart.ipynb reads NBL_STORE; kernels inherit os.environ).
+os.environ.setdefault("NBL_STORE", str(Path(tempfile.mkdtemp(prefix="nbl-nbval-")) / "reviews.nblabel.db"))
+
 
 
 
