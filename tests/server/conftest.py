@@ -33,8 +33,6 @@ CONFIG = """<View>
 </View>"""
 
 
-
-
 @pytest.fixture(scope="session")
 def ls_module() -> Any:
     import ls_server  # scripts/ is on sys.path (root conftest.py)
@@ -132,19 +130,20 @@ def make_title() -> Any:
 
 
 @pytest.fixture
-def project(client: LabelStudio, request: pytest.FixtureRequest) -> Iterator[Project]:
-    """A fresh project with CONFIG, deleted afterwards."""
-    p = client.create_project(unique_title(request.node.name), CONFIG)
+def project_config() -> str:
+    """The labeling config of `project`; a test module overrides it to use its own."""
+    return CONFIG
+
+
+@pytest.fixture
+def project(client: LabelStudio, project_config: str, request: pytest.FixtureRequest) -> Iterator[Project]:
+    """A fresh project with `project_config`, deleted afterwards."""
+    p = client.create_project(unique_title(request.node.name), project_config)
     yield p
     try:
         p.delete()
     except LabelStudioError:
         pass
-
-
-# --------------------------------------------------------------------------- fault-injecting proxy
-
-
 
 
 @pytest.fixture

@@ -74,13 +74,8 @@ def frame(n: int) -> pd.DataFrame:
 
 
 @pytest.fixture
-def project(client: LabelStudio, make_title: Any, request: pytest.FixtureRequest) -> Iterator[Project]:
-    p = client.create_project(make_title(request.node.name), CONFIG)
-    yield p
-    try:
-        p.delete()
-    except LabelStudioError:
-        pass
+def project_config() -> str:
+    return CONFIG
 
 
 @pytest.fixture
