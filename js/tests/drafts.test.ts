@@ -1,18 +1,14 @@
 // Nothing typed is lost: TextArea drafts are committed before the view leaves an item.
 // And `<Choice selected="true">` is the initial value of a task that never had a result.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import widget from "../src/index";
 import type { Spec, SpecNode } from "../src/protocol";
 import { FakeModel, sentimentSpec, task, traits } from "./fake-model";
-import { attr, choice, frame, mount, press, useFrames, type Mounted } from "./helpers";
+import { attr, choice, frame, press, useFrames, useMounted, type Mounted } from "./helpers";
 
 useFrames();
 
-let current: Mounted | null = null;
-afterEach(() => {
-  current?.cleanup();
-  current = null;
-});
+const mountTracked = useMounted();
 
 function node(tag: string, kind: SpecNode["kind"], attrs: Record<string, unknown>, children: SpecNode[] = []): SpecNode {
   return { tag, kind, attrs, children, supported: true };
@@ -32,8 +28,7 @@ function setup(opts: Opts = {}, model?: FakeModel): Mounted {
     spec.controls.notes = { tag: "TextArea", name: "notes", toName: ["text"], type: "textarea", required: !!opts.notes.required };
   }
   t.spec = spec;
-  current = mount({}, model ?? new FakeModel(t));
-  return current;
+  return mountTracked({}, model ?? new FakeModel(t));
 }
 
 const notesInput = (root: HTMLElement) =>
@@ -323,7 +318,7 @@ describe("Choice selected=true", () => {
     spec.hotkeys.q = { control: "stars", value: 4 };
     t.spec = spec;
     t.window = { from: 0, to: 3, tasks: [task(0), task(1), task(2)] };
-    const { root, model } = (current = mount({}, new FakeModel(t)));
+    const { root, model } = mountTracked({}, new FakeModel(t));
     press(root, "q");
     expect(attr(root, "pos")).toBe("1");
     frame();

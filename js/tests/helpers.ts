@@ -30,6 +30,25 @@ export function mount(opts: SetupOptions = {}, model?: FakeModel): Mounted {
   };
 }
 
+/** `mount` for the calling file: every widget mounted in a test is cleaned up after it, once. */
+export function useMounted(): (...args: Parameters<typeof mount>) => Mounted {
+  const live = new Set<Mounted>();
+  afterEach(() => {
+    for (const m of [...live]) m.cleanup();
+  });
+  return (...args) => {
+    const m = mount(...args);
+    const tracked: Mounted = {
+      ...m,
+      cleanup: () => {
+        if (live.delete(tracked)) m.cleanup();
+      },
+    };
+    live.add(tracked);
+    return tracked;
+  };
+}
+
 export function press(
   target: HTMLElement,
   key: string,

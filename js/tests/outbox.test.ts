@@ -2,18 +2,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { afterFrame, FRAME_FALLBACK_MS } from "../src/outbox";
 import { REVIEWS } from "./fake-model";
-import { attr, frame, mount, press, text, useFrames, type Mounted } from "./helpers";
+import { attr, frame, press, text, useFrames, useMounted } from "./helpers";
 
 useFrames();
 
-let current: Mounted | null = null;
-function setup(...args: Parameters<typeof mount>): Mounted {
-  current = mount(...args);
-  return current;
-}
+const setup = useMounted();
 afterEach(() => {
-  current?.cleanup();
-  current = null;
   vi.unstubAllGlobals();
   delete (document as { visibilityState?: string }).visibilityState; // back to happy-dom's getter
 });
@@ -90,7 +84,8 @@ describe("the outbox", () => {
   });
 
   it("the page turning hidden, or closing the view, sends what is queued at once", () => {
-    const { root, model } = setup();
+    const view = setup();
+    const { root, model } = view;
     frame();
     press(root, "1");
     expect(model.sent).toHaveLength(0);
@@ -99,8 +94,7 @@ describe("the outbox", () => {
     expect(model.sentOf("save")).toHaveLength(1);
     setVisibility("visible");
     press(root, "2");
-    current!.cleanup();
-    current = null;
+    view.cleanup();
     expect(model.sentOf("save").map((s) => s.seq)).toEqual([1, 2]);
   });
 

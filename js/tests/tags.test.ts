@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Spec, SpecNode } from "../src/protocol";
 import { FakeModel, sentimentSpec, traits } from "./fake-model";
-import { attr, frame, mount, press, useFrames, type Mounted } from "./helpers";
+import { attr, frame, press, useFrames, useMounted, type Mounted } from "./helpers";
 
 useFrames();
 
-let current: Mounted | null = null;
-afterEach(() => {
-  current?.cleanup();
-  current = null;
-});
+const mountTracked = useMounted();
 
 function node(tag: string, kind: SpecNode["kind"], attrs: Record<string, unknown>, children: SpecNode[] = [], text?: string): SpecNode {
   return { tag, kind, attrs, children, supported: true, ...(text !== undefined ? { text } : {}) };
@@ -30,8 +26,7 @@ function withNodes(
   Object.assign(spec.hotkeys, hotkeys);
   t.spec = spec;
   if (data) for (const e of t.window!.tasks) Object.assign(e.data, data);
-  current = mount({}, new FakeModel(t));
-  return current;
+  return mountTracked({}, new FakeModel(t));
 }
 
 describe("TextArea", () => {
@@ -190,14 +185,14 @@ describe("dynamic Choices", () => {
     spec.root.children.push(node("Choices", "control", { name: "tags", toName: "text", choice: "multiple", value: "$options" }));
     spec.controls.tags = { tag: "Choices", name: "tags", toName: ["text"], type: "choices", required: false, choice: "multiple", labels: [], dynamic: true };
     t.window!.tasks.forEach((e, i) => (e.data.options = i === 0 ? [{ value: "cat" }, { value: "dog", alias: "d" }] : ["fish"]));
-    current = mount({}, new FakeModel(t));
-    const root = current.root;
+    const view = mountTracked({}, new FakeModel(t));
+    const root = view.root;
     const values = () => [...root.querySelectorAll('[data-nbl-control="tags"] button')].map((b) => b.getAttribute("data-value"));
     expect(values()).toEqual(["cat", "dog"]);
     root.querySelector<HTMLButtonElement>('[data-nbl-control="tags"] button[data-value="dog"]')!.click();
     root.querySelector<HTMLButtonElement>('[data-nbl-control="tags"] button[data-value="cat"]')!.click();
     frame();
-    expect(current.model.sentOf("save")[1].result[0].value).toEqual({ choices: ["cat", "d"] });
+    expect(view.model.sentOf("save")[1].result[0].value).toEqual({ choices: ["cat", "d"] });
     press(root, "j");
     expect(values()).toEqual(["fish"]);
   });
@@ -253,10 +248,10 @@ describe("layout and text tags", () => {
 
   it("required Choices show a marker that turns off once filled", () => {
     const t = traits({ spec: sentimentSpec({ required: true }), settings: { auto_advance: false } });
-    current = mount({}, new FakeModel(t));
-    const marker = current.root.querySelector(".nbl-required")!;
+    const view = mountTracked({}, new FakeModel(t));
+    const marker = view.root.querySelector(".nbl-required")!;
     expect(marker.classList.contains("nbl-missing")).toBe(true);
-    press(current.root, "1");
+    press(view.root, "1");
     expect(marker.classList.contains("nbl-missing")).toBe(false);
   });
 });

@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import widget from "../src/index";
 import { FakeModel, REVIEWS, sentimentSpec, task, traits } from "./fake-model";
-import { attr, choice, frame, mount, press, text, useFrames, type Mounted } from "./helpers";
+import { attr, choice, frame, press, text, useFrames, useMounted } from "./helpers";
 
 useFrames();
 
-let current: Mounted | null = null;
-function setup(...args: Parameters<typeof mount>): Mounted {
-  current = mount(...args);
-  return current;
-}
-afterEach(() => {
-  current?.cleanup();
-  current = null;
-});
+const setup = useMounted();
 
 describe("rendering and the DOM contract", () => {
   it("renders the first task and the root attributes", () => {
@@ -574,7 +566,7 @@ describe("traits and views", () => {
 
   it("cleanup removes the view and the model listeners", () => {
     const m = new FakeModel(traits());
-    const mounted = mount({}, m);
+    const mounted = setup({}, m);
     expect(m.listenerCount("msg:custom")).toBe(1);
     mounted.cleanup();
     expect(m.listenerCount("msg:custom")).toBe(0);
