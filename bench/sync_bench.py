@@ -18,7 +18,9 @@ dir on a free loopback port), a fresh project for every measurement (deleted aft
   run under ``tracemalloc``, the peak of Python allocations. Bounded = the 10k numbers are not
   ~5x the 2k ones.
 
-Every measurement runs in a fresh process (the SDK side with the server venv's python, which has
+Pushes run ``--push-reps`` rounds and the 10k pull and listing ``--pull-reps`` rounds, the order
+of the two tools alternating; the best round of each is reported, with every round's time.
+``--only push|pull`` measures one half. Every measurement runs in a fresh process (the SDK side with the server venv's python, which has
 label-studio-sdk 2.1.2; nblabel never imports it): the clock covers the operation only, not
 imports, client creation or reading the input. The API key reaches the workers through the
 environment, never argv. A small untimed import first warms the server up.
@@ -284,6 +286,63 @@ class Bench:
         print(f"  {name}: {res['seconds']:.2f} s{mem}", file=sys.stderr, flush=True)
         return res
 
+    def keep_best(self, runs: dict[str, list[dict[str, Any]]]) -> None:
+        """Report each measurement's best round, with every round's time."""
+        for name, rs in runs.items():
+            best = dict(min(rs, key=lambda x: x["seconds"]))
+            best["rounds_seconds"] = [x["seconds"] for x in rs]
+            self.results[name] = best
+
+    def run_push(self, n: int, me: str, sdk_python: str) -> None:
+        a = self.args
+        print(f"push {n} tasks with predictions ({a.push_reps} rounds, the order alternating):",
+              file=sys.stderr, flush=True)
+        runs: dict[str, list[dict[str, Any]]] = {}
+        for rep in range(a.push_reps):
+            order = ["nblabel", "sdk"] if rep % 2 == 0 else ["sdk", "nblabel"]
+            if not a.no_one_batch:
+                order.append("nblabel-one-batch")
+            for who in order:
+                p = self.new_project(f"push {who}")
+                if who.startswith("nblabel"):
+                    name, extra = (("push_nblabel", {}) if who == "nblabel"
+                                   else ("push_nblabel_one_batch", {"batch_size": n}))
+                    res = self.measure(name, me, "nblabel-push", p, rows_file=str(self.tmp / "rows.json"),
+                                       store=str(self.tmp / f"push-{who}-{rep}.db"), **extra)
+                else:
+                    name = "push_sdk"
+                    res = self.measure(name, sdk_python, "sdk-push", p, tasks_file=str(self.tmp / "sdk_tasks.json"))
+                runs.setdefault(name, []).append(res)
+                p.delete()
+        self.keep_best(runs)
+
+    def run_pull(self, rows: list[dict[str, Any]], n: int, small: int, me: str, sdk_python: str) -> None:
+        a = self.args
+        print(f"pull {n} tasks with annotations ({a.pull_reps} rounds of nblabel and the SDK listing, the "
+              "order alternating):", file=sys.stderr, flush=True)
+        plan: list[tuple[str, str, str, int, bool]] = []
+        for rep in range(a.pull_reps):
+            pair = [("pull_nblabel", me, "nblabel-pull", n, False),
+                    ("list_sdk", sdk_python, "sdk-list", n, False)]
+            plan += pair if rep % 2 == 0 else pair[::-1]
+        if not a.no_sdk_export:
+            plan.append(("export_sdk", sdk_python, "sdk-export", n, False))
+        plan.append(("pull_nblabel_small", me, "nblabel-pull", small, False))
+        if not a.no_tracemalloc:
+            plan += [("pull_nblabel_traced", me, "nblabel-pull", n, True),
+                     ("pull_nblabel_small_traced", me, "nblabel-pull", small, True)]
+        runs: dict[str, list[dict[str, Any]]] = {}
+        for i, (name, python, kind, size, trace) in enumerate(plan):
+            p = self.pull_project(name, rows[:size])
+            spec: dict[str, Any] = {"trace": trace}
+            if kind == "nblabel-pull":
+                spec.update(store=str(self.tmp / f"pull-{i}.db"), method=a.method)
+            res = self.measure(name, python, kind, p, **spec)
+            res["size"] = size
+            runs.setdefault(name, []).append(res)
+            p.delete()
+        self.keep_best(runs)
+
     def run(self) -> dict[str, Any]:
         a = self.args
         n, small = a.tasks, a.small
@@ -302,47 +361,10 @@ class Bench:
             warm = self.pull_project("warm-up", rows[:1000])  # untimed: warms the server's caches
             warm.delete()
 
-            print(f"push {n} tasks with predictions ({a.push_reps} rounds, the order alternating):",
-                  file=sys.stderr, flush=True)
-            runs: dict[str, list[dict[str, Any]]] = {}
-            for rep in range(a.push_reps):
-                order = ["nblabel", "sdk"] if rep % 2 == 0 else ["sdk", "nblabel"]
-                if not a.no_one_batch:
-                    order.append("nblabel-one-batch")
-                for who in order:
-                    p = self.new_project(f"push {who}")
-                    if who.startswith("nblabel"):
-                        name, extra = (("push_nblabel", {}) if who == "nblabel"
-                                       else ("push_nblabel_one_batch", {"batch_size": n}))
-                        res = self.measure(name, me, "nblabel-push", p, rows_file=str(self.tmp / "rows.json"),
-                                           store=str(self.tmp / f"push-{who}-{rep}.db"), **extra)
-                    else:
-                        name = "push_sdk"
-                        res = self.measure(name, sdk_python, "sdk-push", p, tasks_file=str(self.tmp / "sdk_tasks.json"))
-                    runs.setdefault(name, []).append(res)
-                    p.delete()
-            for name, rs in runs.items():  # report the best round, keep every round's time
-                best = dict(min(rs, key=lambda x: x["seconds"]))
-                best["rounds_seconds"] = [x["seconds"] for x in rs]
-                self.results[name] = best
-
-            print(f"pull {n} tasks with annotations:", file=sys.stderr, flush=True)
-            plan = [("pull_nblabel", me, "nblabel-pull", n, False),
-                    ("list_sdk", sdk_python, "sdk-list", n, False)]
-            if not a.no_sdk_export:
-                plan.append(("export_sdk", sdk_python, "sdk-export", n, False))
-            plan.append(("pull_nblabel_small", me, "nblabel-pull", small, False))
-            if not a.no_tracemalloc:
-                plan += [("pull_nblabel_traced", me, "nblabel-pull", n, True),
-                         ("pull_nblabel_small_traced", me, "nblabel-pull", small, True)]
-            for i, (name, python, kind, size, trace) in enumerate(plan):
-                p = self.pull_project(name, rows[:size])
-                spec: dict[str, Any] = {"trace": trace}
-                if kind == "nblabel-pull":
-                    spec.update(store=str(self.tmp / f"pull-{i}.db"), method=a.method)
-                self.measure(name, python, kind, p, **spec)
-                self.results[name]["size"] = size
-                p.delete()
+            if a.only in (None, "push"):
+                self.run_push(n, me, sdk_python)
+            if a.only in (None, "pull"):
+                self.run_pull(rows, n, small, me, sdk_python)
         finally:
             self.server.stop()
             import shutil
@@ -454,10 +476,13 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--tasks", type=int, default=10_000)
     p.add_argument("--small", type=int, default=2_000, help="size of the second pull (memory vs N)")
-    p.add_argument("--method", default="auto", choices=["auto", "export", "pages"], help="nblabel pull method")
+    p.add_argument("--method", default="auto", choices=["auto", "snapshot", "export", "pages"], help="nblabel pull method")
     p.add_argument("--no-tracemalloc", action="store_true", help="skip the two pulls under tracemalloc")
     p.add_argument("--no-sdk-export", action="store_true", help="skip the SDK export measurement")
     p.add_argument("--push-reps", type=int, default=2, help="rounds of push measurements (best round reported)")
+    p.add_argument("--pull-reps", type=int, default=2,
+                   help="rounds of the 10k pull, nblabel and the SDK listing (best round reported)")
+    p.add_argument("--only", choices=["push", "pull"], help="measure only the push or only the pull")
     p.add_argument("--no-one-batch", action="store_true",
                    help="skip the extra nblabel push with batch_size=N (all tasks in one import request)")
     p.add_argument("--update-docs", action="store_true", help=f"rewrite the results block in {DOCS.name}")

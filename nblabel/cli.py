@@ -5,7 +5,7 @@ For scripts and CI::
     nblabel validate CONFIG.xml [--columns a,b]
     nblabel push DATA --config CFG --store DB --project TITLE_OR_ID [--index COL]
                  [--annotator-map NAME=EMAIL ...] [--batch-size N] [--no-progress]
-    nblabel pull --store DB --project TITLE_OR_ID [--config CFG] [--method auto|export|pages]
+    nblabel pull --store DB --project TITLE_OR_ID [--config CFG] [--method auto|snapshot|export|pages]
     nblabel export --store DB --config CFG --out FILE [--format json|json_min|csv|tsv] [--annotator NAME|*]
 
 ``--name NAME`` picks the label set inside the store (the Labeler's ``name=``, default
@@ -154,8 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pull.add_argument("--config", metavar="CFG", help="Label Studio XML config (default: the project's own)")
     _store_args(pull)
-    pull.add_argument("--method", choices=("auto", "export", "pages"), default="auto",
-                      help="read the project with one export download or page by page (default: auto)")
+    from .sync import PULL_METHODS
+
+    pull.add_argument("--method", choices=PULL_METHODS, default="auto",
+                      help="read the project as an export snapshot, the export download or page by page "
+                           "(default: auto, the first the server offers in that order)")
     _server_args(pull)
     pull.set_defaults(run=_pull)
 

@@ -8,7 +8,7 @@
     project.import_predictions([{"task": ids[0], "result": [...], "model_version": "v1"}])
     for task in project.iter_tasks():                  # paginated, memory bounded
         ...
-    with project.export() as tasks:                    # streamed JSON export, one task at a time
+    with project.snapshot() as tasks:                  # a consistent export, streamed one task at a time
         ...
 
 Runtime dependency: ``requests`` only. Behaviour worth knowing:
@@ -43,7 +43,7 @@ import random
 import threading
 import time
 import warnings
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import requests
 from lxml import etree
@@ -89,6 +89,17 @@ MAX_BATCH_BYTES = 32 << 20  # a batch also ends before its JSON body passes 32 M
 PAGE_SIZE = 500
 PROJECT_PAGE_SIZE = 100
 BULK_TIMEOUT = 600.0  # imports and exports: the server answers only when all the work is done
+SNAPSHOT_POLL = 0.25  # seconds between status checks of a snapshot built in a background worker
+# What a pull needs of a snapshot and no more: ids of predictions and drafts, authors as user ids,
+# no annotation history, key frames as annotated. 10,000 tasks with an annotation and a prediction
+# each: 9.3-11.3 s of server time, vs 12.7-13.8 s for the plain GET export (docs/label-studio.md).
+SNAPSHOT_OPTIONS: dict[str, Any] = {
+    "predictions": {"only_id": True},
+    "drafts": {"only_id": True},
+    "annotations__completed_by": {"only_id": True},
+    "include_annotation_history": False,
+    "interpolate_key_frames": False,
+}
 
 ACCESS_TOKEN_MARGIN = 30.0  # renew a Bearer access token this many seconds before it expires
 ACCESS_TOKEN_LIFETIME = 300.0  # Label Studio's, used when the token carries no `exp`
@@ -690,9 +701,14 @@ class Project:
         iterable (consumed one batch at a time). Imports are never retried; if a batch fails,
         earlier batches stay imported and the exception's ``imported_task_ids`` lists them.
         """
+        return self.import_encoded(encode_batches(tasks, batch_size, "task"), timeout=timeout)
+
+    def import_encoded(self, batches: Iterable[tuple[int, bytes]], *, timeout: float | None = None) -> list[int]:
+        """:meth:`import_tasks` for bodies already encoded by :func:`encode_batches`, so a caller can
+        encode the next batch while one is in flight. Returns the new task ids in input order."""
         ids: list[int] = []
         start = 0
-        for n, body in _json_batches(tasks, batch_size, "task"):
+        for n, body in batches:
             try:
                 answer = self.client._json(
                     "POST", f"{self._path}/import", params={"return_task_ids": "true"}, data=body,
@@ -733,7 +749,7 @@ class Project:
         server recount every task of the project, hence the large default batch.
         """
         sent = created = 0
-        for n, body in _json_batches(predictions, batch_size, "prediction"):
+        for n, body in encode_batches(predictions, batch_size, "prediction"):
             try:
                 answer = self.client._json(
                     "POST", f"{self._path}/import/predictions", data=body,
@@ -888,6 +904,49 @@ class Project:
             resp.close()
         return size
 
+    def snapshot(self, *, timeout: float | None = None) -> "ExportStream":
+        """Every task of the project as one consistent snapshot, streamed like :meth:`export`.
+
+        The server writes the snapshot (``POST .../exports``) before anything is sent: within the
+        request on a plain Label Studio, in a background worker where one is configured (then its
+        status is polled). Tasks have the JSON export's shape with ``SNAPSHOT_OPTIONS``: prediction
+        and draft ids only, ``completed_by`` as a user id, no annotation history -- which costs the
+        server less than the plain export. The snapshot is deleted from the server when the
+        stream is closed or exhausted (also if the download fails).
+        """
+        t = self._bulk_timeout(timeout)
+        made = self.client._json("POST", f"{self._path}/exports",
+                                 json={"serialization_options": SNAPSHOT_OPTIONS}, timeout=t)
+        if not isinstance(made, dict) or "id" not in made:
+            raise LabelStudioError(f"{self.client.url} answered {str(made)[:120]!r} to an export snapshot request")
+        sid = int(made["id"])
+        path = f"{self._path}/exports/{sid}"
+        try:
+            status, deadline = made.get("status"), time.monotonic() + t
+            while status != "completed":
+                if status == "failed":
+                    raise LabelStudioError(f"{self.client.url}: export snapshot {sid} of project {self.id} "
+                                           "failed on the server (its log says why)")
+                if time.monotonic() > deadline:
+                    raise LabelStudioError(f"{self.client.url}: export snapshot {sid} of project {self.id} "
+                                           f"was not ready after {t:.0f} s (status {status!r})")
+                time.sleep(SNAPSHOT_POLL)
+                status = (self.client._json("GET", path) or {}).get("status")
+            resp = self.client.request("GET", f"{path}/download", params={"exportType": "JSON"},
+                                       stream=True, timeout=t)
+        except BaseException:
+            self._drop_snapshot(sid)
+            raise
+        return ExportStream(resp, what=f"export snapshot {sid} of project {self.id}",
+                            on_close=lambda: self._drop_snapshot(sid))
+
+    def _drop_snapshot(self, sid: int) -> None:
+        """Delete a snapshot this client made; a failure only costs disk space on the server."""
+        try:
+            self.client.request("DELETE", f"{self._path}/exports/{sid}").close()
+        except LabelStudioError as exc:
+            log.warning("could not delete export snapshot %s of project %s: %s", sid, self.id, exc)
+
     def _export_response(self, export_type: str, download_all_tasks: bool, ids: Sequence[int] | None,
                          timeout: float | None) -> requests.Response:
         params: dict[str, Any] = {"exportType": export_type,
@@ -908,8 +967,10 @@ class ExportStream(Iterator[Any]):
 
     _CHUNK = 1 << 16
 
-    def __init__(self, resp: requests.Response, what: str = "response") -> None:
+    def __init__(self, resp: requests.Response, what: str = "response",
+                 on_close: Callable[[], None] | None = None) -> None:
         self._resp: requests.Response | None = resp
+        self._on_close = on_close  # called once, after the response is closed
         self._what = what
         self._chunks = resp.iter_content(self._CHUNK)
         self._utf8 = codecs.getincrementaldecoder("utf-8")()
@@ -935,6 +996,9 @@ class ExportStream(Iterator[Any]):
             self._resp.close()
             self._resp = None
         self._state = "done"
+        done, self._on_close = self._on_close, None
+        if done is not None:
+            done()
 
     def __del__(self) -> None:
         try:
@@ -1097,9 +1161,10 @@ def _diff_elements(a: etree._Element, b: etree._Element, path: str, out: list[st
 # --------------------------------------------------------------------------- helpers
 
 
-def _json_batches(items: Iterable[Mapping[str, Any]], size: int, what: str) -> Iterator[tuple[int, bytes]]:
-    """(count, JSON array body) batches of at most `size` items and, but for a single big item,
-    MAX_BATCH_BYTES bytes. Each item is serialised once."""
+def encode_batches(items: Iterable[Mapping[str, Any]], size: int, what: str = "item") -> Iterator[tuple[int, bytes]]:
+    """(count, JSON array body) batches of at most ``size`` items and, but for a single big item,
+    ``MAX_BATCH_BYTES`` bytes, ready for a bulk request. Each item is serialised once; NaN,
+    Infinity and unserialisable values raise with the item's number (``what`` names it)."""
     if size < 1:
         raise ValueError("batch_size must be >= 1")
     parts: list[bytes] = []

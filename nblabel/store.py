@@ -39,6 +39,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -170,6 +171,20 @@ def _now() -> str:
 
 def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+_MAYBE_UNSAFE_INT = re.compile(r"\d{16}")  # 2**53 has 16 digits (may match inside strings: harmless)
+
+
+def _json_text(value: object) -> str:
+    """The stored JSON text of ``json_safe(value)``. Plain JSON data (a parsed server reply)
+    encodes as it is, which is what json_safe would return; anything else -- numpy or pandas
+    values, NaN, long integers -- takes the conversion."""
+    try:
+        text = _dumps(value)
+    except (TypeError, ValueError):
+        return _dumps(json_safe(value))
+    return _dumps(json_safe(value)) if _MAYBE_UNSAFE_INT.search(text) else text
 
 
 def fingerprint(value: object) -> str:
@@ -390,7 +405,7 @@ class Store:
         cancelled = bool(was_cancelled)
         action = "skip" if cancelled else ("clear" if not result else "save")
         result_text = _dumps(result)
-        data_text = _dumps(json_safe(data))
+        data_text = _json_text(data)
         lead = None if lead_time is None else float(lead_time)
         now = _now()
         with self._write() as cur:
@@ -501,7 +516,7 @@ class Store:
                 raise TypeError(f"prediction result for task {key!r} must be a list, not {type(result).__name__}")
             prepared.append((
                 self.project, key, str(model_version if model_version is not None else "undefined"),
-                json_safe(None if score is None else float(score)), _dumps(json_safe(result)), _now(),
+                json_safe(None if score is None else float(score)), _json_text(result), _now(),
             ))
         if not prepared:
             return 0
@@ -734,20 +749,27 @@ class Store:
         now = _now()
         written: dict[tuple[str, str], int] = {}
         with self._write() as cur:
-            for key, data, meta in tasks:
-                cur.execute(
-                    "INSERT INTO tasks (project, key, data, meta, created_at) VALUES (?, ?, ?, ?, ?) "
-                    "ON CONFLICT (project, key) DO UPDATE SET data = excluded.data, meta = excluded.meta",
-                    (self.project, key, _dumps(json_safe(data)), None if meta is None else _dumps(json_safe(meta)), now),
-                )
+            cur.executemany(
+                "INSERT INTO tasks (project, key, data, meta, created_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (project, key) DO UPDATE SET data = excluded.data, meta = excluded.meta",
+                [(self.project, key, _json_text(data), None if meta is None else _json_text(meta), now)
+                 for key, data, meta in tasks],
+            )
+            history: list[tuple] = []
+            link_rows: list[tuple] = []
             for ann in annotations:
-                key, row_id = self._write_pulled(cur, ann, now)
+                key, row_id = self._write_pulled(cur, ann, now, history)
                 written[(key, ann["annotator"])] = row_id
                 if ann.get("link") is not None:
                     server_id, fp = ann["link"]
-                    self._upsert_link(cur, remote, project_id, "annotation", row_id, server_id, fp, now)
-            for kind, local_id, server_id, fp in links:
-                self._upsert_link(cur, remote, project_id, kind, local_id, server_id, fp, now)
+                    link_rows.append(self._link_row(remote, project_id, "annotation", row_id, server_id, fp, now))
+            cur.executemany(
+                "INSERT INTO history (project, task_key, annotator, action, result, was_cancelled, seq, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)", history,
+            )
+            link_rows += [self._link_row(remote, project_id, kind, local_id, server_id, fp, now)
+                          for kind, local_id, server_id, fp in links]
+            cur.executemany(_UPSERT_LINK, link_rows)
             cur.executemany(
                 "DELETE FROM links WHERE project = ? AND remote = ? AND kind = ? AND local_id = ?",
                 [(self.project, remote, kind, str(i)) for kind, i in unlink],
@@ -758,24 +780,20 @@ class Store:
             )
         return written
 
-    def _upsert_link(self, cur: sqlite3.Cursor, remote: str, project_id: int, kind: str, local_id: object,
-                     server_id: int | None, fp: str | None, now: str) -> None:
-        cur.execute(
-            "INSERT INTO links (project, remote, project_id, kind, local_id, server_id, fingerprint, synced_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project, remote, kind, local_id) DO UPDATE SET "
-            "server_id = excluded.server_id, fingerprint = excluded.fingerprint, synced_at = excluded.synced_at, "
-            "project_id = excluded.project_id",
-            (self.project, remote, int(project_id), kind, str(local_id), server_id, fp, now),
-        )
+    def _link_row(self, remote: str, project_id: int, kind: str, local_id: object, server_id: int | None,
+                  fp: str | None, now: str) -> tuple:
+        """Parameters of ``_UPSERT_LINK`` for one link."""
+        return (self.project, remote, int(project_id), kind, str(local_id), server_id, fp, now)
 
-    def _write_pulled(self, cur: sqlite3.Cursor, ann: dict, now: str) -> tuple[str, int]:
-        """Insert or overwrite one annotation read from a server, with its history row; (key, row id)."""
+    def _write_pulled(self, cur: sqlite3.Cursor, ann: dict, now: str, history: list[tuple]) -> tuple[str, int]:
+        """Insert or overwrite one annotation read from a server; its history row is appended to
+        ``history`` (written by the caller, in the same transaction). Returns (key, row id)."""
         key, who = task_key(ann["task_id"]), ann["annotator"]
         result = ann["result"]
         if not isinstance(result, list) or not isinstance(who, str) or not who:
             raise TypeError(f"annotation of task {key!r} from the server has no result list or annotator")
         cancelled = int(bool(ann.get("was_cancelled")))
-        text = _dumps(json_safe(result))
+        text = _json_text(result)
         created, updated = ann.get("created_at") or now, ann.get("updated_at") or now
         lead = ann.get("lead_time")
         if ann.get("id") is not None:
@@ -786,23 +804,15 @@ class Store:
             )
             row_id = int(ann["id"])
         else:
-            cur.execute(
+            row_id = int(cur.execute(
                 "INSERT INTO annotations (project, task_key, annotator, result, was_cancelled, lead_time, "
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (project, task_key, annotator) DO UPDATE SET result = excluded.result, "
                 "was_cancelled = excluded.was_cancelled, lead_time = excluded.lead_time, "
-                "updated_at = excluded.updated_at",
+                "updated_at = excluded.updated_at RETURNING id",
                 (self.project, key, who, text, cancelled, lead, created, updated),
-            )
-            row_id = int(cur.execute(
-                "SELECT id FROM annotations WHERE project = ? AND task_key = ? AND annotator = ?",
-                (self.project, key, who),
             ).fetchone()[0])
-        cur.execute(
-            "INSERT INTO history (project, task_key, annotator, action, result, was_cancelled, seq, at) "
-            "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
-            (self.project, key, who, "skip" if cancelled else "save", text, cancelled, now),
-        )
+        history.append((self.project, key, who, "skip" if cancelled else "save", text, cancelled, now))
         return key, row_id
 
     # ---- lifetime ------------------------------------------------------------------------
@@ -825,6 +835,12 @@ class Store:
         return f"Store({str(self.path)!r}, project={self.project!r}) [{state}]"
 
 
+_UPSERT_LINK = (
+    "INSERT INTO links (project, remote, project_id, kind, local_id, server_id, fingerprint, synced_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project, remote, kind, local_id) DO UPDATE SET "
+    "server_id = excluded.server_id, fingerprint = excluded.fingerprint, synced_at = excluded.synced_at, "
+    "project_id = excluded.project_id"
+)
 _ANN_COLUMNS = "id, task_key, annotator, result, was_cancelled, lead_time, created_at, updated_at"
 _ANN_COLUMNS_A = ", ".join(f"a.{c.strip()}" for c in _ANN_COLUMNS.split(","))
 _PRED_COLUMNS = "id, task_key, result, score, model_version"

@@ -16,7 +16,7 @@ an annotation. How (docs/architecture.md, "Label Studio sync", has the full pict
 * **Journal.** Each batch's items are journaled (store table ``pending``) before the request.
   If the answer is lost, the next push reads the project's tasks and links what arrived, so
   nothing is sent twice; what did not arrive is sent again.
-* **Pull.** Streams the project's tasks (pages or the export), maps each server annotation to a
+* **Pull.** Streams the project's tasks (an export snapshot, the export or pages), maps each server annotation to a
   local one by link or ``import_id``, and stores new ones under their author's email (or the
   notebook name they were pushed under). Changes on both sides never overwrite each other: the
   server's version is kept next to the local one as ``"<annotator> (ls#<id>)"``.
@@ -52,6 +52,7 @@ from .labelstudio import (
     NotFound,
     Project,
     config_differences,
+    encode_batches,
 )
 from .progress import progress_reporter
 from .results import ResultError, validate_result
@@ -61,8 +62,12 @@ __all__ = ["PushReport", "PullReport", "push", "pull", "remote_id", "SyncWarning
 
 #: Requests in flight at once for per-item calls (annotations of existing tasks).
 WORKERS = 4
+#: Tasks in a push's first import request: small, so the server starts at once (then IMPORT_BATCH_SIZE).
+FIRST_IMPORT_BATCH = 250
 #: Server tasks handled per store transaction while pulling (bounds memory and commit count).
 PULL_CHUNK = 500
+#: How pull reads the project: "auto" is the first of snapshot, export, pages the server offers.
+PULL_METHODS = ("auto", "snapshot", "export", "pages")
 
 _LOCAL_BITS = 32  # import_id = store tag << 32 | local annotation row id
 
@@ -181,33 +186,53 @@ class _Context:
         return "unknown"
 
 
-def _connect(store: Store, project: Project, annotators: Mapping[str, str] | None = None) -> _Context:
-    """Read the project, the key's user and the members; fails with LabelStudioError before any write."""
-    project.refresh()  # wrong URL, wrong key, server down: the first request says so
+def _connect(store: Store, project: Project, annotators: Mapping[str, str] | None = None, *,
+             validate: str | None = None) -> _Context:
+    """Read the project, the key's user and the members, and have the server check the config
+    ``validate`` (if given): concurrently, each on a client of its own. Fails with
+    LabelStudioError (ValidationError for the config) before anything is written."""
     client = project.client
+    helpers = [client.clone() for _ in range(3 if validate is not None else 2)]
     try:
-        users = client.users()
-    except AuthError as exc:
-        if exc.status != 403:
-            raise
-        warnings.warn(f"{client.url} does not show this key the member list ({exc.detail}): annotations "
+        with ThreadPoolExecutor(len(helpers), thread_name_prefix="nblabel-connect") as pool:
+            members = pool.submit(_members, helpers[0])
+            whoami = pool.submit(helpers[1].whoami)
+            checked = pool.submit(helpers[2].validate_config, validate) if validate is not None else None
+            project.refresh()  # wrong URL, wrong key, server down: this one says so
+            (users, hidden), me = members.result(), whoami.result()
+            if checked is not None:
+                checked.result()
+    finally:
+        for helper in helpers:
+            helper.close()
+    if hidden is not None:
+        warnings.warn(f"{client.url} does not show this key the member list ({hidden.detail}): annotations "
                       "go as the key's user and pulled authors are named by user id.", SyncWarning, stacklevel=3)
-        users = []
     id_by_email = {str(u["email"]).strip().lower(): int(u["id"]) for u in users if u.get("email") and "id" in u}
     ctx = _Context(
         project=project, remote=remote_id(project), store_id=store.store_id, tag=_Tag.of(store.store_id),
-        me=client.whoami(), email_by_id={v: k for k, v in id_by_email.items()}, id_by_email=id_by_email,
+        me=me, email_by_id={v: k for k, v in id_by_email.items()}, id_by_email=id_by_email,
         mapping={str(k): str(v) for k, v in (annotators or {}).items()},
     )
     unknown = sorted({e for e in ctx.mapping.values() if e.strip().lower() not in id_by_email})
     if unknown:
-        members = ", ".join(sorted(id_by_email)[:10]) or "none"
+        members_list = ", ".join(sorted(id_by_email)[:10]) or "none"
         raise ValueError(
-            f"annotators maps to {', '.join(unknown)}, not members of {client.url} (members: {members}). "
+            f"annotators maps to {', '.join(unknown)}, not members of {client.url} (members: {members_list}). "
             "Invite them in Label Studio (Organization -> Add people), or leave them out: an unmapped "
             "annotator is sent as the API key's user and keeps the notebook name."
         )
     return ctx
+
+
+def _members(client: LabelStudio) -> tuple[list[dict[str, Any]], AuthError | None]:
+    """The organization's members, or none and the 403 when the key may not list them."""
+    try:
+        return client.users(), None
+    except AuthError as exc:
+        if exc.status != 403:
+            raise
+        return [], exc
 
 
 # --------------------------------------------------------------------------- push
@@ -235,8 +260,8 @@ def push(
     t0 = time.monotonic()
     if batch_size is not None and batch_size < 1:
         raise ValueError("batch_size must be >= 1")
-    ctx = _connect(store, project, annotators)
-    _check_config(project, spec)
+    ctx = _connect(store, project, annotators, validate=spec.xml)
+    _warn_config_differences(project, spec)
     counts: dict[str, int] = defaultdict(int)
     counts["tasks_resumed"] = _resolve_journal(store, ctx)
     synced_anns, synced_preds = store.synced_counts(ctx.remote)
@@ -258,9 +283,7 @@ def push(
     )
 
 
-def _check_config(project: Project, spec: ConfigSpec) -> None:
-    """The server validates the local config; differences from the project's config are warned."""
-    project.client.validate_config(spec.xml)
+def _warn_config_differences(project: Project, spec: ConfigSpec) -> None:
     diffs = config_differences(project.label_config, spec.xml)
     if diffs:
         more = f"; and {len(diffs) - 5} more" if len(diffs) > 5 else ""
@@ -286,8 +309,7 @@ def _push_new_tasks(store: Store, source: TaskSource, ctx: _Context, size: int, 
     with progress_reporter("push tasks", source.total, enabled=progress) as bar, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="nblabel-import") as sender:
         try:
-            for a in range(0, source.total, size):
-                b = min(source.total, a + size)
+            for a, b in _spans(source.total, size):
                 positions = range(a, b)
                 keys = [source.key(p) for p in positions]
                 linked = store.links(ctx.remote, "task", keys)
@@ -320,12 +342,24 @@ def _push_new_tasks(store: Store, source: TaskSource, ctx: _Context, size: int, 
                 _link_imported(store, ctx, last.batch, last.result(store, ctx, counts), counts)
 
 
+def _spans(total: int, size: int) -> Iterator[tuple[int, int]]:
+    """Source row ranges, one per import: the first one short, so the server starts working
+    while the next, full-size batch is prepared."""
+    a = 0
+    while a < total:
+        b = min(total, a + (min(size, FIRST_IMPORT_BATCH) if a == 0 else size))
+        yield a, b
+        a = b
+
+
 @dataclass
 class _Batch:
-    """One import request: the new tasks' keys, payload, and the children they carry inline."""
+    """One import request: the new tasks' keys, payload (also JSON-encoded, ready to send), and
+    the children they carry inline."""
 
     keys: list[str]
     payload: list[dict]
+    bodies: list[tuple[int, bytes]]
     anns: dict[str, list]
     preds: dict[str, list]
     span: int  # source rows this batch covers (progress)
@@ -335,12 +369,12 @@ def _prepare_batch(store: Store, source: TaskSource, ctx: _Context, new: list[tu
     keys = [k for _, k in new]
     anns, preds = _unsent_children(store, ctx, keys)
     payload = [_task_payload(source.task(p)["data"], k, anns[k], preds[k], ctx) for p, k in new]
-    return _Batch(keys, payload, anns, preds, span)
+    return _Batch(keys, payload, list(encode_batches(payload, len(payload), "task")), anns, preds, span)
 
 
 def _send_batch(project: Project, batch: _Batch) -> list[int]:
     """The sender thread's work: one import call (the only use of the client while it runs)."""
-    return project.import_tasks(batch.payload, batch_size=len(batch.payload))
+    return project.import_encoded(batch.bodies)
 
 
 @dataclass
@@ -732,17 +766,18 @@ def _prediction_links(store: Store, ctx: _Context, task: dict, pred_ids: set[int
 def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = True, method: str = "auto") -> PullReport:
     """Bring every annotation of ``project`` into the store, with its author.
 
-    ``method``: ``"export"`` (the project's JSON export, streamed), ``"pages"`` (the task list,
-    page by page) or ``"auto"``: the export, measured 2-3x faster from 100 tasks on
-    (docs/label-studio.md), falling back to pages where the export endpoint is missing. Every
-    task is read, so tasks made in Label Studio are kept as snapshots (``ls-<id>``) even before
-    anyone labels them. Memory stays bounded: tasks are
-    handled ``PULL_CHUNK`` at a time, each chunk in one store transaction. Never overwrites a
-    local change: see the module docstring. Results that do not fit ``spec`` are stored as they
-    are, with a warning.
+    ``method``: ``"snapshot"`` (an export snapshot the server writes, then streamed and deleted),
+    ``"export"`` (the project's JSON export, streamed), ``"pages"`` (the task list, page by page)
+    or ``"auto"``: the snapshot, which costs the server least (25-30% less than the export, about
+    4x less than pages for 10,000 tasks; docs/label-studio.md), falling back to the export and
+    then pages where a server lacks them. Every task is read, so tasks made in Label Studio are
+    kept as snapshots (``ls-<id>``) even before anyone labels them. Memory stays bounded: tasks
+    are handled ``PULL_CHUNK`` at a time, each chunk in one store transaction. Never overwrites
+    a local change: see the module docstring. Results that do not fit ``spec`` are stored as
+    they are, with a warning.
     """
-    if method not in ("auto", "pages", "export"):
-        raise ValueError(f"method must be 'auto', 'pages' or 'export', not {method!r}")
+    if method not in PULL_METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, PULL_METHODS))}, not {method!r}")
     t0 = time.monotonic()
     ctx = _connect(store, project)
     merger = _Merger(store, ctx, spec)
@@ -758,17 +793,19 @@ def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = T
 
 
 def _server_tasks(project: Project, method: str) -> Iterator[dict]:
-    """The project's tasks as the chosen endpoint streams them."""
-    if method in ("export", "auto"):
+    """The project's tasks as the chosen endpoint streams them; ``"auto"`` takes the first of
+    snapshot, export and pages that the server has (older servers lack the first two)."""
+    order = ("snapshot", "export") if method == "auto" else (method,) if method != "pages" else ()
+    for m in order:
         try:
-            stream = project.export("JSON", download_all_tasks=True)
+            stream = project.snapshot() if m == "snapshot" else project.export("JSON", download_all_tasks=True)
         except NotFound:
-            if method == "export":
+            if method != "auto":
                 raise
-        else:
-            with stream:
-                yield from stream
-            return
+            continue
+        with stream:
+            yield from stream
+        return
     yield from project.iter_tasks(fields="all")
 
 

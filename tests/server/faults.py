@@ -17,10 +17,12 @@ class FaultProxy:
     (method, path, authorization scheme) of every request it received.
 
     `rule(method, path)` may pick a fault per request: `"fail"` answers 500 without forwarding,
+    an int answers that status without forwarding (e.g. 404: an endpoint an older server lacks),
     `"lose"` forwards (the server does the work) and then drops the connection, so the client
-    never hears the answer."""
+    never hears the answer, and a function forwards and answers with what it makes of the
+    server's JSON answer."""
 
-    def __init__(self, upstream: str, rule: Callable[[str, str], str | None] | None = None) -> None:
+    def __init__(self, upstream: str, rule: Callable[[str, str], Any] | None = None) -> None:
         self.upstream = upstream
         self.rule = rule
         self.hits: list[tuple[str, str, str]] = []
@@ -46,8 +48,8 @@ class FaultProxy:
                     if failing:
                         proxy.fail -= 1
                     action = "fail" if failing else (proxy.rule(self.command, self.path) if proxy.rule else None)
-                if action == "fail":
-                    status = proxy.status if failing else 500
+                if action == "fail" or isinstance(action, int):
+                    status = proxy.status if failing else 500 if action == "fail" else action
                     envelope = {"id": "x", "status_code": status, "detail": "injected failure"}
                     payload = json.dumps(envelope).encode()
                     self.send_response(status)
@@ -65,11 +67,12 @@ class FaultProxy:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
+                content = json.dumps(action(r.json())).encode() if callable(action) else r.content
                 self.send_response(r.status_code)
                 self.send_header("Content-Type", r.headers.get("Content-Type", "application/json"))
-                self.send_header("Content-Length", str(len(r.content)))
+                self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
-                self.wfile.write(r.content)
+                self.wfile.write(content)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 

@@ -355,6 +355,66 @@ def test_export_streams_and_equals_raw_export(project: Any, raw: Any, monkeypatc
         project.export("CSV")
 
 
+def snapshots_on_server(raw: Any, project_id: int) -> list[dict]:
+    return raw.get(f"/api/projects/{project_id}/exports")
+
+
+def test_snapshot_streams_every_task_like_the_export_and_leaves_nothing_on_the_server(
+        project: Any, raw: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    tasks = [
+        {"data": {"text": f"t{i} ✓ \"quoted\" [bracket], " + "x" * (i * 5)},
+         "annotations": ([{"result": choice("positive"), "lead_time": 1.5}] if i % 3 == 0 else [])
+                        + ([{"result": [], "was_cancelled": True}] if i % 5 == 0 else [])
+                        + ([{"result": choice("neutral"), "ground_truth": True}] if i == 7 else []),
+         "predictions": [{"result": choice("negative"), "score": i / 100}]}
+        for i in range(60)
+    ]
+    ids = project.import_tasks(tasks)
+    expected = raw.call("GET", f"/api/projects/{project.id}/export",
+                        params={"exportType": "JSON", "download_all_tasks": "true"}).json()
+    monkeypatch.setattr(ExportStream, "_CHUNK", 41)  # items straddle many chunk boundaries
+    with project.snapshot() as stream:
+        got = list(stream)
+
+    assert [t["id"] for t in got] == ids and stream.count == 60
+    assert [t["data"] for t in got] == [t["data"] for t in tasks]
+    keep = ("id", "result", "was_cancelled", "ground_truth", "completed_by", "lead_time", "created_at")
+    assert [[{k: a[k] for k in keep} for a in t["annotations"]] for t in got] == \
+           [[{k: a[k] for k in keep} for a in t["annotations"]] for t in expected]
+    assert sum(len(t["annotations"]) for t in got) == 20 + 12 + 1  # usual, skipped and ground truth all come
+    assert all(isinstance(a["completed_by"], int) for t in got for a in t["annotations"])
+    assert [t["predictions"] for t in got] == [t["predictions"] for t in expected]  # ids, like the export
+    assert snapshots_on_server(raw, project.id) == []
+
+    stream = project.snapshot()  # closed early: deleted all the same
+    assert next(stream)["id"] == ids[0]
+    assert len(snapshots_on_server(raw, project.id)) == 1
+    stream.close()
+    assert list(stream) == [] and snapshots_on_server(raw, project.id) == []
+
+
+def test_a_snapshot_built_in_the_background_is_waited_for_and_a_failed_one_is_an_error(
+        proxy: Any, ls_server: Any, project: Any, raw: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where Label Studio has a background worker, creating a snapshot answers at once with a
+    status to poll. This server builds it within the request, so the proxy rewrites the
+    answer's status; the polls then read the real one."""
+    ids = project.import_tasks([{"data": {"text": f"t{i}"}} for i in range(5)])
+    answer = {"status": "in_progress"}
+    proxy.rule = lambda method, path: ((lambda body: {**body, **answer})
+                                       if method == "POST" and path.endswith("/exports") else None)
+    monkeypatch.setattr("nblabel.labelstudio.SNAPSHOT_POLL", 0.01)
+    p = LabelStudio(proxy.url, ls_server.token).project(project.id)
+    assert [t["id"] for t in p.snapshot()] == ids
+    polls = [h for h in proxy.hits if h[0] == "GET" and "/exports/" in h[1] and "/download" not in h[1]]
+    assert len(polls) == 1  # one status read found it completed
+    assert snapshots_on_server(raw, project.id) == []
+
+    answer["status"] = "failed"
+    with pytest.raises(LabelStudioError, match=r"export snapshot \d+ of project \d+ failed on the server"):
+        p.snapshot()
+    assert snapshots_on_server(raw, project.id) == []  # the failed one is deleted too
+
+
 # --------------------------------------------------------------------------- errors, auth, retries
 
 

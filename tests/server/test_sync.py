@@ -149,7 +149,7 @@ def test_push_sends_every_result_type_and_the_raw_api_reads_it_back_equal(store:
             assert task["annotations"] == []
 
 
-@pytest.mark.parametrize("method", ["pages", "export"])
+@pytest.mark.parametrize("method", ["pages", "export", "snapshot"])
 def test_annotations_made_in_label_studio_are_pulled_equal(store: Store, project: Project, raw: Any,
                                                            ls_server: Any, method: str) -> None:
     df = frame(6)
@@ -294,7 +294,7 @@ def test_a_server_stopped_mid_push_gives_a_clear_error_and_the_next_push_complet
         project = LabelStudio(server.url, server.token).create_project("stopped mid push", CONFIG)
         df = frame(15)
         labeled_store(store, df)
-        real = Project.import_tasks
+        real = Project.import_encoded
         calls = []
 
         def import_then_stop(self: Project, *args: Any, **kw: Any) -> list[int]:
@@ -303,10 +303,10 @@ def test_a_server_stopped_mid_push_gives_a_clear_error_and_the_next_push_complet
                 server.stop()  # really gone: the 2nd batch meets a closed port
             return real(self, *args, **kw)
 
-        monkeypatch.setattr(Project, "import_tasks", import_then_stop)
+        monkeypatch.setattr(Project, "import_encoded", import_then_stop)
         with pytest.raises(ConnectionFailed, match="connection refused"):
             quiet_push(store, TaskSource(df, {"text": "text"}), SPEC, project, batch_size=5)
-        monkeypatch.setattr(Project, "import_tasks", real)
+        monkeypatch.setattr(Project, "import_encoded", real)
     finally:
         server.stop()
     server = ls_module.start(data_dir)  # the same data; maybe another port
@@ -509,7 +509,7 @@ def test_the_progress_bar_in_a_notebook_is_an_ipywidgets_bar(monkeypatch: pytest
     assert type(silent) is progress.Reporter
 
 
-@pytest.mark.parametrize("method", ["pages", "export"])
+@pytest.mark.parametrize("method", ["pages", "export", "snapshot"])
 def test_pull_keeps_the_data_of_pushed_tasks_labeled_only_in_label_studio(
         store: Store, project: Project, raw: Any, ls_server: Any, method: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A pushed task labeled only on the server has no local snapshot: the pull stores the task
@@ -543,8 +543,33 @@ def test_pull_keeps_the_data_of_pushed_tasks_labeled_only_in_label_studio(
     assert snapshots[str(df.index[3])]["data"] == {"text": "the notebook's copy"}  # not overwritten
     assert store.annotation(str(df.index[0]), ls_server.username)["result"] == sentiment("negative")
     reads = [c for c in calls if "/tasks" in c or "/export" in c]
-    assert len(reads) == 1, calls  # the one listing page or export: no request per task
+    # the one listing page or export, or the snapshot's create, download and delete: none per task
+    assert len(reads) == (3 if method == "snapshot" else 1), calls
     assert not any(c.startswith("GET /api/tasks/") for c in calls), calls
+
+
+@pytest.mark.parametrize("missing", [["/exports"], ["/exports", "/export"]], ids=["no-snapshots", "no-exports"])
+def test_pull_falls_back_to_the_export_then_pages_where_a_server_lacks_them(
+        store: Store, project: Project, raw: Any, ls_server: Any, missing: list[str]) -> None:
+    df = frame(5)
+    quiet_push(store, TaskSource(df, {"text": "text"}), SPEC, project)
+    tasks = by_key(raw, project.id)
+    for pos in (1, 4):
+        r = raw.call("POST", f"/api/tasks/{tasks[str(df.index[pos])]['id']}/annotations",
+                     json={"result": sentiment("neutral")})
+        assert r.status_code == 201, r.text
+    older = FaultProxy(ls_server.url, lambda method, path: 404 if path.split("?")[0].endswith(tuple(missing)) else None)
+    try:
+        report = quiet_pull(store, SPEC, LabelStudio(older.url, ls_server.token).project(project.id))
+    finally:
+        older.close()
+
+    assert (report.tasks_seen, report.annotations_new) == (5, 2)
+    assert store.annotation(str(df.index[4]), ls_server.username)["result"] == sentiment("neutral")
+    asked = [(m, p.split("?")[0].removeprefix(f"/api/projects/{project.id}")) for m, p, _ in older.hits]
+    assert ("POST", "/exports") in asked  # tried first
+    assert ("GET", "/export") in asked
+    assert (("GET", "/api/tasks") in asked) is (missing == ["/exports", "/export"])
 
 
 def test_an_error_preparing_a_batch_still_links_the_batch_in_flight(store: Store, project: Project, raw: Any) -> None:
