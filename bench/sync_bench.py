@@ -479,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--method", default="auto", choices=["auto", "snapshot", "export", "pages"], help="nblabel pull method")
     p.add_argument("--no-tracemalloc", action="store_true", help="skip the two pulls under tracemalloc")
     p.add_argument("--no-sdk-export", action="store_true", help="skip the SDK export measurement")
-    p.add_argument("--push-reps", type=int, default=2, help="rounds of push measurements (best round reported)")
+    p.add_argument("--push-reps", type=int, default=3, help="rounds of push measurements (best round reported)")
     p.add_argument("--pull-reps", type=int, default=2,
                    help="rounds of the 10k pull, nblabel and the SDK listing (best round reported)")
     p.add_argument("--only", choices=["push", "pull"], help="measure only the push or only the pull")

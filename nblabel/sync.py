@@ -16,10 +16,11 @@ an annotation. How (docs/architecture.md, "Label Studio sync", has the full pict
 * **Journal.** Each batch's items are journaled (store table ``pending``) before the request.
   If the answer is lost, the next push reads the project's tasks and links what arrived, so
   nothing is sent twice; what did not arrive is sent again.
-* **Pull.** Streams the project's tasks (an export snapshot, the export or pages), maps each server annotation to a
-  local one by link or ``import_id``, and stores new ones under their author's email (or the
-  notebook name they were pushed under). Changes on both sides never overwrite each other: the
-  server's version is kept next to the local one as ``"<annotator> (ls#<id>)"``.
+* **Pull.** Streams the project's tasks (an export snapshot, the export or pages), maps each
+  server annotation to a local one by link or ``import_id``, and stores new ones under their
+  author's email (or the notebook name they were pushed under). Changes on both sides never
+  overwrite each other: the server's version is kept next to the local one as
+  ``"<annotator> (ls#<id>)"``.
 * **Annotators.** Label Studio only accepts its own members as authors. A notebook annotator
   is sent as the member whose email ``annotators`` maps it to, or whose email it is; otherwise
   as the key's owner, with the notebook name kept in the task's ``meta.nblabel.annotators``
@@ -354,14 +355,14 @@ def _spans(total: int, size: int) -> Iterator[tuple[int, int]]:
 
 @dataclass
 class _Batch:
-    """One import request: the new tasks' keys, payload (also JSON-encoded, ready to send), and
-    the children they carry inline."""
+    """One import request, prepared while the one before is in flight: the new tasks' keys, the
+    JSON bodies to send, and what linking them will write (so the link after the answer is
+    only the store transaction)."""
 
     keys: list[str]
-    payload: list[dict]
     bodies: list[tuple[int, bytes]]
-    anns: dict[str, list]
-    preds: dict[str, list]
+    fingerprints: list[str]  # of each task's data
+    children: list[list[tuple[str, object, None, str]]]  # per task: links of the annotations and predictions it carries
     span: int  # source rows this batch covers (progress)
 
 
@@ -369,7 +370,13 @@ def _prepare_batch(store: Store, source: TaskSource, ctx: _Context, new: list[tu
     keys = [k for _, k in new]
     anns, preds = _unsent_children(store, ctx, keys)
     payload = [_task_payload(source.task(p)["data"], k, anns[k], preds[k], ctx) for p, k in new]
-    return _Batch(keys, payload, list(encode_batches(payload, len(payload), "task")), anns, preds, span)
+    children = [
+        [("annotation", a["id"], None, annotation_fingerprint(a["result"], a["was_cancelled"])) for a in anns[k]]
+        + [("prediction", p["id"], None, _pred_fp(p)) for p in preds[k]]
+        for k in keys
+    ]
+    return _Batch(keys, list(encode_batches(payload, len(payload), "task")),
+                  [fingerprint(t["data"]) for t in payload], children, span)
 
 
 def _send_batch(project: Project, batch: _Batch) -> list[int]:
@@ -440,15 +447,11 @@ def _prediction_body(p: dict) -> dict:
 def _link_imported(store: Store, ctx: _Context, batch: _Batch, ids: list[int], counts: dict[str, int]) -> None:
     """Link the first ``len(ids)`` tasks of ``batch`` (and the children they carried); one transaction."""
     links: list[tuple[str, object, int | None, str | None]] = []
-    anns, preds = batch.anns, batch.preds
-    for key, sid, task in zip(batch.keys, ids, batch.payload):
-        links.append(("task", key, int(sid), fingerprint(task["data"])))
-        for a in anns[key]:
-            links.append(("annotation", a["id"], None, annotation_fingerprint(a["result"], a["was_cancelled"])))
-        for p in preds[key]:
-            links.append(("prediction", p["id"], None, _pred_fp(p)))
-        counts["annotations_created"] += len(anns[key])
-        counts["predictions_created"] += len(preds[key])
+    for key, sid, fp, children in zip(batch.keys, ids, batch.fingerprints, batch.children):
+        links.append(("task", key, int(sid), fp))
+        links += children
+        for kind, *_ in children:
+            counts["annotations_created" if kind == "annotation" else "predictions_created"] += 1
     store.record_sync(ctx.remote, ctx.project.id, links=links, done=[("task", k) for k in batch.keys[:len(ids)]])
     counts["tasks_created"] += len(ids)
 

@@ -12,6 +12,7 @@ import itertools
 import sqlite3
 import socket
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -180,6 +181,57 @@ def test_annotations_made_in_label_studio_are_pulled_equal(store: Store, project
     again = quiet_pull(store, SPEC, project, method=method)
     assert (again.annotations_new, again.annotations_updated, again.conflicts) == (0, 0, 0)
     assert len(store.annotations()) == 4
+
+
+VISION_CONFIG = """<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="box" toName="image"><Label value="cat"/><Label value="dog"/></RectangleLabels>
+  <PolygonLabels name="poly" toName="image"><Label value="cat"/></PolygonLabels>
+  <KeyPointLabels name="kp" toName="image"><Label value="eye"/></KeyPointLabels>
+  <BrushLabels name="brush" toName="image"><Label value="cat"/></BrushLabels>
+  <Taxonomy name="tax" toName="image"><Choice value="Animal"><Choice value="Cat"/></Choice></Taxonomy>
+  <Relations><Relation value="near"/></Relations>
+</View>"""
+
+
+def vision_result(i: int) -> list[dict]:
+    """Regions of every image family (box, polygon, keypoint, brush RLE), a taxonomy path and a
+    relation between two regions: sync carries results whatever the widget renders."""
+    def region(rid: str, name: str, typ: str, value: dict) -> dict:
+        return {"id": f"{rid}{i}", "from_name": name, "to_name": "image", "type": typ, "original_width": 640,
+                "original_height": 480, "image_rotation": 0, "value": value}
+    return [
+        region("b", "box", "rectanglelabels",
+               {"x": 10.5 + i, "y": 20.25, "width": 30, "height": 15, "rotation": 0, "rectanglelabels": ["cat"]}),
+        region("p", "poly", "polygonlabels",
+               {"points": [[1.5, 2], [30, 40], [5, 60.75]], "closed": True, "polygonlabels": ["cat"]}),
+        region("k", "kp", "keypointlabels", {"x": 5, "y": 6, "width": 0.5, "keypointlabels": ["eye"]}),
+        region("r", "brush", "brushlabels", {"format": "rle", "rle": [0, 1, 2, 250, 13, i], "brushlabels": ["cat"]}),
+        {"id": f"t{i}", "from_name": "tax", "to_name": "image", "type": "taxonomy",
+         "value": {"taxonomy": [["Animal", "Cat"]]}},
+        {"from_id": f"b{i}", "to_id": f"k{i}", "type": "relation", "direction": "right", "labels": ["near"]},
+    ]
+
+
+@pytest.mark.parametrize("project_config", [VISION_CONFIG])
+def test_image_regions_taxonomy_and_relations_go_both_ways_unchanged(store: Store, project: Project, raw: Any,
+                                                                      ls_server: Any) -> None:
+    spec = parse_config(VISION_CONFIG)
+    df = pd.DataFrame({"image": [f"/data/local-files/?d=img/{i}.jpg" for i in range(3)]}, index=["a", "b", "c"])
+    store.save("a", {"image": df.image.iloc[0]}, vision_result(0), annotator="ana")
+    quiet_push(store, TaskSource(df, {"image": "image"}), spec, project)
+    tasks = by_key(raw, project.id)
+    assert [a["result"] for a in tasks["a"]["annotations"]] == [vision_result(0)]
+    r = raw.call("POST", f"/api/tasks/{tasks['b']['id']}/annotations", json={"result": vision_result(1)})
+    assert r.status_code == 201, r.text
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every result fits the config: no misfit warning
+        report = quiet_pull(store, spec, project)
+
+    assert (report.annotations_new, report.annotations_updated, report.conflicts) == (1, 0, 0)
+    assert store.annotation("b", ls_server.username)["result"] == vision_result(1)
+    assert store.annotation("a", "ana")["result"] == vision_result(0)
 
 
 def test_push_twice_and_after_a_pull_creates_nothing_twice(store: Store, project: Project, raw: Any) -> None:

@@ -578,6 +578,21 @@ def test_pulled_annotations_are_written_with_history_and_links_in_one_transactio
         assert s.links("r", "task", ["2"]) == {}  # all or nothing
 
 
+def test_pulled_values_are_stored_as_json_safe_makes_them(path):
+    """Server JSON is stored as it came, but long integers (task ids from other systems), NaN
+    and non-JSON values get the same treatment as DataFrame cells."""
+    big = 2**63 - 25
+    data = {"tweet": big, "score": float("nan"), "n": np.int64(3), "text": "1234567890123456 in a string"}
+    result = [{"id": "a", "from_name": "n", "to_name": "t", "type": "number", "value": {"number": big}}]
+    with Store(path) as s:
+        s.record_sync("r", 7, tasks=[("ls-1", data, {"when": np.float64(1.5)})],
+                      annotations=[{"task_id": "ls-1", "annotator": "bob", "result": result}])
+        (task,) = s.tasks()
+        assert task["data"] == {"tweet": str(big), "score": None, "n": 3, "text": data["text"]}
+        assert task["meta"] == {"when": 1.5}
+        assert s.annotation("ls-1", "bob")["result"][0]["value"] == {"number": str(big)}
+
+
 def test_task_keys_with_snapshot_names_only_stored_tasks(tmp_path):
     store = Store(tmp_path / "s.db")
     store.save("a", {"text": "x"}, [], annotator="ana", was_cancelled=True)
