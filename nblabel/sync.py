@@ -69,6 +69,10 @@ FIRST_IMPORT_BATCH = 250
 PULL_CHUNK = 500
 #: How pull reads the project: "auto" is the first of snapshot, export, pages the server offers.
 PULL_METHODS = ("auto", "snapshot", "export", "pages")
+#: From this many tasks "auto" reads a snapshot; below, the plain export (one request instead of
+#: three). Medians of 5 on 1.23.2: 10 tasks 88 vs 110 ms, 50: 87 vs 142 ms, 100: 178 vs 177 ms,
+#: 500: 703 vs 635 ms, 1000: 1.43 vs 1.09 s, 10k: ~13 vs ~10 s (pages: 99 ms, 161 ms, 0.3 s, 2.2 s, 3.6 s, ~40 s).
+SNAPSHOT_FROM = 100
 
 _LOCAL_BITS = 32  # import_id = store tag << 32 | local annotation row id
 
@@ -771,13 +775,14 @@ def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = T
 
     ``method``: ``"snapshot"`` (an export snapshot the server writes, then streamed and deleted),
     ``"export"`` (the project's JSON export, streamed), ``"pages"`` (the task list, page by page)
-    or ``"auto"``: the snapshot, which costs the server least (25-30% less than the export, about
-    4x less than pages for 10,000 tasks; docs/label-studio.md), falling back to the export and
-    then pages where a server lacks them. Every task is read, so tasks made in Label Studio are
-    kept as snapshots (``ls-<id>``) even before anyone labels them. Memory stays bounded: tasks
-    are handled ``PULL_CHUNK`` at a time, each chunk in one store transaction. Never overwrites
-    a local change: see the module docstring. Results that do not fit ``spec`` are stored as
-    they are, with a warning.
+    or ``"auto"``: from ``SNAPSHOT_FROM`` (100) tasks the snapshot, which costs the server least
+    (25-30% less than the export, about 4x less than pages for 10,000 tasks;
+    docs/label-studio.md), below that the export (one request instead of three), falling back to
+    the other one and then to pages where a server lacks them. Every task is read, so tasks made
+    in Label Studio are kept as snapshots (``ls-<id>``) even before anyone labels them. Memory
+    stays bounded: tasks are handled ``PULL_CHUNK`` at a time, each chunk in one store
+    transaction. Never overwrites a local change: see the module docstring. Results that do not
+    fit ``spec`` are stored as they are, with a warning.
     """
     if method not in PULL_METHODS:
         raise ValueError(f"method must be one of {', '.join(map(repr, PULL_METHODS))}, not {method!r}")
@@ -796,9 +801,15 @@ def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = T
 
 
 def _server_tasks(project: Project, method: str) -> Iterator[dict]:
-    """The project's tasks as the chosen endpoint streams them; ``"auto"`` takes the first of
-    snapshot, export and pages that the server has (older servers lack the first two)."""
-    order = ("snapshot", "export") if method == "auto" else (method,) if method != "pages" else ()
+    """The project's tasks as the chosen endpoint streams them. ``"auto"`` tries the snapshot and
+    the export, the faster for the project's size first, then pages (older servers lack the first
+    two)."""
+    if method == "auto":
+        size = project.data.get("task_number")
+        big = not isinstance(size, int) or size >= SNAPSHOT_FROM
+        order: tuple[str, ...] = ("snapshot", "export") if big else ("export", "snapshot")
+    else:
+        order = () if method == "pages" else (method,)
     for m in order:
         try:
             stream = project.snapshot() if m == "snapshot" else project.export("JSON", download_all_tasks=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 import sqlite3
 import socket
 import uuid
@@ -34,6 +35,7 @@ from nblabel.labelstudio import (
 )
 from faults import FaultProxy
 from nblabel.store import Store
+import nblabel.sync as sync_module
 from nblabel.sync import PullReport, PushReport, pull, push, remote_id
 
 CONFIG = """<View>
@@ -561,6 +563,28 @@ def test_the_progress_bar_in_a_notebook_is_an_ipywidgets_bar(monkeypatch: pytest
     assert type(silent) is progress.Reporter
 
 
+def reads(requests_: list[tuple[str, str]]) -> list[str]:
+    """The requests that read tasks, as "METHOD path" without the project prefix and ids."""
+    out = [f"{m} {re.sub(r'/[0-9]+', '', p.split('?')[0].split('/api/projects', 1)[-1])}" for m, p in requests_]
+    return [r for r in out if "/export" in r or "/api/tasks" in r]
+
+
+def pull_and_reads(store: Store, project: Project, monkeypatch: pytest.MonkeyPatch,
+                   **kw: Any) -> tuple[PullReport, list[str]]:
+    """Pull, and the requests it made that read tasks (see reads())."""
+    calls: list[tuple[str, str]] = []
+    real = LabelStudio.request
+
+    def counted(self: LabelStudio, method_: str, path: str, **kw: Any) -> Any:
+        calls.append((method_, path))
+        return real(self, method_, path, **kw)
+
+    with monkeypatch.context() as m:
+        m.setattr(LabelStudio, "request", counted)
+        report = quiet_pull(store, SPEC, project, **kw)
+    return report, reads(calls)
+
+
 @pytest.mark.parametrize("method", ["pages", "export", "snapshot"])
 def test_pull_keeps_the_data_of_pushed_tasks_labeled_only_in_label_studio(
         store: Store, project: Project, raw: Any, ls_server: Any, method: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -576,15 +600,7 @@ def test_pull_keeps_the_data_of_pushed_tasks_labeled_only_in_label_studio(
         r = raw.call("POST", f"/api/tasks/{tasks[str(df.index[pos])]['id']}/annotations",
                      json={"result": sentiment("negative")})
         assert r.status_code == 201, r.text
-    calls: list[str] = []
-    real = LabelStudio.request
-
-    def counted(self: LabelStudio, method_: str, path: str, **kw: Any) -> Any:
-        calls.append(f"{method_} {path}")
-        return real(self, method_, path, **kw)
-
-    monkeypatch.setattr(LabelStudio, "request", counted)
-    report = quiet_pull(store, SPEC, project, method=method)
+    report, asked = pull_and_reads(store, project, monkeypatch, method=method)
 
     assert (report.tasks_seen, report.annotations_new, report.conflicts) == (4, 3, 0)
     snapshots = {t["id"]: t for t in store.tasks()}
@@ -594,15 +610,29 @@ def test_pull_keeps_the_data_of_pushed_tasks_labeled_only_in_label_studio(
         assert "meta" not in snapshots[str(df.index[pos])]  # nblabel's bookkeeping stays on the server
     assert snapshots[str(df.index[3])]["data"] == {"text": "the notebook's copy"}  # not overwritten
     assert store.annotation(str(df.index[0]), ls_server.username)["result"] == sentiment("negative")
-    reads = [c for c in calls if "/tasks" in c or "/export" in c]
     # the one listing page or export, or the snapshot's create, download and delete: none per task
-    assert len(reads) == (3 if method == "snapshot" else 1), calls
-    assert not any(c.startswith("GET /api/tasks/") for c in calls), calls
+    assert asked == {"pages": ["GET /api/tasks"], "export": ["GET /export"],
+                     "snapshot": ["POST /exports", "GET /exports/download", "DELETE /exports"]}[method]
 
 
-@pytest.mark.parametrize("missing", [["/exports"], ["/exports", "/export"]], ids=["no-snapshots", "no-exports"])
-def test_pull_falls_back_to_the_export_then_pages_where_a_server_lacks_them(
-        store: Store, project: Project, raw: Any, ls_server: Any, missing: list[str]) -> None:
+def test_auto_pull_reads_a_small_project_with_the_export_and_a_bigger_one_with_a_snapshot(
+        store: Store, project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    quiet_push(store, TaskSource(frame(5), {"text": "text"}), SPEC, project)
+    assert sync_module.SNAPSHOT_FROM > 5
+    assert pull_and_reads(store, project, monkeypatch)[1] == ["GET /export"]
+    monkeypatch.setattr(sync_module, "SNAPSHOT_FROM", 5)
+    assert pull_and_reads(store, project, monkeypatch)[1] == ["POST /exports", "GET /exports/download",
+                                                               "DELETE /exports"]
+
+
+@pytest.mark.parametrize("missing, snapshot_from, used", [
+    (["/exports"], 1, ["POST /exports", "GET /export"]),
+    (["/export"], 100, ["GET /export", "POST /exports", "GET /exports/download", "DELETE /exports"]),
+    (["/exports", "/export"], 1, ["POST /exports", "GET /export", "GET /api/tasks"]),
+], ids=["no-snapshots", "no-export", "neither"])
+def test_pull_falls_back_to_what_the_server_has(store: Store, project: Project, raw: Any, ls_server: Any,
+                                                monkeypatch: pytest.MonkeyPatch, missing: list[str],
+                                                snapshot_from: int, used: list[str]) -> None:
     df = frame(5)
     quiet_push(store, TaskSource(df, {"text": "text"}), SPEC, project)
     tasks = by_key(raw, project.id)
@@ -610,6 +640,7 @@ def test_pull_falls_back_to_the_export_then_pages_where_a_server_lacks_them(
         r = raw.call("POST", f"/api/tasks/{tasks[str(df.index[pos])]['id']}/annotations",
                      json={"result": sentiment("neutral")})
         assert r.status_code == 201, r.text
+    monkeypatch.setattr(sync_module, "SNAPSHOT_FROM", snapshot_from)
     older = FaultProxy(ls_server.url, lambda method, path: 404 if path.split("?")[0].endswith(tuple(missing)) else None)
     try:
         report = quiet_pull(store, SPEC, LabelStudio(older.url, ls_server.token).project(project.id))
@@ -618,10 +649,7 @@ def test_pull_falls_back_to_the_export_then_pages_where_a_server_lacks_them(
 
     assert (report.tasks_seen, report.annotations_new) == (5, 2)
     assert store.annotation(str(df.index[4]), ls_server.username)["result"] == sentiment("neutral")
-    asked = [(m, p.split("?")[0].removeprefix(f"/api/projects/{project.id}")) for m, p, _ in older.hits]
-    assert ("POST", "/exports") in asked  # tried first
-    assert ("GET", "/export") in asked
-    assert (("GET", "/api/tasks") in asked) is (missing == ["/exports", "/export"])
+    assert reads([(m, p) for m, p, _ in older.hits]) == used
 
 
 def test_an_error_preparing_a_batch_still_links_the_batch_in_flight(store: Store, project: Project, raw: Any) -> None:
