@@ -45,6 +45,7 @@ class Reporter:
         self._shown_at = 0.0
         self._lock = threading.Lock()
         self._closed = False
+        self.waiting_for: str | None = None
 
     def update(self, n: int = 1) -> None:
         """Add ``n`` done items."""
@@ -54,6 +55,13 @@ class Reporter:
             if now - self._shown_at >= self.min_interval:
                 self._shown_at = now
                 self._show(final=False)
+
+    def wait_for(self, what: str | None) -> None:
+        """Say what the step is waiting for (shown after the count until cleared with None), so a
+        long wait on a server does not look like a hang."""
+        with self._lock:
+            self.waiting_for = what
+            self._show(final=False)
 
     def set_total(self, total: int | None) -> None:
         with self._lock:
@@ -76,7 +84,8 @@ class Reporter:
 
     def text(self) -> str:
         of = f"/{self.total}" if self.total is not None else ""
-        return f"{self.desc}: {self.done}{of} ({time.monotonic() - self.started:.1f} s)"
+        wait = f" - waiting for {self.waiting_for}" if self.waiting_for else ""
+        return f"{self.desc}: {self.done}{of} ({time.monotonic() - self.started:.1f} s){wait}"
 
     def _show(self, final: bool, error: bool = False) -> None:
         pass

@@ -55,7 +55,7 @@ from .labelstudio import (
     config_differences,
     encode_batches,
 )
-from .progress import progress_reporter
+from .progress import Reporter, progress_reporter
 from .results import ResultError, validate_result
 from .store import Link, Store, annotation_fingerprint, fingerprint, prediction_fingerprint
 
@@ -791,7 +791,7 @@ def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = T
     merger = _Merger(store, ctx, spec)
     total = project.data.get("task_number")
     with progress_reporter("pull", total if isinstance(total, int) else None, enabled=progress) as bar:
-        for chunk in _chunked(_server_tasks(project, method), PULL_CHUNK):
+        for chunk in _chunked(_server_tasks(project, method, bar), PULL_CHUNK):
             merger.apply(chunk)
             bar.update(len(chunk))
     merger.warn_misfits()
@@ -800,7 +800,7 @@ def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = T
                       conflicts=c["conflicts"], seconds=round(time.monotonic() - t0, 3))
 
 
-def _server_tasks(project: Project, method: str) -> Iterator[dict]:
+def _server_tasks(project: Project, method: str, bar: Reporter) -> Iterator[dict]:
     """The project's tasks as the chosen endpoint streams them. ``"auto"`` tries the snapshot and
     the export, the faster for the project's size first, then pages (older servers lack the first
     two)."""
@@ -811,12 +811,16 @@ def _server_tasks(project: Project, method: str) -> Iterator[dict]:
     else:
         order = () if method == "pages" else (method,)
     for m in order:
+        # The server builds the whole answer before its first byte: say so while it works.
+        bar.wait_for(f"Label Studio to build the {'export snapshot' if m == 'snapshot' else 'export'}")
         try:
             stream = project.snapshot() if m == "snapshot" else project.export("JSON", download_all_tasks=True)
         except NotFound:
             if method != "auto":
                 raise
             continue
+        finally:
+            bar.wait_for(None)
         with stream:
             yield from stream
         return

@@ -8,10 +8,12 @@ forwarding it, and a second server that is stopped in the middle of a push.
 from __future__ import annotations
 
 import dataclasses
+import io
 import itertools
 import re
 import sqlite3
 import socket
+import sys
 import uuid
 import warnings
 from pathlib import Path
@@ -540,6 +542,23 @@ def test_progress_goes_to_stderr_unless_turned_off(store: Store, project: Projec
     pull(store, SPEC, project)
     err = capsys.readouterr().err
     assert "push tasks: 4/4" in err and "\npull: 4/4 (" in err
+
+
+def test_a_pull_says_it_waits_for_the_server_while_the_export_is_built(
+        store: Store, project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    quiet_push(store, TaskSource(frame(3), {"text": "text"}), SPEC, project)
+    for method, what in (("export", "export"), ("snapshot", "export snapshot")):
+        term = Terminal()
+        monkeypatch.setattr(sys, "stderr", term)
+        pull(store, SPEC, project, method=method)
+        lines = term.getvalue().split("\r")
+        waiting = [ln for ln in lines if f"waiting for Label Studio to build the {what}" in ln]
+        assert waiting and waiting[0].startswith("pull: 0/3 (")  # before any task arrived
+        assert lines[-1].startswith("pull: 3/3 (") and "waiting" not in lines[-1]
 
 
 def test_a_config_that_differs_from_the_project_is_warned_about(store: Store, project: Project) -> None:
