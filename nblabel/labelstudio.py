@@ -904,19 +904,21 @@ class Project:
             resp.close()
         return size
 
-    def snapshot(self, *, timeout: float | None = None) -> "ExportStream":
+    def snapshot(self, *, predictions: bool = False, timeout: float | None = None) -> "ExportStream":
         """Every task of the project as one consistent snapshot, streamed like :meth:`export`.
 
         The server writes the snapshot (``POST .../exports``) before anything is sent: within the
         request on a plain Label Studio, in a background worker where one is configured (then its
         status is polled). Tasks have the JSON export's shape with ``SNAPSHOT_OPTIONS``: prediction
-        and draft ids only, ``completed_by`` as a user id, no annotation history -- which costs the
-        server less than the plain export. The snapshot is deleted from the server when the
-        stream is closed or exhausted (also if the download fails).
+        and draft ids only (``predictions=True``: whole predictions), ``completed_by`` as a user id,
+        no annotation history -- which costs the server less than the plain export. The snapshot
+        is deleted from the server when the stream is closed or exhausted (also if the download
+        fails).
         """
         t = self._bulk_timeout(timeout)
+        options = {**SNAPSHOT_OPTIONS, "predictions": {"only_id": not predictions}}
         made = self.client._json("POST", f"{self._path}/exports",
-                                 json={"serialization_options": SNAPSHOT_OPTIONS}, timeout=t)
+                                 json={"serialization_options": options}, timeout=t)
         if not isinstance(made, dict) or "id" not in made:
             raise LabelStudioError(f"{self.client.url} answered {str(made)[:120]!r} to an export snapshot request")
         sid = int(made["id"])

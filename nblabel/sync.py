@@ -681,8 +681,8 @@ def _update_prediction(store: Store, ctx: _Context, p: dict) -> None:
 def _resolve_journal(store: Store, ctx: _Context) -> int:
     """Link what journaled batches created on the server; drop the rest (it is sent again).
 
-    Reads every task of the project once (only after an interrupted push). Returns how many
-    journaled tasks were found on the server.
+    Reads every task of the project once, with whole predictions (only after an interrupted
+    push). Returns how many journaled tasks were found on the server.
     """
     rows = store.pending(ctx.remote)
     if not rows:
@@ -693,7 +693,7 @@ def _resolve_journal(store: Store, ctx: _Context) -> int:
     links: list[tuple[str, object, int | None, str | None]] = []
     pending_anns = _PendingAnnotations(store, ctx, ann_ids)
     found = 0
-    for task in ctx.project.iter_tasks(fields="all"):
+    for task in _tasks_with_predictions(ctx.project):
         key = _own_key(task, ctx)
         if key is not None and key in task_keys and not store.links(ctx.remote, "task", [key]):
             links.append(("task", key, int(task["id"]), fingerprint(task.get("data"))))
@@ -705,6 +705,22 @@ def _resolve_journal(store: Store, ctx: _Context) -> int:
     links += pending_anns.links()
     store.record_sync(ctx.remote, ctx.project.id, links=links, done=[(r["kind"], r["local_id"]) for r in rows])
     return found
+
+
+def _tasks_with_predictions(project: Project) -> Iterator[dict]:
+    """Every task with its annotations and whole predictions: from ``SNAPSHOT_FROM`` tasks a
+    snapshot (the export has prediction ids only), else -- or where snapshots are missing -- pages."""
+    size = project.data.get("task_number")
+    if not isinstance(size, int) or size >= SNAPSHOT_FROM:
+        try:
+            stream = project.snapshot(predictions=True)
+        except NotFound:
+            pass
+        else:
+            with stream:
+                yield from stream
+            return
+    yield from project.iter_tasks(fields="all")
 
 
 def _own_key(task: dict, ctx: _Context) -> str | None:

@@ -289,9 +289,12 @@ def labeled_store(store: Store, df: pd.DataFrame) -> None:
     store.add_predictions([(t, sentiment("neutral"), 0.5, "v1") for t in df.index])
 
 
-@pytest.mark.parametrize("mode", ["lose", "fail"])
-def test_an_interrupted_push_resumes_without_duplicates(store: Store, project: Project, raw: Any,
-                                                        ls_server: Any, mode: str) -> None:
+@pytest.mark.parametrize("mode, reading", [("lose", "pages"), ("lose", "snapshot"), ("fail", "pages")])
+def test_an_interrupted_push_resumes_without_duplicates(store: Store, project: Project, raw: Any, ls_server: Any,
+                                                        mode: str, reading: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The resumed push reads the project (pages for a small one, a snapshot with whole
+    predictions from SNAPSHOT_FROM tasks) to link what the lost batch created."""
+    monkeypatch.setattr(sync_module, "SNAPSHOT_FROM", 1 if reading == "snapshot" else 100)
     df = frame(20)
     source = TaskSource(df, {"text": "text"})
     labeled_store(store, df)
@@ -309,8 +312,15 @@ def test_an_interrupted_push_resumes_without_duplicates(store: Store, project: P
         assert counts(raw, project.id) == (5, 5, 5)
     assert len(store.pending(remote_id(project))) == 5  # journaled before it was sent
 
-    report = quiet_push(store, source, SPEC, project, batch_size=5)  # the direct URL: same project
+    calls: list[tuple[str, str]] = []
+    real = LabelStudio.request
+    with monkeypatch.context() as m:
+        m.setattr(LabelStudio, "request", lambda self, method, path, **kw: calls.append((method, path))
+                  or real(self, method, path, **kw))
+        report = quiet_push(store, source, SPEC, project, batch_size=5)  # the direct URL: same project
 
+    assert reads(calls) == {"pages": ["GET /api/tasks"],
+                            "snapshot": ["POST /exports", "GET /exports/download", "DELETE /exports"]}[reading]
     assert (report.tasks_resumed, report.tasks_created) == ((5, 10) if mode == "lose" else (0, 15))
     assert counts(raw, project.id) == (20, 20, 20)
     assert sorted(by_key(raw, project.id)) == sorted(str(t) for t in df.index)
