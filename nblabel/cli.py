@@ -158,7 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     pull.add_argument("--method", choices=PULL_METHODS, default="auto",
                       help="read the project as an export snapshot, the export download or page by page "
-                           "(default: auto, the first the server offers in that order)")
+                           "(default: auto: the export below 100 tasks, a snapshot from 100, falling back "
+                           "to what the server offers)")
     _server_args(pull)
     pull.set_defaults(run=_pull)
 

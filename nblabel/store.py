@@ -804,14 +804,21 @@ class Store:
             )
             row_id = int(ann["id"])
         else:
-            row_id = int(cur.execute(
+            upsert = cur.execute(
                 "INSERT INTO annotations (project, task_key, annotator, result, was_cancelled, lead_time, "
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (project, task_key, annotator) DO UPDATE SET result = excluded.result, "
                 "was_cancelled = excluded.was_cancelled, lead_time = excluded.lead_time, "
-                "updated_at = excluded.updated_at RETURNING id",
+                "updated_at = excluded.updated_at" + (" RETURNING id" if _HAS_RETURNING else ""),
                 (self.project, key, who, text, cancelled, lead, created, updated),
-            ).fetchone()[0])
+            )
+            if _HAS_RETURNING:
+                row_id = int(upsert.fetchone()[0])
+            else:  # SQLite < 3.35 (some system Pythons): read the id back
+                row_id = int(cur.execute(
+                    "SELECT id FROM annotations WHERE project = ? AND task_key = ? AND annotator = ?",
+                    (self.project, key, who),
+                ).fetchone()[0])
         history.append((self.project, key, who, "skip" if cancelled else "save", text, cancelled, now))
         return key, row_id
 
@@ -835,6 +842,7 @@ class Store:
         return f"Store({str(self.path)!r}, project={self.project!r}) [{state}]"
 
 
+_HAS_RETURNING = sqlite3.sqlite_version_info >= (3, 35)
 _UPSERT_LINK = (
     "INSERT INTO links (project, remote, project_id, kind, local_id, server_id, fingerprint, synced_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project, remote, kind, local_id) DO UPDATE SET "

@@ -547,7 +547,9 @@ def test_changed_predictions_and_prediction_rows(path):
         assert [p["model_version"] for p in s.changed_predictions("r")] == ["v1", "v2"]
 
 
-def test_pulled_annotations_are_written_with_history_and_links_in_one_transaction(path):
+@pytest.mark.parametrize("returning", [True, False], ids=["sqlite>=3.35", "older-sqlite"])
+def test_pulled_annotations_are_written_with_history_and_links_in_one_transaction(path, returning, monkeypatch):
+    monkeypatch.setattr("nblabel.store._HAS_RETURNING", returning)  # older SQLite has no RETURNING
     with Store(path) as s:
         mine = s.save(1, {}, choice("positive"), annotator="ana", seq=4)
         written = s.record_sync(
@@ -572,6 +574,10 @@ def test_pulled_annotations_are_written_with_history_and_links_in_one_transactio
         assert [(h["task_id"], h["action"], h["seq"]) for h in s.history()] == [
             ("1", "save", 4), ("1", "save", None), ("ls-9", "save", None)]
         assert {"id": "ls-9", "data": {"text": "from the server"}, "meta": {"k": 1}} in s.tasks()
+        again = s.record_sync("r", 7, annotations=[{"task_id": "ls-9", "annotator": "bob@example.org",
+                                                    "result": choice("positive")}])
+        assert again == {("ls-9", "bob@example.org"): bob["id"]}  # the same row, overwritten
+        assert s.annotation("ls-9", "bob@example.org")["result"] == choice("positive")
         with pytest.raises(TypeError):
             s.record_sync("r", 7, annotations=[{"task_id": "2", "annotator": "x", "result": "nope"}],
                           links=[("task", "2", 50, None)])
