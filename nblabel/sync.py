@@ -710,8 +710,7 @@ def _resolve_journal(store: Store, ctx: _Context) -> int:
 def _tasks_with_predictions(project: Project) -> Iterator[dict]:
     """Every task with its annotations and whole predictions: from ``SNAPSHOT_FROM`` tasks a
     snapshot (the export has prediction ids only), else -- or where snapshots are missing -- pages."""
-    size = project.data.get("task_number")
-    if not isinstance(size, int) or size >= SNAPSHOT_FROM:
+    if _snapshot_pays(project):
         try:
             stream = project.snapshot(predictions=True)
         except NotFound:
@@ -821,9 +820,7 @@ def _server_tasks(project: Project, method: str, bar: Reporter) -> Iterator[dict
     the export, the faster for the project's size first, then pages (older servers lack the first
     two)."""
     if method == "auto":
-        size = project.data.get("task_number")
-        big = not isinstance(size, int) or size >= SNAPSHOT_FROM
-        order: tuple[str, ...] = ("snapshot", "export") if big else ("export", "snapshot")
+        order: tuple[str, ...] = ("snapshot", "export") if _snapshot_pays(project) else ("export", "snapshot")
     else:
         order = () if method == "pages" else (method,)
     for m in order:
@@ -841,6 +838,13 @@ def _server_tasks(project: Project, method: str, bar: Reporter) -> Iterator[dict
             yield from stream
         return
     yield from project.iter_tasks(fields="all")
+
+
+def _snapshot_pays(project: Project) -> bool:
+    """Whether the project is big enough (or of unknown size) for a snapshot's three requests to
+    beat one export or listing request (``SNAPSHOT_FROM``)."""
+    size = project.data.get("task_number")
+    return not isinstance(size, int) or size >= SNAPSHOT_FROM
 
 
 def _chunked(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
