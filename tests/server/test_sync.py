@@ -16,6 +16,7 @@ import socket
 import sys
 import uuid
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -312,15 +313,11 @@ def test_an_interrupted_push_resumes_without_duplicates(store: Store, project: P
         assert counts(raw, project.id) == (5, 5, 5)
     assert len(store.pending(remote_id(project))) == 5  # journaled before it was sent
 
-    calls: list[tuple[str, str]] = []
-    real = LabelStudio.request
-    with monkeypatch.context() as m:
-        m.setattr(LabelStudio, "request", lambda self, method, path, **kw: calls.append((method, path))
-                  or real(self, method, path, **kw))
+    with reading_requests(monkeypatch) as asked:
         report = quiet_push(store, source, SPEC, project, batch_size=5)  # the direct URL: same project
 
-    assert reads(calls) == {"pages": ["GET /api/tasks"],
-                            "snapshot": ["POST /exports", "GET /exports/download", "DELETE /exports"]}[reading]
+    assert asked == {"pages": ["GET /api/tasks"],
+                     "snapshot": ["POST /exports", "GET /exports/download", "DELETE /exports"]}[reading]
     assert (report.tasks_resumed, report.tasks_created) == ((5, 10) if mode == "lose" else (0, 15))
     assert counts(raw, project.id) == (20, 20, 20)
     assert sorted(by_key(raw, project.id)) == sorted(str(t) for t in df.index)
@@ -598,9 +595,9 @@ def reads(requests_: list[tuple[str, str]]) -> list[str]:
     return [r for r in out if "/export" in r or "/api/tasks" in r]
 
 
-def pull_and_reads(store: Store, project: Project, monkeypatch: pytest.MonkeyPatch,
-                   **kw: Any) -> tuple[PullReport, list[str]]:
-    """Pull, and the requests it made that read tasks (see reads())."""
+@contextmanager
+def reading_requests(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The requests that read tasks (see reads()) while the block runs; filled when it ends."""
     calls: list[tuple[str, str]] = []
     real = LabelStudio.request
 
@@ -608,10 +605,11 @@ def pull_and_reads(store: Store, project: Project, monkeypatch: pytest.MonkeyPat
         calls.append((method_, path))
         return real(self, method_, path, **kw)
 
+    asked: list[str] = []
     with monkeypatch.context() as m:
         m.setattr(LabelStudio, "request", counted)
-        report = quiet_pull(store, SPEC, project, **kw)
-    return report, reads(calls)
+        yield asked
+    asked += reads(calls)
 
 
 @pytest.mark.parametrize("method", ["pages", "export", "snapshot"])
@@ -629,7 +627,8 @@ def test_pull_keeps_the_data_of_pushed_tasks_labeled_only_in_label_studio(
         r = raw.call("POST", f"/api/tasks/{tasks[str(df.index[pos])]['id']}/annotations",
                      json={"result": sentiment("negative")})
         assert r.status_code == 201, r.text
-    report, asked = pull_and_reads(store, project, monkeypatch, method=method)
+    with reading_requests(monkeypatch) as asked:
+        report = quiet_pull(store, SPEC, project, method=method)
 
     assert (report.tasks_seen, report.annotations_new, report.conflicts) == (4, 3, 0)
     snapshots = {t["id"]: t for t in store.tasks()}
@@ -648,10 +647,13 @@ def test_auto_pull_reads_a_small_project_with_the_export_and_a_bigger_one_with_a
         store: Store, project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     quiet_push(store, TaskSource(frame(5), {"text": "text"}), SPEC, project)
     assert sync_module.SNAPSHOT_FROM > 5
-    assert pull_and_reads(store, project, monkeypatch)[1] == ["GET /export"]
+    with reading_requests(monkeypatch) as small:
+        quiet_pull(store, SPEC, project)
     monkeypatch.setattr(sync_module, "SNAPSHOT_FROM", 5)
-    assert pull_and_reads(store, project, monkeypatch)[1] == ["POST /exports", "GET /exports/download",
-                                                               "DELETE /exports"]
+    with reading_requests(monkeypatch) as big:
+        quiet_pull(store, SPEC, project)
+    assert small == ["GET /export"]
+    assert big == ["POST /exports", "GET /exports/download", "DELETE /exports"]
 
 
 @pytest.mark.parametrize("missing, snapshot_from, used", [
