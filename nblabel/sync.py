@@ -693,7 +693,7 @@ def _resolve_journal(store: Store, ctx: _Context) -> int:
     links: list[tuple[str, object, int | None, str | None]] = []
     pending_anns = _PendingAnnotations(store, ctx, ann_ids)
     found = 0
-    for task in _tasks_with_predictions(ctx.project):
+    for task in _server_tasks(ctx.project, "auto", predictions=True):
         key = _own_key(task, ctx)
         if key is not None and key in task_keys and not store.links(ctx.remote, "task", [key]):
             links.append(("task", key, int(task["id"]), fingerprint(task.get("data"))))
@@ -705,21 +705,6 @@ def _resolve_journal(store: Store, ctx: _Context) -> int:
     links += pending_anns.links()
     store.record_sync(ctx.remote, ctx.project.id, links=links, done=[(r["kind"], r["local_id"]) for r in rows])
     return found
-
-
-def _tasks_with_predictions(project: Project) -> Iterator[dict]:
-    """Every task with its annotations and whole predictions: from ``SNAPSHOT_FROM`` tasks a
-    snapshot (the export has prediction ids only), else -- or where snapshots are missing -- pages."""
-    if _snapshot_pays(project):
-        try:
-            stream = project.snapshot(predictions=True)
-        except NotFound:
-            pass
-        else:
-            with stream:
-                yield from stream
-            return
-    yield from project.iter_tasks(fields="all")
 
 
 def _own_key(task: dict, ctx: _Context) -> str | None:
@@ -815,25 +800,32 @@ def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = T
                       conflicts=c["conflicts"], seconds=round(time.monotonic() - t0, 3))
 
 
-def _server_tasks(project: Project, method: str, bar: Reporter) -> Iterator[dict]:
+def _server_tasks(project: Project, method: str, bar: Reporter | None = None, *,
+                  predictions: bool = False) -> Iterator[dict]:
     """The project's tasks as the chosen endpoint streams them. ``"auto"`` tries the snapshot and
     the export, the faster for the project's size first, then pages (older servers lack the first
-    two)."""
-    if method == "auto":
-        order: tuple[str, ...] = ("snapshot", "export") if _snapshot_pays(project) else ("export", "snapshot")
+    two). ``predictions=True`` wants whole predictions, which the export lacks: a snapshot where
+    it pays, else pages."""
+    if predictions:
+        order: tuple[str, ...] = ("snapshot",) if _snapshot_pays(project) else ()
+    elif method == "auto":
+        order = ("snapshot", "export") if _snapshot_pays(project) else ("export", "snapshot")
     else:
         order = () if method == "pages" else (method,)
     for m in order:
         # The server builds the whole answer before its first byte: say so while it works.
-        bar.wait_for(f"Label Studio to build the {'export snapshot' if m == 'snapshot' else 'export'}")
+        if bar is not None:
+            bar.wait_for(f"Label Studio to build the {'export snapshot' if m == 'snapshot' else 'export'}")
         try:
-            stream = project.snapshot() if m == "snapshot" else project.export("JSON", download_all_tasks=True)
+            stream = (project.snapshot(predictions=predictions) if m == "snapshot"
+                      else project.export("JSON", download_all_tasks=True))
         except NotFound:
             if method != "auto":
                 raise
             continue
         finally:
-            bar.wait_for(None)
+            if bar is not None:
+                bar.wait_for(None)
         with stream:
             yield from stream
         return
