@@ -34,6 +34,10 @@ export function bindModel(model: NblModel): Session {
     ["change:error", () => state.setErrorTrait(model.get("error"))],
     ["change:window", () => state.seedWindow(model.get("window"), model.get("start"))],
     ["msg:custom", (msg: unknown) => state.handleMessage(msg as InMsg)],
+    // The widget manager marks every model of a restarting kernel as no longer live; a
+    // closed comm (the kernel side closed the widget) ends the session the same way.
+    ["comm_live_update", () => state.disconnect()],
+    ["comm:close", () => state.disconnect("the labeler was closed in the kernel \u2014 re-run the cell; nothing after this point is saved")],
   ];
   for (const [name, fn] of handlers) model.on(name, fn);
   // A page being hidden or unloaded renders no more frames: send what is queued now.

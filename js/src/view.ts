@@ -3,7 +3,7 @@
 // keypress is on screen before the handler returns. DOM nodes are built once per spec
 // and updated in place per item (only what changed is written). The keydown handler does
 // nothing else: the messages a key causes are sent by the state after the frame.
-import { compileHotkeys, guardKey, resolveKey, type HotkeyTable, type KeyAction } from "./keys";
+import { compileHotkeys, guardKey, keepInField, resolveKey, type HotkeyTable, type KeyAction } from "./keys";
 import { hintKey } from "./spec";
 import type { LabelState } from "./state";
 import { isEditableTarget } from "./util";
@@ -17,14 +17,16 @@ export interface ViewHandle {
 
 const HELP: Array<[string, string]> = [
   ["1 2 3 \u2026", "choice / rating hotkeys (shown on the buttons)"],
-  ["\u2192 / j", "next item"],
-  ["\u2190 / k", "previous item"],
+  ["\u2192 / j", "next item (next unlabeled one with the filter on)"],
+  ["\u2190 / k", "previous item (previous unlabeled one with the filter on)"],
+  ["Shift+\u2192 / Shift+\u2190", "next / previous item, filter or not"],
   ["n", "next unlabeled item"],
   ["u", "toggle the unlabeled-only filter"],
+  ["PageDown / Space", "scroll the text down (PageUp / Shift+Space: up)"],
   ["Ctrl+Space", "skip"],
   ["Ctrl+Z", "undo"],
   ["Ctrl+Shift+Z / Ctrl+Y", "redo"],
-  ["Esc", "leave a text field"],
+  ["Esc / Tab", "leave a text field (what was typed is saved)"],
   ["Ctrl+Enter", "in a text field: add it and go to the next item"],
 ];
 
@@ -33,6 +35,7 @@ const STATUS_TEXT: Record<string, string> = {
   saving: "saving\u2026",
   error: "error",
   loading: "loading\u2026",
+  disconnected: "not connected \u2014 not saving",
 };
 
 function button(doc: Document, cls: string, text: string, title: string): HTMLButtonElement {
@@ -195,7 +198,8 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     setHidden(banner, msgs.length === 0 && state.errorCount() === 0);
     const text = msgs.length ? msgs.join("\n") : `${state.errorCount()} item(s) not saved`;
     setText(bannerText, text);
-    setHidden(btnRetry, state.errorCount() === 0);
+    setHidden(btnRetry, state.errorCount() === 0 || !!state.disconnected);
+    setAttr(root, "data-connected", state.disconnected ? "false" : "true");
 
     setHidden(empty, state.total > 0);
     if (entry) {
@@ -230,9 +234,11 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
         return;
       }
       case "next":
-        return state.next();
+        return state.next(!!action.all);
       case "prev":
-        return state.prev();
+        return state.prev(!!action.all);
+      case "scroll":
+        return void scrollText(action.dir);
       case "nextUnlabeled":
         return state.nextUnlabeled();
       case "skip":
@@ -246,6 +252,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
         if (!repeat) state.toggleFilter();
         return;
       case "blur":
+        // focusout commits what was typed (onFocusOut)
         (e?.target as HTMLElement | null)?.blur?.();
         root.focus({ preventScroll: true });
         return;
@@ -260,13 +267,35 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     }
   };
 
+  /** The task's scrollable text (the first object box that overflows), if any. */
+  const scrollTarget = (): HTMLElement | null => {
+    for (const box of Array.from(body.querySelectorAll<HTMLElement>(".nbl-object"))) {
+      if (box.scrollHeight > box.clientHeight + 1) return box;
+    }
+    return null;
+  };
+  const scrollText = (dir: 1 | -1): boolean => {
+    const box = scrollTarget();
+    if (!box) return false;
+    box.scrollBy({ top: dir * Math.max(40, box.clientHeight * 0.85) });
+    return true;
+  };
+
   const onKeyDown = (e: KeyboardEvent) => {
-    if (e.isComposing) return;
+    if (e.isComposing) {
+      e.stopPropagation();
+      return;
+    }
     // Keys pressed on the root itself (the labeling case) are never typing.
     const editable = e.target !== root && isEditableTarget(e.target);
     const action = resolveKey(e, table, editable);
     if (!action) {
-      if (guardKey(e, editable)) e.stopPropagation();
+      if (editable ? keepInField(e) : guardKey(e, editable)) e.stopPropagation();
+      return;
+    }
+    const onControl = e.target !== root && /^(BUTTON|A|SUMMARY)$/.test((e.target as HTMLElement)?.tagName ?? "");
+    if (action.kind === "scroll" && (!scrollTarget() || (onControl && e.key === " "))) {
+      e.stopPropagation(); // nothing to scroll in the widget: the page scrolls as usual
       return;
     }
     e.preventDefault();
@@ -274,6 +303,22 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     perform(action, e);
   };
   root.addEventListener("keydown", onKeyDown);
+
+  // Leaving a text field by any route (Tab, Esc, a click elsewhere, another window part)
+  // saves what was typed into it now, and sends it at once: the click may be the one that
+  // re-runs the cell or restarts the kernel.
+  const onFocusOut = (e: FocusEvent) => {
+    const target = e.target as HTMLElement | null;
+    if (!target || !isEditableTarget(target)) return;
+    if (!doc.hasFocus()) return; // the window lost focus (another tab): the field keeps it
+    const control = target.closest?.("[data-nbl-control]")?.getAttribute("data-nbl-control");
+    if (!control) return;
+    const entry = state.current();
+    if (!entry || entry !== lastEntry) return;
+    commits.get(control)?.();
+    state.flush();
+  };
+  root.addEventListener("focusout", onFocusOut);
 
   const click = (b: HTMLElement, fn: () => void) =>
     b.addEventListener("click", (ev) => {
@@ -306,9 +351,17 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   return {
     root,
     destroy() {
+      // the output is cleared (cell re-run, widget closed): what was typed is saved first
+      try {
+        commitTyped();
+        state.flush();
+      } catch (e) {
+        console.error("[nblabel] saving typed text on close failed", e);
+      }
       unsubscribe();
       removeDraftSource();
       root.removeEventListener("keydown", onKeyDown);
+      root.removeEventListener("focusout", onFocusOut);
       root.remove();
     },
   };

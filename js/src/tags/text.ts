@@ -7,6 +7,11 @@ import { el, setText, type RenderContext } from "./context";
 function objectBox(node: SpecNode, ctx: RenderContext, cls: string): HTMLElement {
   const box = el(ctx.doc, "div", `nbl-object ${cls}`);
   box.setAttribute("data-nbl-object", asString(node.attrs?.name));
+  // Each item opens at the top of its text. Runs before the text changes, while the layout
+  // of the last frame is still clean, so reading scrollTop costs no extra layout.
+  ctx.onTask((t) => {
+    if (t.moved && box.scrollTop !== 0) box.scrollTop = 0;
+  });
   return box;
 }
 
