@@ -17,6 +17,7 @@ import pandas as pd
 
 from .config import ConfigSpec
 from .frame import TaskSource, annotations_to_frame, task_key
+from .regions import check_result_spans
 from .results import ResultError, validate_result
 from .store import Store, StoreError
 
@@ -133,10 +134,13 @@ class LabelSession:
             result = msg.get("result", [])
             cancelled = bool(msg.get("was_cancelled", False))
             validate_result(self.spec, result, task_id=task_id)
+            data = self.source.task(pos)["data"]
+            # offsets must fit this task's text: a wrong span is refused, never stored
+            check_result_spans(self.spec, result, data, task_id=task_id)
             lead_time = msg.get("lead_time")
             self.store.save(
                 task_id,
-                self.source.task(pos)["data"],
+                data,
                 result,
                 annotator=self.annotator,
                 was_cancelled=cancelled,
