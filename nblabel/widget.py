@@ -17,6 +17,7 @@ import pandas as pd
 import traitlets
 
 from .config import ConfigSpec, parse_config
+from .export import ExportResult, export_store
 from .session import LabelSession, Progress
 from .store import Store, default_store_path
 from .sync import PullReport, PushReport, pull, push
@@ -199,6 +200,14 @@ class Labeler(anywidget.AnyWidget):
         for every annotator with ``annotator="*"``.
         """
         return self._session.to_dataframe(form=form, annotator=annotator)
+
+    def export(self, fmt: str, path: str | os.PathLike, *, annotator: str | None = "*",
+               all_tasks: bool = False) -> ExportResult:
+        """Write this labeler's label set as a Label Studio export file (``json``, ``json_min``,
+        ``csv``, ``tsv``, ``conll2003``; see :mod:`nblabel.export`), the same file
+        ``nblabel export --format`` writes. Every annotator's labels unless ``annotator`` names one.
+        """
+        return export_store(self._store, self._session.spec, path, fmt, annotator=annotator, all_tasks=all_tasks)
 
     def __repr__(self) -> str:
         controls = ", ".join(self._session.spec.controls) or "no controls"
