@@ -197,9 +197,17 @@ class Labeler(anywidget.AnyWidget):
 
         ``form="wide"``: the input DataFrame plus one column per control (and ``annotator``,
         ``annotated_at``, ``lead_time``, ``skipped``). ``form="long"``: one row per result item,
-        for every annotator with ``annotator="*"``.
+        for every annotator with ``annotator="*"``. ``form="spans"``: one row per text span
+        (``task_id, annotator, from_name, start, end, text, label, region_id`` + a column per
+        ``perRegion`` control); offsets are code points, ``text == task_text[start:end]``.
         """
         return self._session.to_dataframe(form=form, annotator=annotator)
+
+    def relations(self, annotator: str | None = None) -> pd.DataFrame:
+        """Relations between regions: ``task_id, annotator, from_id, to_id, direction, labels``
+        plus ``from_text, from_label, to_text, to_label`` of the two spans. ``annotator="*"``
+        for everyone's."""
+        return self._session.relations(annotator=annotator)
 
     def export(self, fmt: str, path: str | os.PathLike, *, annotator: str | None = "*",
                all_tasks: bool = False) -> ExportResult:
