@@ -366,7 +366,7 @@ def test_to_name_must_point_at_an_object_tag():
 
 def test_a_control_without_to_name_and_several_objects_is_an_error():
     err = error_of(view('<Text name="a" value="$a"/>', '<Text name="b" value="$b"/>', '<Rating name="r"/>'))
-    assert str(err) == 'line 4:3: <Rating name="r"> has no toName — add toName naming the object it labels: "a", "b"'
+    assert str(err) == 'line 4:3: <Rating name="r"> has no toName — add toName=… naming the object it labels: "a", "b"'
 
 
 def test_a_control_without_any_object_is_an_error():
