@@ -120,13 +120,21 @@ function normalizeEntry(t: TaskEntry): TaskEntry {
   };
 }
 
-/** `<Choice selected="true">` per Choices control: all of them (multiple) or the first. */
+/** Config defaults: `<Choice selected="true">` per Choices (all of them if multiple, else the
+ * first) and `<Rating defaultValue>`. */
 function choiceDefaults(index: SpecIndex): DefaultValue[] {
   const out: DefaultValue[] = [];
   for (const info of index.controls.values()) {
     if (info.tag !== "Choices") continue;
     const sel = info.options.filter((o) => asBool(o.node.attrs?.selected)).map((o) => o.result);
     if (sel.length) out.push({ control: info.name, value: { choices: info.choice === "multiple" ? sel : [sel[0]] } });
+  }
+  // <Rating defaultValue="3">: shown on a task with no result, saved with the first change
+  for (const info of index.controls.values()) {
+    if (info.tag !== "Rating") continue;
+    const max = Number(info.attrs.maxRating ?? 5);
+    const dv = Math.round(Number(info.attrs.defaultValue ?? 0));
+    if (dv > 0 && dv <= max) out.push({ control: info.name, value: { rating: dv } });
   }
   return out;
 }
@@ -826,6 +834,35 @@ export class LabelState {
         };
         next = idx >= 0 ? cur.map((r, i) => (i === idx ? item : r)) : [...cur, item];
       }
+      const after: Annotation | null = next.length ? { result: next, was_cancelled: false } : null;
+      return this.commit(pos, after, true, fresh);
+    });
+  }
+
+  /**
+   * Replace every result item of one control with `values`, in order (controls that keep
+   * several items, e.g. Chat's one `chatmessage` per message). An entry with an `id` keeps it.
+   */
+  setControlItems(control: string, values: Array<{ id?: string; value: Record<string, unknown> }>, pos = this.pos): boolean {
+    return this.mutate(() => {
+      const e = this.cache.get(pos);
+      const info = this.index.controls.get(control);
+      if (!e || !info || (pos === this.pos && this.nav)) return false;
+      const cur = this.shownResult(pos);
+      const fresh = !e.annotation && !this.touched.has(e);
+      this.touched.add(e);
+      const items: ResultItem[] = values.map((v) => ({
+        id: v.id ?? newId(),
+        from_name: control,
+        to_name: info.toName,
+        type: info.type,
+        value: v.value,
+        origin: "manual",
+      }));
+      const at = cur.findIndex((r) => r.from_name === control);
+      const rest = cur.filter((r) => r.from_name !== control);
+      const next = at < 0 ? [...rest, ...items] : [...rest.slice(0, at), ...items, ...rest.slice(at)];
+      if (JSON.stringify(next) === JSON.stringify(cur)) return false;
       const after: Annotation | null = next.length ? { result: next, was_cancelled: false } : null;
       return this.commit(pos, after, true, fresh);
     });

@@ -38,6 +38,7 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 # Controls Label Studio's config schema requires toName on (where only <View>s enclose them):
 # there the server answers 400, so nblabel never infers one.
 _SCHEMA_TO_NAME = frozenset({"Choices", "Labels", "TextArea", "Number"})
+_SELF_CONTROLS = {"Chat": "chatmessage"}  # object tags that are also controls -> their result type
 _TRANSPARENT = frozenset({"View", "Repeater"})  # a label's owner is found through these
 # Free text even where the registry does not declare them: "true" here is text, never a boolean.
 _TEXT_ATTRS = frozenset({"value", "alias", "hotkey", "name", "toName", "title", "hint", "html",
@@ -198,6 +199,10 @@ class _Builder:
                 self._check_items(rec)
                 if rec.name:
                     controls[rec.name] = self._control_entry(rec, targets)
+            elif rec.tag in _SELF_CONTROLS and rec.name:
+                # Chat is an object and a control at once: its messages are results whose
+                # from_name and to_name are both the Chat's name (type "chatmessage").
+                controls[rec.name] = self._control_entry(rec, [rec.name], _SELF_CONTROLS[rec.tag])
         variables, sites, object_vars = self._variables()
         optional = self._optional_vars(variables)
         objects = {rec.name: {"tag": rec.tag, "name": rec.name,
@@ -386,9 +391,9 @@ class _Builder:
                               hint=f'add <{item} value="…"/> children, or load them from the task with value="$options"')
 
     # ---- indexes --------------------------------------------------------------------
-    def _control_entry(self, rec: _Rec, targets: list[str]) -> dict[str, Any]:
+    def _control_entry(self, rec: _Rec, targets: list[str], result_type: str | None = None) -> dict[str, Any]:
         labels = [_item_value(r) for r in self._items(rec)] if rec.info.item in ("Choice", "Label") else []
-        return {"tag": rec.tag, "name": rec.name, "toName": targets, "type": rec.info.result_type,
+        return {"tag": rec.tag, "name": rec.name, "toName": targets, "type": result_type or rec.info.result_type,
                 "required": rec.attrs.get("required") is True, "choice": rec.attrs.get("choice"),
                 "labels": labels, "dynamic": _is_dynamic(rec), "perRegion": rec.attrs.get("perRegion") is True,
                 "supported": rec.info.supported, "line": rec.line, "col": rec.col}
