@@ -51,6 +51,7 @@ class LabelSession:
         annotator: str,
         mapping: dict[str, str],
         chunk: int = 200,
+        source: TaskSource | None = None,
     ) -> None:
         self.spec = spec
         self.store = store
@@ -58,7 +59,7 @@ class LabelSession:
         self.chunk = max(10, int(chunk))
         self.df = df
         self.mapping = dict(mapping)  # config $var -> DataFrame column
-        self.source = TaskSource(df, mapping)
+        self.source = source if source is not None else TaskSource(df, mapping)  # a caller may have checked df already
         # Widget messages run on a kernel subshell thread while user cells run on the main one.
         self._lock = threading.RLock()
         states = store.annotated(annotator)
