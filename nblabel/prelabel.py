@@ -55,7 +55,8 @@ def span_results(
         else:
             start, end, label = span
             given = None
-        value = span_value(text, start, end, [label] if isinstance(label, str) else list(label))
+        labels = [label] if isinstance(label, str) else list(label or [])
+        value = span_value(text, start, end, labels)  # type: ignore[arg-type]  # checked inside
         if given is not None:
             check_span(text, {**value, "text": given}, where=f"span {i}")
         item = {"id": region_id(to_name, start, end, label), "from_name": from_name, "to_name": to_name,
@@ -139,7 +140,7 @@ def gazetteer_predictions(
     """
     if column not in df.columns:
         raise KeyError(f"column {column!r} is not in the DataFrame (columns: {', '.join(map(str, df.columns))})")
-    rows = []
+    rows: list[tuple[object, list[dict[str, Any]], float | None, str]] = []
     for task_id, text in df[column].items():
         if not isinstance(text, str):
             continue

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .frame import TaskSource, _extract, task_key
 
-__all__ = ["SPAN_COLUMNS", "RELATION_COLUMNS", "spans_frame", "relations_frame"]
+__all__ = ["RELATION_COLUMNS", "SPAN_COLUMNS", "relations_frame", "spans_frame"]
 
 SPAN_COLUMNS = ["task_id", "annotator", "from_name", "start", "end", "text", "label", "region_id"]
 RELATION_COLUMNS = ["task_id", "annotator", "from_id", "to_id", "direction", "labels",
@@ -107,7 +107,7 @@ def spans_frame(
             value = it["value"]
             start, end = _offsets(value)
             text = value.get("text")
-            if text is None and start is not None:
+            if text is None and start is not None and end is not None:
                 text = _text_from_df(df, p, spec, it.get("to_name"), columns, start, end)
             extra = attrs.get(it.get("id"), {})
             used.update(extra)

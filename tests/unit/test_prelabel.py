@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import unicodedata
 
-import pandas as pd
 import pytest
 
 import nblabel
 from nblabel import Labeler
-from nblabel.prelabel import gazetteer_predictions, gazetteer_spans, region_id, span_results
+from nblabel.prelabel import (
+    gazetteer_predictions,
+    gazetteer_spans,
+    region_id,
+    span_results,
+)
 from nblabel.regions import SpanError, check_span
 
 CONFIG = """<View>
