@@ -231,6 +231,7 @@ describe("long texts", () => {
     const { root } = setup();
     const box = root.querySelector<HTMLElement>('[data-nbl-object="text"]')!;
     box.scrollTop = 250;
+    box.dispatchEvent(new Event("scroll"));
     press(root, "j");
     expect(box.scrollTop).toBe(0);
   });

@@ -7,10 +7,17 @@ import { el, setText, type RenderContext } from "./context";
 function objectBox(node: SpecNode, ctx: RenderContext, cls: string): HTMLElement {
   const box = el(ctx.doc, "div", `nbl-object ${cls}`);
   box.setAttribute("data-nbl-object", asString(node.attrs?.name));
-  // Each item opens at the top of its text. Runs before the text changes, while the layout
-  // of the last frame is still clean, so reading scrollTop costs no extra layout.
+  // Each item opens at the top of its text. Whether the box was scrolled is tracked from its
+  // scroll events, so a move only touches scrollTop (which forces a layout) when it must.
+  let scrolled = false;
+  box.addEventListener("scroll", () => {
+    scrolled = box.scrollTop !== 0;
+  }, { passive: true });
   ctx.onTask((t) => {
-    if (t.moved && box.scrollTop !== 0) box.scrollTop = 0;
+    if (t.moved && scrolled) {
+      box.scrollTop = 0;
+      scrolled = false;
+    }
   });
   return box;
 }
