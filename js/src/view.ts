@@ -285,6 +285,8 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     const box = scrollTarget();
     if (!box) return false;
     box.scrollBy({ top: dir * Math.max(40, box.clientHeight * 0.85) });
+    // the box's own scroll event comes with the next frame; a move before it must see this one
+    box.dispatchEvent(new Event("scroll"));
     return true;
   };
 
