@@ -6,7 +6,9 @@ SQLite store that survives kernel restarts and come back with ``to_dataframe()``
 
 from .config import ConfigError, ConfigSpec, parse_config
 from .datasets import load_reviews
+from . import active
 from .labelstudio import LabelStudio
+from .models import PredictionError, SklearnModel
 from .session import Progress
 from .store import Store
 from .sync import PullReport, PushReport
@@ -20,6 +22,9 @@ __all__ = [
     "Labeler",
     "LabelerWarning",
     "LabelStudio",
+    "PredictionError",
+    "SklearnModel",
+    "active",
     "Progress",
     "PullReport",
     "PushReport",
