@@ -50,6 +50,13 @@ def _default_annotator() -> str:
         return "notebook"
 
 
+def accept_key(spec: ConfigSpec) -> str:
+    """The key that accepts a model suggestion: ``r`` unless the config binds it, then the next
+    free one of ``h . ;`` (auto-assigned hotkeys never use these; the widget's own are j k n u)."""
+    taken = {str(k).strip().lower() for k in spec.hotkeys}
+    return next((k for k in ("r", "h", ".", ";") if k not in taken), "r")
+
+
 class Labeler(anywidget.AnyWidget):
     """Label the rows of a DataFrame with a Label Studio config, inside the notebook.
 
@@ -126,7 +133,8 @@ class Labeler(anywidget.AnyWidget):
         self._session = self._new_session(df, spec, who)
         super().__init__(
             spec=spec.to_json(),
-            settings={"auto_advance": bool(auto_advance), "prefetch": int(prefetch), "annotator": who},
+            settings={"auto_advance": bool(auto_advance), "prefetch": int(prefetch), "annotator": who,
+                      "accept_key": accept_key(spec)},
             **self._state(),
         )
         self.on_msg(self._on_msg)
