@@ -49,13 +49,14 @@ class LabelSession:
         annotator: str,
         mapping: dict[str, str],
         chunk: int = 200,
+        source: TaskSource | None = None,
     ) -> None:
         self.spec = spec
         self.store = store
         self.annotator = annotator
         self.chunk = max(10, int(chunk))
         self.df = df
-        self.source = TaskSource(df, mapping)
+        self.source = source if source is not None else TaskSource(df, mapping)  # a caller may have checked df already
         # Widget messages run on a kernel subshell thread while user cells run on the main one.
         self._lock = threading.RLock()
         states = store.annotated(annotator)

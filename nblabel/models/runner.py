@@ -68,6 +68,7 @@ class PredictionRunner:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._jobs: list[Callable[[], None]] = []
+        self._gen = 0  # bumped by restart(): a batch from before it is not marked done
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._loop, name="nblabel-predict", daemon=True)
         self._thread.start()
@@ -93,6 +94,7 @@ class PredictionRunner:
                 self.model = model
             self.done[:] = False
             self.error = None
+            self._gen += 1
         self._wake.set()
 
     def idle(self) -> bool:
@@ -167,6 +169,7 @@ class PredictionRunner:
         return row
 
     def _predict_batch(self, rows_idx: np.ndarray) -> None:
+        gen = self._gen
         df = self.session.df
         rows = df.iloc[rows_idx]
         answer = self._call(rows)
@@ -185,6 +188,8 @@ class PredictionRunner:
         if preds:
             self.session.store.add_predictions((p.task_id, p.result, p.score, p.model_version) for p in preds)
         with self._lock:
+            if gen != self._gen:  # restarted meanwhile: these rows need the new model
+                return
             self.done[rows_idx] = True
         self.batches += 1
         self.on_batch(preds, rows_idx)
@@ -209,9 +214,11 @@ class PredictionRunner:
                     continue
             except Exception as exc:  # the worker never dies of a model
                 message = str(exc) if isinstance(exc, ModelError) else f"{type(exc).__name__}: {exc}"
-                with self._lock:
-                    self.error = message
-                self.on_error(message)
+                try:
+                    self.on_error(message)  # before `error` is set: wait() returns after the report
+                finally:
+                    with self._lock:
+                        self.error = message
                 continue
             finally:
                 with self._lock:

@@ -58,10 +58,13 @@ def df() -> pd.DataFrame:
     return nblabel.load_reviews().head(300)
 
 
-def make(df, tmp_path, **kw) -> tuple[Labeler, Recorder]:
+def make(df, tmp_path, predict=None, **kw) -> tuple[Labeler, Recorder]:
+    """A labeler whose messages are recorded from the start (the model starts after the recorder)."""
     lab = Labeler(df, CONFIG, store=tmp_path / "s.db", annotator="ana", **kw)
     rec = Recorder()
     lab.comm.send = rec
+    if predict is not None:
+        lab.predict(predict)
     return lab, rec
 
 
