@@ -8,7 +8,7 @@ from .config import ConfigError, ConfigSpec, parse_config
 from .datasets import load_reviews
 from . import active
 from .labelstudio import LabelStudio
-from .models import PredictionError, SklearnModel
+from .models import MLBackend, PredictionError, SklearnModel, serve_model
 from .session import Progress
 from .store import Store
 from .sync import PullReport, PushReport
@@ -21,6 +21,7 @@ __all__ = [
     "ConfigSpec",
     "Labeler",
     "LabelerWarning",
+    "MLBackend",
     "LabelStudio",
     "PredictionError",
     "SklearnModel",
@@ -30,5 +31,6 @@ __all__ = [
     "PushReport",
     "Store",
     "load_reviews",
+    "serve_model",
     "parse_config",
 ]

@@ -291,6 +291,8 @@ class Labeler(anywidget.AnyWidget):
                 raise ValueError("no model: pass one, e.g. lab.predict(model_fn)")
             model = self._runner.model
         model = as_model(model, list(s.source._mapping.values()))
+        if callable(getattr(model, "bind", None)):  # MLBackend: POST /setup with this config
+            model.bind(s.spec, s.source._mapping)
         s.model_version = model_version_of(model)
         if self._runner is not None:
             self._runner.restart(model)

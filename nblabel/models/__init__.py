@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .contract import Prediction, PredictionError, PredictFn, model_version_of, normalize, normalize_batch, target_control
+from .backend import MLBackend, MLBackendError, ModelServer, serve_model
 from .sklearn import SklearnModel
 
 
@@ -28,5 +29,5 @@ def as_model(obj: Any, columns: Sequence[Any] = ()) -> Any:
                     f"got {type(obj).__name__}")
 
 
-__all__ = ["Prediction", "PredictionError", "PredictFn", "SklearnModel", "as_model", "model_version_of",
+__all__ = ["MLBackend", "MLBackendError", "ModelServer", "serve_model", "Prediction", "PredictionError", "PredictFn", "SklearnModel", "as_model", "model_version_of",
            "normalize", "normalize_batch", "target_control"]
