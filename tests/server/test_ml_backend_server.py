@@ -4,8 +4,11 @@ predictions land on the tasks, annotation events reach the model's fit."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -114,3 +117,80 @@ def test_label_studio_sends_what_mlbackend_sends(project, raw):
         theirs = server_side[text]
         assert [i["value"] for i in mine["result"]] == [i["value"] for i in theirs["result"]]
         assert mine["score"] == pytest.approx(theirs["score"])
+
+
+# ---- a backend written with Label Studio's own `label-studio-ml` package, used as an MLBackend ----
+
+LSML_VERSION = "1.0.9"
+LSML_VENV = Path(__file__).resolve().parents[2] / ".cache" / "lsml-venv"
+
+LSML_BACKEND = '''
+import sys
+from label_studio_ml.api import init_app
+from label_studio_ml.model import LabelStudioMLBase
+
+
+class ByLength(LabelStudioMLBase):
+    def predict(self, tasks, **kwargs):
+        out = []
+        for task in tasks:
+            long = len(task["data"]["text"]) > 20
+            out.append({"result": [{"from_name": "sentiment", "to_name": "text", "type": "choices",
+                                    "value": {"choices": ["positive" if long else "negative"]}}],
+                        "score": 0.9 if long else 0.7})
+        return out
+
+
+init_app(model_class=ByLength).run(host="127.0.0.1", port=int(sys.argv[1]))
+'''
+
+
+def lsml_python() -> Path:
+    """Python of a venv holding label-studio-ml (test-only, never an nblabel dependency)."""
+    py = LSML_VENV / "bin" / "python"
+    if not py.exists():
+        if not REQUIRE:
+            pytest.skip(f"label-studio-ml is not installed in {LSML_VENV} (NBL_REQUIRE_SERVER=1 installs it)")
+        subprocess.run([sys.executable, "-m", "venv", str(LSML_VENV)], check=True)
+        # 1.0.9 imports rq without declaring it
+        subprocess.run([str(py), "-m", "pip", "install", "-q", f"label-studio-ml=={LSML_VERSION}", "rq"], check=True)
+    return py
+
+
+def test_a_label_studio_ml_backend_is_an_nblabel_model(tmp_path):
+    import socket
+
+    import requests
+
+    import nblabel
+
+    py = lsml_python()
+    script = tmp_path / "backend.py"
+    script.write_text(LSML_BACKEND)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([str(py), str(script), str(port)], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while True:
+            try:
+                requests.get(url + "/health", timeout=1)
+                break
+            except requests.ConnectionError:
+                assert proc.poll() is None, proc.stderr.read()
+                assert time.time() < deadline, "the label-studio-ml backend did not start"
+                time.sleep(0.2)
+        df = pd.DataFrame({"text": TEXTS}, index=[f"t{i}" for i in range(len(TEXTS))])
+        lab = nblabel.Labeler(df, CONFIG, store=tmp_path / "s.db", annotator="a", predict=nblabel.MLBackend(url))
+        assert lab.wait_predictions(60) and not lab.error, lab.error
+        frame = lab.to_dataframe()
+        assert frame["sentiment_pred"].tolist() == ["positive" if len(t) > 20 else "negative" for t in TEXTS]
+        assert frame["sentiment_score"].round(2).tolist() == [0.9 if len(t) > 20 else 0.7 for t in TEXTS]
+        lab.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        proc.stderr.close()
