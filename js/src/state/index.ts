@@ -300,6 +300,7 @@ export class LabelState {
         auto_advance: s?.auto_advance === undefined ? true : !!s.auto_advance,
         prefetch: prefetch && prefetch > 0 ? Math.floor(prefetch) : DEFAULT_PREFETCH,
         annotator: typeof s?.annotator === "string" ? s.annotator : "",
+        ...(typeof s?.accept_key === "string" && s.accept_key ? { accept_key: s.accept_key } : {}),
       };
       this.wantPrefetch();
     });
