@@ -261,7 +261,8 @@ export function renderTaxonomy(node: SpecNode, ctx: RenderContext): HTMLElement 
       search.value = "";
       applyVisibility();
     }
-    selected = pathsOf(t.result.find((r) => r.from_name === name)?.value?.taxonomy);
+    // through ctx.result: with perRegion="true" the value is the selected region's
+    selected = pathsOf(ctx.result(name)?.value?.taxonomy);
     const keys = new Set(selected.map(pathKey));
     const isFull = full();
     for (const r of rows) {
