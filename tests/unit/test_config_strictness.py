@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from config_cases import CASES, Case  # noqa: E402
+from config_cases import CASES, Case
 
-from nblabel.config import ConfigError, parse_config  # noqa: E402
+from nblabel.config import ConfigError, parse_config
 
 
 def _accepts(xml: str) -> bool:
