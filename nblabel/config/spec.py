@@ -117,7 +117,7 @@ class ConfigSpec:
         command line says its own option).
         """
         cols = list(columns)
-        by_text = {}
+        by_text: dict[str, Any] = {}
         for col in cols:
             by_text.setdefault(str(col), col)
         explicit = {str(k).removeprefix("$"): v for k, v in (mapping or {}).items()}
@@ -259,7 +259,8 @@ class _Builder:
         if info is None:
             if parent is not None:  # an unknown root is already reported as "the root must be <View>"
                 guess = difflib.get_close_matches(tag.lower(), [s.lower() for s in spellings()], n=1, cutoff=0.6)
-                hint = f"did you mean <{lookup(guess[0]).name}>?" if guess else "see Label Studio's tag reference"
+                match = lookup(guess[0]) if guess else None
+                hint = f"did you mean <{match.name}>?" if match else "see Label Studio's tag reference"
                 self._error(f"unknown tag <{tag}>", line=line, col=col, hint=hint)
             info = TagInfo(tag, "unknown")  # its children are still checked; nesting under it is not
         rec = _Rec(el, info, line, col, {}, parent, index=len(self.recs))
