@@ -93,6 +93,12 @@ export function renderTaxonomy(node: SpecNode, ctx: RenderContext): HTMLElement 
   tree.setAttribute("aria-label", name);
   tree.setAttribute("aria-multiselectable", "true");
   box.append(chips, search, tree);
+  const apiUrl = asString(a.apiUrl);
+  if (apiUrl) {
+    // nblabel never fetches from the network at run time: options come from the config or the task
+    box.appendChild(el(ctx.doc, "div", "nbl-tax-note",
+      `options from apiUrl are not loaded in nblabel; put them in the config or the task (value="$options")`));
+  }
 
   const staticTree = taxonomyFromSpec(node);
   const dyn = typeof a.value === "string" && a.value.startsWith("$") ? a.value.slice(1) : null;
