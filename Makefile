@@ -47,6 +47,12 @@ js-check: js
 js-test: node js/node_modules
 	cd js && npm run -s typecheck && npm run -s test
 
+## lint: ruff (lint rules only) + mypy on the Python, tsc --noEmit + eslint on js/ (no format check yet)
+lint: install node js/node_modules
+	$(BIN)/ruff check nblabel tests scripts bench conftest.py
+	$(BIN)/mypy
+	cd js && npm run -s typecheck && npm run -s lint
+
 test-unit: install
 	$(BIN)/pytest -q tests/unit
 
@@ -64,7 +70,7 @@ test-notebooks: install ls-server
 	NBL_REQUIRE_SERVER=1 $(BIN)/pytest -q --nbval notebooks/
 
 ## test: every layer — bundle drift, JS unit, Python unit, notebooks, real browser, real Label Studio
-test: install chromium ls-server js-check js-test
+test: install chromium ls-server js-check lint js-test
 	NBL_REQUIRE_BROWSER=1 NBL_REQUIRE_SERVER=1 $(BIN)/pytest tests --nbval notebooks/ -p no:cacheprovider
 
 ## bench: latency, open-time and message-size benchmarks in real chromium + JupyterLab
