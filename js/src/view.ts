@@ -144,8 +144,14 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
       setValue(control, value) {
         state.setControlValue(control, value);
       },
+      setItems(control, values) {
+        state.setControlItems(control, values);
+      },
       result(control) {
         return state.current() ? state.resultFor(control) : undefined;
+      },
+      results(control) {
+        return state.current() ? state.shownResult().filter((r) => r.from_name === control) : [];
       },
       onCommit(control, fn) {
         commits.set(control, fn);

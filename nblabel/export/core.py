@@ -251,7 +251,7 @@ class _Counter(Iterator[dict[str, Any]]):
         self.n = 0
         self.missing = 0
 
-    def __iter__(self) -> "_Counter":
+    def __iter__(self) -> _Counter:
         return self
 
     def __next__(self) -> dict[str, Any]:
