@@ -221,8 +221,12 @@ def export_store(
     *,
     annotator: str | None = "*",
     all_tasks: bool = False,
+    progress: bool = False,
 ) -> ExportResult:
     """Write the store's annotations to ``path`` in format ``fmt`` (a key of :data:`FORMATS`).
+
+    ``progress``: count the exported tasks with a progress bar (nblabel.progress; a notebook bar in
+    a kernel), shown only for a store of at least :data:`PROGRESS_FROM` tasks.
 
     The file is written next to ``path`` and renamed into place when complete, so a failed
     export never leaves a half-written file behind.
@@ -230,11 +234,17 @@ def export_store(
     key = fmt.lower()
     if key not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
+    from ..progress import progress_reporter
+
     target = Path(path)
-    counter = _Counter(store_tasks(store, annotator, all_tasks=all_tasks))
+    tasks = store_tasks(store, annotator, all_tasks=all_tasks)
+    big = progress and store.task_count() >= PROGRESS_FROM
+    bar = progress_reporter(f"export {key}", None, enabled=big)
+    counter = _Counter(tasks, bar.update)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part")  # same folder: rename is atomic
     try:
-        records = FORMATS[key].write(counter, spec, Path(tmp))
+        with bar:
+            records = FORMATS[key].write(counter, spec, Path(tmp))
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -245,9 +255,14 @@ def export_store(
     return ExportResult(target, key, counter.n, records, counter.missing)
 
 
+#: exports of stores with fewer tasks finish before a bar would be worth drawing
+PROGRESS_FROM = 5_000
+
+
 class _Counter(Iterator[dict[str, Any]]):
-    def __init__(self, it: Iterator[dict[str, Any]]) -> None:
+    def __init__(self, it: Iterator[dict[str, Any]], on_item: Callable[[int], None] | None = None) -> None:
         self._it = it
+        self._on_item = on_item
         self.n = 0
         self.missing = 0
 
@@ -257,6 +272,8 @@ class _Counter(Iterator[dict[str, Any]]):
     def __next__(self) -> dict[str, Any]:
         item = next(self._it)
         self.n += 1
+        if self._on_item is not None:
+            self._on_item(1)
         if (item.get("meta") or {}).get(MISSING_DATA):
             self.missing += 1
         return item
