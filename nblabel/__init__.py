@@ -5,7 +5,7 @@ SQLite store that survives kernel restarts and come back with ``to_dataframe()``
 """
 
 from .config import ConfigError, ConfigSpec, parse_config
-from .datasets import load_reviews
+from .datasets import load_ner_gold, load_reviews
 from . import active
 from .labelstudio import LabelStudio
 from .models import MLBackend, PredictionError, SklearnModel, serve_model
@@ -30,6 +30,7 @@ __all__ = [
     "PullReport",
     "PushReport",
     "Store",
+    "load_ner_gold",
     "load_reviews",
     "serve_model",
     "parse_config",

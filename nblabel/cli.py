@@ -6,7 +6,7 @@ For scripts and CI::
     nblabel push DATA --config CFG --store DB --project TITLE_OR_ID [--index COL]
                  [--annotator-map NAME=EMAIL ...] [--batch-size N] [--no-progress]
     nblabel pull --store DB --project TITLE_OR_ID [--config CFG] [--method auto|snapshot|export|pages]
-    nblabel export --store DB --config CFG --out FILE [--format json|json_min|csv|tsv] [--annotator NAME|*]
+    nblabel export --store DB --config CFG --out FILE [--format json|json_min|csv|tsv|conll2003] [--annotator NAME|*]
 
 ``--name NAME`` picks the label set inside the store (the Labeler's ``name=``, default
 ``default``). DATA is .csv, .tsv, .json, .jsonl or .parquet (optionally compressed, e.g.
@@ -122,6 +122,9 @@ def _store_args(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="nblabel", description="Label Studio labeling in notebooks.", allow_abbrev=False)
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"nblabel {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     val = sub.add_parser("validate", help="check a Label Studio XML config", allow_abbrev=False)
@@ -570,7 +573,10 @@ def _export(args: argparse.Namespace) -> int:
             res = export_store(store, spec, out, args.format, annotator=annotator or "*", all_tasks=args.all_tasks)
         except OSError as exc:
             raise CliError(EXIT_FILE, f"{out}: cannot write: {exc.strerror or exc}") from None
-    print(f"wrote {res.records} {'tasks' if res.format == 'json' else 'rows'} ({res.tasks} tasks) "
+        except ValueError as exc:  # a format that does not fit the config or the data (CONLL2003)
+            raise CliError(EXIT_INPUT, str(exc)) from None  # the format names itself
+    unit = {"json": "tasks", "conll2003": "token sequences"}.get(res.format, "rows")
+    print(f"wrote {res.records} {unit} ({res.tasks} tasks) "
           f"as {res.format.upper()} to {res.path}")
     _warn_missing(res.missing_data, args.store)
     return EXIT_OK
@@ -588,8 +594,11 @@ def _export_stdout(store: Any, spec: ConfigSpec, args: argparse.Namespace) -> in
     from .export import export_store
 
     with tempfile.TemporaryDirectory() as tmp:
-        res = export_store(store, spec, Path(tmp) / "out", args.format, annotator=args.annotator or "*",
-                           all_tasks=args.all_tasks)
+        try:
+            res = export_store(store, spec, Path(tmp) / "out", args.format, annotator=args.annotator or "*",
+                               all_tasks=args.all_tasks)
+        except ValueError as exc:
+            raise CliError(EXIT_INPUT, str(exc)) from None  # the format names itself
         with open(res.path, "rb") as fh:
             sys.stdout.flush()
             while chunk := fh.read(1 << 16):

@@ -17,6 +17,8 @@ import pandas as pd
 
 from .config import ConfigSpec
 from .frame import TaskSource, add_prediction_columns, annotations_to_frame, task_key
+from .regions import check_result_spans
+from .spans import relations_frame, spans_frame
 from .results import ResultError, validate_result
 from .store import Store, StoreError
 
@@ -56,6 +58,7 @@ class LabelSession:
         self.annotator = annotator
         self.chunk = max(10, int(chunk))
         self.df = df
+        self.mapping = dict(mapping)  # config $var -> DataFrame column
         self.source = source if source is not None else TaskSource(df, mapping)  # a caller may have checked df already
         # Widget messages run on a kernel subshell thread while user cells run on the main one.
         self._lock = threading.RLock()
@@ -197,10 +200,13 @@ class LabelSession:
             result = msg.get("result", [])
             cancelled = bool(msg.get("was_cancelled", False))
             validate_result(self.spec, result, task_id=task_id)
+            data = self.source.task(self.row(pos))["data"]
+            # offsets must fit this task's text: a wrong span is refused, never stored
+            check_result_spans(self.spec, result, data, task_id=task_id)
             lead_time = msg.get("lead_time")
             self.store.save(
                 task_id,
-                self.source.task(self.row(pos))["data"],
+                data,
                 result,
                 annotator=self.annotator,
                 was_cancelled=cancelled,
@@ -274,12 +280,20 @@ class LabelSession:
         return tasks
 
     def to_dataframe(self, form: str = "wide", annotator: str | None = None) -> pd.DataFrame:
-        """The DataFrame with labels (``wide``) or one row per result item (``long``)."""
+        """The DataFrame with labels (``wide``), one row per result item (``long``) or one row per
+        text span (``spans``, see :func:`nblabel.spans.spans_frame`)."""
         who = annotator if annotator is not None else self.annotator
         rows = self.store.annotations(None if who == "*" else who)
+        if form == "spans":
+            return spans_frame(self.df, self.spec, rows, columns=self.mapping)
         frame = annotations_to_frame(self.df, self.spec.controls, rows, form=form)
         if form == "wide" and len(self.df):
             preds = self.store.predictions(self.df.index)
             if any(preds.values()):
                 add_prediction_columns(frame, self.spec.controls, preds, prefer=self.model_version)
         return frame
+
+    def relations(self, annotator: str | None = None) -> pd.DataFrame:
+        """One row per relation between regions (see :func:`nblabel.spans.relations_frame`)."""
+        who = annotator if annotator is not None else self.annotator
+        return relations_frame(self.df, self.spec, self.store.annotations(None if who == "*" else who))

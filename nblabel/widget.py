@@ -21,6 +21,7 @@ import traitlets
 
 from .active import check_order, get_strategy
 from .config import ConfigError, ConfigSpec, parse_config
+from .export import ExportResult, export_store
 from .frame import TaskSource, json_safe, task_key
 from .models import as_model
 from .models.contract import Prediction, model_version_of
@@ -277,7 +278,9 @@ class Labeler(anywidget.AnyWidget):
 
         ``form="wide"``: the input DataFrame plus one column per control (and ``annotator``,
         ``annotated_at``, ``lead_time``, ``skipped``). ``form="long"``: one row per result item,
-        for every annotator with ``annotator="*"``.
+        for every annotator with ``annotator="*"``. ``form="spans"``: one row per text span
+        (``task_id, annotator, from_name, start, end, text, label, region_id`` + a column per
+        ``perRegion`` control); offsets are code points, ``text == task_text[start:end]``.
         """
         return self._session.to_dataframe(form=form, annotator=annotator)
 
@@ -491,6 +494,22 @@ class Labeler(anywidget.AnyWidget):
         if getattr(self, "_runner", None) is not None:
             self._runner.stop()
         super().close()
+
+    def relations(self, annotator: str | None = None) -> pd.DataFrame:
+        """Relations between regions: ``task_id, annotator, from_id, to_id, direction, labels``
+        plus ``from_text, from_label, to_text, to_label`` of the two spans. ``annotator="*"``
+        for everyone's."""
+        return self._session.relations(annotator=annotator)
+
+    def export(self, fmt: str, path: str | os.PathLike, *, annotator: str | None = "*",
+               all_tasks: bool = False, progress: bool = True) -> ExportResult:
+        """Write this labeler's label set as a Label Studio export file (``json``, ``json_min``,
+        ``csv``, ``tsv``, ``conll2003``; see :mod:`nblabel.export`), the same file
+        ``nblabel export --format`` writes. Every annotator's labels unless ``annotator`` names one.
+        A store of 5,000 tasks or more shows a progress bar unless ``progress=False``.
+        """
+        return export_store(self._store, self._session.spec, path, fmt, annotator=annotator,
+                            all_tasks=all_tasks, progress=progress)
 
     def __repr__(self) -> str:
         """One line: tasks, labels so far, controls and the store file."""

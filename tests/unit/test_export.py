@@ -13,13 +13,14 @@ import json
 import subprocess
 from pathlib import Path
 
+import ls_server  # scripts/ (root conftest.py)
 import pytest
 
 from nblabel import Store, parse_config
 from nblabel.export import FORMATS, ExportFormat, dumps_csv, export_store, json_min_rows, register, store_tasks
 
 REPO = Path(__file__).resolve().parents[2]
-LS_PYTHON = REPO / ".cache" / "ls-venv" / "bin" / "python"
+LS_PYTHON = ls_server.VENV / "bin" / "python"  # $NBL_LS_CACHE/ls-venv, else .cache/ls-venv
 
 CONFIG = """<View>
   <Text name="text" value="$text"/>
@@ -200,6 +201,22 @@ def test_export_store_writes_every_registered_format(store, spec, tmp_path, fmt)
         rows = list(csv.DictReader(io.StringIO(text), delimiter="," if fmt == "csv" else "\t"))
         assert res.records == 2 and {r["annotator"] for r in rows} == {"ana", "bo@example.org"}
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_a_big_export_shows_progress_and_a_small_one_does_not(store, spec, tmp_path, capsys, monkeypatch):
+    import re
+
+    import nblabel.export.core as core
+
+    monkeypatch.delenv("NBL_PROGRESS", raising=False)
+    export_store(store, spec, tmp_path / "small.json", "json", progress=True)
+    assert capsys.readouterr().err == ""  # 3 stored tasks < PROGRESS_FROM
+    monkeypatch.setattr(core, "PROGRESS_FROM", 3)
+    export_store(store, spec, tmp_path / "big.json", "json", progress=True)
+    lines = re.split(r"[\r\n]+", capsys.readouterr().err)
+    assert any(ln.startswith("export json: 2 (") for ln in lines), lines  # the 2 exported tasks
+    export_store(store, spec, tmp_path / "quiet.json", "json", progress=False)
+    assert capsys.readouterr().err == ""
 
 
 def test_empty_export_is_an_empty_list(tmp_path, spec):
