@@ -165,7 +165,7 @@ class Labeler(anywidget.AnyWidget):
         )
         self.on_msg(self._on_msg)
         self._runner: PredictionRunner | None = None
-        self._predict_opts = {"batch_size": predict_batch, "timeout": predict_timeout}
+        self._predict_batch, self._predict_timeout = int(predict_batch), float(predict_timeout)
         self._order = get_strategy(order) if order is not None else None
         self._order_name = order if isinstance(order, str) else getattr(order, "__name__", None)
         self._retrain_fn: Callable[[pd.DataFrame], Any] | None = None
@@ -301,7 +301,8 @@ class Labeler(anywidget.AnyWidget):
             self._runner.restart(model)
             return
         self._runner = PredictionRunner(s, model, on_batch=self._on_predictions, on_error=self._on_model_error,
-                                        on_pass=self._on_pass, **self._predict_opts)
+                                        on_pass=self._on_pass, batch_size=self._predict_batch,
+                                        timeout=self._predict_timeout)
 
     @property
     def model(self) -> Any:
@@ -436,7 +437,7 @@ class Labeler(anywidget.AnyWidget):
             if self._retrain_fn is not None:
                 new = self._retrain_fn(labeled)
             else:
-                runner.model.fit(labeled, labeled[control].astype(str).tolist())
+                runner.model.fit(labeled, labeled[control].astype(str).tolist())  # type: ignore[attr-defined]
                 new = None
             self.last_retrain_seconds = time.perf_counter() - t0
             model = runner.model if new is None else as_model(new, list(self._session.source._mapping.values()))

@@ -198,7 +198,9 @@ class ModelServer:
 
         self._httpd = ThreadingHTTPServer((host, port), Handler)
         self._httpd.daemon_threads = True
-        self.host, self.port = self._httpd.server_address[:2]
+        host_, port_ = self._httpd.server_address[:2]
+        self.host: str = host_.decode() if isinstance(host_, bytes) else str(host_)
+        self.port: int = int(port_)
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="nblabel-serve-model", daemon=True)
 
     @property
