@@ -7,6 +7,7 @@ SQLite store that survives kernel restarts and come back with ``to_dataframe()``
 from .config import ConfigError, ConfigSpec, parse_config
 from .datasets import load_reviews
 from .labelstudio import LabelStudio
+from .quality import Agreement, agreement, majority_vote
 from .session import Progress
 from .store import Store
 from .sync import PullReport, PushReport
@@ -15,6 +16,7 @@ from .widget import Labeler, LabelerWarning
 __version__ = "0.1.0"
 
 __all__ = [
+    "Agreement",
     "ConfigError",
     "ConfigSpec",
     "Labeler",
@@ -24,6 +26,8 @@ __all__ = [
     "PullReport",
     "PushReport",
     "Store",
+    "agreement",
     "load_reviews",
+    "majority_vote",
     "parse_config",
 ]

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .config import ConfigSpec
 from .frame import TaskSource, annotations_to_frame, task_key
+from .quality.votes import resolved_frame
 from .results import ResultError, validate_result
 from .store import Store, StoreError
 
@@ -203,7 +204,13 @@ class LabelSession:
         return tasks
 
     def to_dataframe(self, form: str = "wide", annotator: str | None = None) -> pd.DataFrame:
-        """The DataFrame with labels (``wide``) or one row per result item (``long``)."""
-        who = annotator if annotator is not None else self.annotator
-        rows = self.store.annotations(None if who == "*" else who)
+        """Every annotator's labels, resolved per task (``wide``), or one row per result item (``long``).
+
+        ``annotator="ana"`` gives one person's view (``"*"`` or None: everyone). The wide form
+        over everyone resolves each control by vote (:func:`nblabel.quality.votes.resolved_frame`).
+        """
+        who = None if annotator in (None, "*") else annotator
+        rows = self.store.annotations(who)
+        if form == "wide" and who is None:
+            return resolved_frame(self.df, self.spec.controls, rows)
         return annotations_to_frame(self.df, self.spec.controls, rows, form=form)

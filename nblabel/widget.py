@@ -192,11 +192,14 @@ class Labeler(anywidget.AnyWidget):
         return self._session.annotations()
 
     def to_dataframe(self, form: str = "wide", annotator: str | None = None) -> pd.DataFrame:
-        """Labels as a DataFrame.
+        """Everyone's labels as a DataFrame (pulled and other kernels' annotations included).
 
-        ``form="wide"``: the input DataFrame plus one column per control (and ``annotator``,
-        ``annotated_at``, ``lead_time``, ``skipped``). ``form="long"``: one row per result item,
-        for every annotator with ``annotator="*"``.
+        ``form="wide"``: the input DataFrame plus, per control, the value resolved across
+        annotators (the label where one labeled, the majority where several did, None on a tie)
+        and ``<control>_tie``, then ``n_annotators``, ``annotator`` (names joined by ", "),
+        ``annotated_at``, ``lead_time``, ``skipped``. ``annotator="ana"``: one person's labels
+        (columns ``annotator``, ``annotated_at``, ``lead_time``, ``skipped``, no vote columns).
+        ``form="long"``: one row per result item of every annotator (or of ``annotator``).
         """
         return self._session.to_dataframe(form=form, annotator=annotator)
 
