@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import ConfigSpec
+from .quality.votes import CONSENSUS
 from .store import Store
 
 __all__ = [
@@ -145,7 +146,7 @@ def store_tasks(store: Store, annotator: str | None = "*", *, all_tasks: bool = 
                     "completed_by": _completed_by(a["annotator"]),
                     "result": a["result"],
                     "was_cancelled": a["was_cancelled"],
-                    "ground_truth": False,
+                    "ground_truth": a["annotator"] == CONSENSUS,
                     "lead_time": a["lead_time"],
                     "created_at": a["created_at"],
                     "updated_at": a["updated_at"],

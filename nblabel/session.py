@@ -17,7 +17,7 @@ import pandas as pd
 
 from .config import ConfigSpec
 from .frame import TaskSource, annotations_to_frame, task_key
-from .quality.votes import resolved_frame
+from .quality.votes import CONSENSUS, consensus_results, resolved_frame
 from .results import ResultError, validate_result
 from .store import Store, StoreError
 
@@ -214,3 +214,24 @@ class LabelSession:
         if form == "wide" and who is None:
             return resolved_frame(self.df, self.spec.controls, rows)
         return annotations_to_frame(self.df, self.spec.controls, rows, form=form)
+
+    def save_consensus(self, *, overwrite: bool = False) -> int:
+        """Store the majority vote of every task of this DataFrame as annotator ``consensus``.
+
+        Ties are left for a reviewer. An existing consensus annotation (a reviewer's fix, an
+        imported ground truth) is kept unless ``overwrite``. Returns how many were written.
+        """
+        results = consensus_results(self.store.annotations(), self.spec.controls)
+        if not overwrite:
+            for a in self.store.annotations(CONSENSUS):
+                results.pop(a["task_id"], None)
+        keys = list(results)
+        positions = self.source.locate(keys) if keys else []
+        written = 0
+        for key, pos in zip(keys, positions):
+            if pos < 0:
+                continue
+            task = self.source.task(int(pos))
+            self.store.save(task["id"], task["data"], results[key], annotator=CONSENSUS)
+            written += 1
+        return written

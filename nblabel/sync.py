@@ -56,6 +56,7 @@ from .labelstudio import (
     encode_batches,
 )
 from .progress import Reporter, progress_reporter
+from .quality.votes import CONSENSUS
 from .results import ResultError, validate_result
 from .store import Link, Store, annotation_fingerprint, fingerprint, prediction_fingerprint
 
@@ -437,7 +438,7 @@ def _task_payload(data: dict, key: str, anns: list[dict], preds: list[dict], ctx
 
 def _annotation_body(a: dict, ctx: _Context) -> dict:
     body: dict[str, Any] = {"result": a["result"], "was_cancelled": bool(a["was_cancelled"]),
-                            "ground_truth": False, "lead_time": a.get("lead_time")}
+                            "ground_truth": a["annotator"] == CONSENSUS, "lead_time": a.get("lead_time")}
     user = ctx.user_for(a["annotator"])
     if user is not None:
         body["completed_by"] = user

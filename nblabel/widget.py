@@ -191,6 +191,15 @@ class Labeler(anywidget.AnyWidget):
         """Annotated tasks as Label Studio task JSON (``data`` + ``annotations``)."""
         return self._session.annotations()
 
+    def save_consensus(self, *, overwrite: bool = False) -> int:
+        """Store each task's majority vote as an annotation by ``consensus`` (ties left out).
+
+        ``to_dataframe()`` then shows the consensus as the task's value, and a push sends it to
+        Label Studio marked as ground truth. Existing consensus annotations (a reviewer's fixes)
+        are kept unless ``overwrite=True``. Returns the number written.
+        """
+        return self._session.save_consensus(overwrite=overwrite)
+
     def to_dataframe(self, form: str = "wide", annotator: str | None = None) -> pd.DataFrame:
         """Everyone's labels as a DataFrame (pulled and other kernels' annotations included).
 

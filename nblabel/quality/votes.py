@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..frame import TaskSource, _as_column, _unique_name, _wide_cell, task_key
 
-__all__ = ["CONSENSUS", "vote_key", "winner", "annotator_votes", "resolved_frame"]
+__all__ = ["CONSENSUS", "vote_key", "winner", "annotator_votes", "resolved_frame", "consensus_results"]
 
 #: The annotator name under which a resolved (consensus or reviewed) annotation is stored.
 CONSENSUS = "consensus"
@@ -162,3 +162,28 @@ def resolved_frame(df: pd.DataFrame, controls: dict[str, dict], annotations: lis
     out[names["skipped"]] = pd.array(skipped, dtype="boolean")
     return out
 
+
+
+def consensus_results(annotations: list[dict], controls: dict[str, dict]) -> dict[str, list[dict]]:
+    """Per task key, the result a consensus annotation gets: for each control whose vote has a
+    winner, the result items of the first annotator who voted for it. Tasks where every control
+    tied or nobody voted are left out (a tie needs a person: see ``Labeler(mode="review")``)."""
+    by_task: dict[str, list[dict]] = {}
+    for a in annotations:
+        if not a.get("was_cancelled") and a.get("annotator") != CONSENSUS:
+            by_task.setdefault(task_key(a["task_id"]), []).append(a)
+    out: dict[str, list[dict]] = {}
+    for key, anns in by_task.items():
+        split = [_items_by_control(a) for a in anns]
+        result: list[dict] = []
+        for name, control in controls.items():
+            voted = [(items[name], _wide_cell(items[name], control)) for items in split if items.get(name)]
+            if not voted:
+                continue
+            value, _, tie = winner([v for _, v in voted])
+            if tie:
+                continue
+            result += next(items for items, v in voted if vote_key(v) == vote_key(value))
+        if result:
+            out[key] = result
+    return out

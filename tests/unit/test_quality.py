@@ -325,3 +325,27 @@ def test_agreement_and_vote_read_a_labeler_and_a_store(team):
 def test_an_unknown_control_is_named(team):
     with pytest.raises(KeyError, match="'topic' is not in the config"):
         nblabel.agreement(team, control="topic")
+
+
+def test_save_consensus_stores_the_votes_ties_left_out_and_exports_them_as_ground_truth(team, tmp_path):
+    assert team.save_consensus() == 3  # tasks 0, 1, 3; task 2 is a tie
+    consensus = {a["task_id"]: a for a in team.store.annotations("consensus")}
+    assert sorted(consensus) == ["0", "1", "3"]
+    assert consensus["1"]["result"] == choice("positive")
+    wide = team.to_dataframe()
+    assert cells(wide["sentiment"])[:4] == ["positive", "positive", None, "negative"]
+    assert wide["n_annotators"].tolist()[:4] == [3, 3, 3, 1]  # consensus is not an annotator
+    # a reviewer's fix (a consensus annotation) wins over the vote and is kept by the next save
+    team.store.save(2, {"review": "meh"}, choice("neutral"), annotator="consensus")
+    assert team.to_dataframe().loc[2, "sentiment"] == "neutral"
+    assert not team.to_dataframe().loc[2, "sentiment_tie"]
+    assert team.save_consensus() == 0
+    # consensus votes are not agreement votes
+    assert nblabel.agreement(team, metric="percent").annotators == ["ana", "ben", "cy"]
+    from nblabel.export import store_tasks
+
+    truth = {t["id"]: [a["ground_truth"] for a in t["annotations"] if a["completed_by"] == "consensus"]
+             for t in store_tasks(team.store)}
+    assert truth[2] == [True]
+    assert all(not a["ground_truth"] for t in store_tasks(team.store) for a in t["annotations"]
+               if a["completed_by"] != "consensus")
