@@ -143,6 +143,11 @@ class Labeler(anywidget.AnyWidget):
             for key, value in self._state().items():
                 setattr(self, key, value)
 
+    def refresh(self) -> None:
+        """Read the store again: labels saved meanwhile by another kernel (or a pull, an import)
+        on the same store file show in this labeler's progress, navigation and DataFrame."""
+        self.set_data(self._session.df)
+
     def push(
         self,
         project: Project,
