@@ -6,6 +6,7 @@ SQLite store that survives kernel restarts and come back with ``to_dataframe()``
 
 from .config import ConfigError, ConfigSpec, parse_config
 from .datasets import load_reviews
+from .importer import import_labelstudio
 from .labelstudio import LabelStudio
 from .quality import Agreement, agreement, majority_vote
 from .session import Progress
@@ -27,6 +28,7 @@ __all__ = [
     "PushReport",
     "Store",
     "agreement",
+    "import_labelstudio",
     "load_reviews",
     "majority_vote",
     "parse_config",

@@ -508,6 +508,14 @@ class Store:
 
         A task has at most one prediction per model version: storing another replaces it.
         """
+        prepared = self._prediction_params(rows)
+        if not prepared:
+            return 0
+        with self._write() as cur:
+            cur.executemany(_UPSERT_PREDICTION, prepared)
+        return len(prepared)
+
+    def _prediction_params(self, rows: Iterable[tuple[object, list, float | None, str]]) -> list[tuple]:
         prepared = []
         for row in rows:
             task_id, result, score, model_version = row
@@ -518,16 +526,35 @@ class Store:
                 self.project, key, str(model_version if model_version is not None else "undefined"),
                 json_safe(None if score is None else float(score)), _json_text(result), _now(),
             ))
-        if not prepared:
-            return 0
+        return prepared
+
+    def write_imported(
+        self,
+        *,
+        tasks: Iterable[tuple[str, dict, dict | None]] = (),
+        annotations: Iterable[dict] = (),
+        predictions: Iterable[tuple[object, list, float | None, str]] = (),
+    ) -> None:
+        """Write a whole import in one transaction (all or nothing): task snapshots ``(key, data,
+        meta)``, annotations (the dicts :meth:`record_sync` takes, without ``link``; each gets a
+        history row) and predictions (:meth:`add_predictions` rows)."""
+        now = _now()
+        preds = self._prediction_params(predictions)
         with self._write() as cur:
             cur.executemany(
-                "INSERT INTO predictions (project, task_key, model_version, score, result, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project, task_key, model_version) DO UPDATE SET "
-                "score = excluded.score, result = excluded.result, created_at = excluded.created_at",
-                prepared,
+                "INSERT INTO tasks (project, key, data, meta, created_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (project, key) DO UPDATE SET data = excluded.data, meta = excluded.meta",
+                [(self.project, key, _json_text(data), None if meta is None else _json_text(meta), now)
+                 for key, data, meta in tasks],
             )
-        return len(prepared)
+            history: list[tuple] = []
+            for ann in annotations:
+                self._write_pulled(cur, ann, now, history)
+            cur.executemany(
+                "INSERT INTO history (project, task_key, annotator, action, result, was_cancelled, seq, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)", history,
+            )
+            cur.executemany(_UPSERT_PREDICTION, preds)
 
     def predictions(self, task_ids: Iterable[object]) -> dict[str, list[dict]]:
         """Task key -> its predictions ``[{"result", "score", "model_version"}]`` (every asked key, maybe empty)."""
@@ -848,6 +875,11 @@ _UPSERT_LINK = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project, remote, kind, local_id) DO UPDATE SET "
     "server_id = excluded.server_id, fingerprint = excluded.fingerprint, synced_at = excluded.synced_at, "
     "project_id = excluded.project_id"
+)
+_UPSERT_PREDICTION = (
+    "INSERT INTO predictions (project, task_key, model_version, score, result, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project, task_key, model_version) DO UPDATE SET "
+    "score = excluded.score, result = excluded.result, created_at = excluded.created_at"
 )
 _ANN_COLUMNS = "id, task_key, annotator, result, was_cancelled, lead_time, created_at, updated_at"
 _ANN_COLUMNS_A = ", ".join(f"a.{c.strip()}" for c in _ANN_COLUMNS.split(","))
