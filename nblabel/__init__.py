@@ -12,6 +12,7 @@ from .quality import Agreement, agreement, majority_vote
 from .session import Progress
 from .store import Store
 from .sync import PullReport, PushReport
+from .watch import watch
 from .widget import Labeler, LabelerWarning
 
 __version__ = "0.1.0"
@@ -32,4 +33,5 @@ __all__ = [
     "load_reviews",
     "majority_vote",
     "parse_config",
+    "watch",
 ]

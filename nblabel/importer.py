@@ -10,7 +10,8 @@ Keys and names follow the sync rules (docs/label-studio.md): a task pushed by nb
 key in its ``meta.nblabel.key`` (so its labels meet the DataFrame row again), any other task is
 keyed by its Label Studio id (or by ``key=<data field>``); an annotation is stored under the
 notebook name kept in ``meta.nblabel.annotators``, else its author's e-mail (``completed_by`` as
-``{"email"}`` or ``created_username``), else ``annotators[<user id>]``, else ``user-<id>``. A
+``{"id", "email"}``, in snapshots asked for user details), else ``annotators[<user id>]``, else
+``user-<id>`` (Label Studio's exports name authors by user id only). A
 second annotation by the same author of one task is kept apart as ``"<name> (ls#<id>)"``.
 
 Ground truth: an annotation marked ``ground_truth`` while other annotations of its task are not
@@ -196,9 +197,6 @@ class _Plan:
             by = by.get("id")
         if by is not None and str(by) in self.names:
             return self.names[str(by)]
-        user = a.get("created_username")
-        if isinstance(user, str) and user.strip():
-            return user.split(",")[0].strip()  # "ana@example.org, 3"
         if isinstance(by, str) and by:
             return by
         return f"user-{by}" if by is not None else "unknown"

@@ -611,6 +611,22 @@ class Store:
             cur.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))))")
             return str(cur.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()[0])
 
+    def sync_state(self, remote: str) -> dict:
+        """What the last complete pull from ``remote`` noted (``{}`` before any): see
+        :func:`nblabel.sync.pull` (the server time up to which it has read every change)."""
+        rows = self._read("SELECT value FROM meta WHERE key = ?", (f"pull\x1f{self.project}\x1f{remote}",))
+        return json.loads(rows[0][0]) if rows else {}
+
+    def set_sync_state(self, remote: str, state: dict | None) -> None:
+        """Replace (or, with None, forget) the pull state of ``remote``."""
+        key = f"pull\x1f{self.project}\x1f{remote}"
+        with self._write() as cur:
+            if state is None:
+                cur.execute("DELETE FROM meta WHERE key = ?", (key,))
+            else:
+                cur.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                            "value = excluded.value", (key, _dumps(state)))
+
     def links(self, remote: str, kind: str, local_ids: Iterable[object] | None = None) -> dict[str, Link]:
         """Links of ``kind`` to ``remote`` keyed by local id: all of them, or those of ``local_ids``."""
         base = ("SELECT local_id, server_id, fingerprint FROM links "
@@ -761,6 +777,7 @@ class Store:
         done: Iterable[tuple[str, object]] = (),
         tasks: Iterable[tuple[str, dict, dict | None]] = (),
         annotations: Iterable[dict] = (),
+        predictions: Iterable[tuple[str, list, float | None, str, int, str]] = (),
     ) -> dict[tuple[str, str], int]:
         """Write what one sync step learnt, all in one transaction (all or nothing).
 
@@ -770,7 +787,9 @@ class Store:
         server, dicts with ``task_id``, ``annotator``, ``result``, ``was_cancelled``,
         ``lead_time``, ``created_at``, ``updated_at``, optional ``id`` (the local row to
         overwrite) and optional ``link`` ``(server_id, fingerprint)``. Each annotation also
-        gets a history row (``seq`` NULL). Returns ``{(task key, annotator): row id}`` of the
+        gets a history row (``seq`` NULL). ``predictions``: ``(key, result, score, model_version,
+        server_id, fingerprint)`` read from the server, upserted per (task, model version) and
+        linked. Returns ``{(task key, annotator): row id}`` of the
         annotations written.
         """
         now = _now()
@@ -794,6 +813,13 @@ class Store:
                 "INSERT INTO history (project, task_key, annotator, action, result, was_cancelled, seq, at) "
                 "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)", history,
             )
+            for key, result, score, version, server_id, fp in predictions:
+                cur.execute(_UPSERT_PREDICTION, self._prediction_params([(key, result, score, version)])[0])
+                pred_id = cur.execute(
+                    "SELECT id FROM predictions WHERE project = ? AND task_key = ? AND model_version = ?",
+                    (self.project, key, str(version)),
+                ).fetchone()[0]
+                link_rows.append(self._link_row(remote, project_id, "prediction", pred_id, server_id, fp, now))
             link_rows += [self._link_row(remote, project_id, kind, local_id, server_id, fp, now)
                           for kind, local_id, server_id, fp in links]
             cur.executemany(_UPSERT_LINK, link_rows)

@@ -165,10 +165,13 @@ class Labeler(anywidget.AnyWidget):
         return push(self._store, s.source, s.spec, project, annotators=annotators, progress=progress,
                     batch_size=batch_size)
 
-    def pull(self, project: Project, *, progress: bool = True, method: str = "auto") -> PullReport:
+    def pull(self, project: Project, *, progress: bool = True, method: str = "auto",
+             incremental: bool = True) -> PullReport:
         """Bring every annotation of a Label Studio project into the store (see :func:`nblabel.sync.pull`);
-        the labeler then shows this annotator's pulled labels."""
-        report = pull(self._store, self._session.spec, project, progress=progress, method=method)
+        the labeler then shows this annotator's pulled labels. A repeated pull reads only the
+        tasks changed since the last one (``incremental=False``: read everything)."""
+        report = pull(self._store, self._session.spec, project, progress=progress, method=method,
+                      incremental=incremental)
         self.set_data(self._session.df)  # masks, counts and the window come from the store again
         return report
 

@@ -1,8 +1,9 @@
 """Label Studio JSON exports into a store: import_labelstudio and `nblabel import`.
 
 The export below has the shape Label Studio 1.23.2 writes (checked against a real export in
-tests/server/test_quality_server.py): annotations with completed_by as a user id and
-created_username, predictions in full or as ids, ground truth flags, nblabel's own task meta.
+tests/server/test_team_sync.py): annotations with completed_by as a user id (a dict with the
+e-mail where the snapshot was asked for it), predictions in full or as ids, ground truth
+flags, nblabel's own task meta.
 """
 
 from __future__ import annotations
@@ -30,8 +31,12 @@ def choice(label: str) -> list[dict]:
              "value": {"choices": [label]}}]
 
 
+USERS = {1: "ana@example.org", 2: "ben@example.org"}
+
+
 def annotation(aid: int, user: int, email: str, label: str, **extra) -> dict:
-    return {"id": aid, "completed_by": user, "created_username": f"{email}, {user}", "result": choice(label),
+    by = user if user in USERS else {"id": user, "email": email}  # cy: a snapshot with user details
+    return {"id": aid, "completed_by": by, "result": choice(label),
             "was_cancelled": False, "ground_truth": False, "lead_time": 3.5,
             "created_at": "2026-01-02T10:00:00.123456Z", "updated_at": "2026-01-02T10:05:00.000001Z", **extra}
 
@@ -61,7 +66,7 @@ def export(tmp_path):
 
 def test_an_export_brings_tasks_annotators_predictions_and_ground_truth(export, tmp_path):
     with Store(tmp_path / "s.db") as store:
-        report = nblabel.import_labelstudio(export, store=store, config=CONFIG)
+        report = nblabel.import_labelstudio(export, store=store, config=CONFIG, annotators=USERS)
         assert (report.tasks, report.annotations, report.predictions) == (3, 7, 1)
         assert report.consensus == 1 and report.predictions_without_result == 1
         by = {(a["task_id"], a["annotator"]): a for a in store.annotations()}
@@ -77,15 +82,15 @@ def test_an_export_brings_tasks_annotators_predictions_and_ground_truth(export, 
 
 def test_importing_the_same_export_again_changes_nothing(export, tmp_path):
     with Store(tmp_path / "s.db") as store:
-        nblabel.import_labelstudio(export, store=store)
+        nblabel.import_labelstudio(export, store=store, annotators=USERS)
         history = len(store.history())
-        again = nblabel.import_labelstudio(export, store=store)
+        again = nblabel.import_labelstudio(export, store=store, annotators=USERS)
         assert again.annotations == 0 and again.skipped == 7
         assert len(store.history()) == history and len(store.annotations()) == 7
 
 
 def test_imported_labels_show_in_a_labeler_over_the_same_tasks(export, tmp_path):
-    nblabel.import_labelstudio(export, store=tmp_path / "s.db")
+    nblabel.import_labelstudio(export, store=tmp_path / "s.db", annotators=USERS)
     df = pd.DataFrame({"review": ["great", "awful"]}, index=[11, 12])
     wide = Labeler(df, CONFIG, store=tmp_path / "s.db").to_dataframe()
     assert wide.loc[11, "sentiment"] == "negative" and not wide.loc[11, "sentiment_tie"]  # ground truth wins
@@ -128,7 +133,7 @@ def test_key_by_a_data_field(tmp_path):
                                  "annotations": [annotation(1, 1, "ana@example.org", "positive")]}]))
     with Store(tmp_path / "s.db") as store:
         nblabel.import_labelstudio(path, store=store, key="rid")
-        assert [a["task_id"] for a in store.annotations()] == ["r1"]
+        assert [(a["task_id"], a["annotator"]) for a in store.annotations()] == [("r1", "user-1")]  # no map
 
 
 def test_the_import_command(export, tmp_path, capsys):
