@@ -5,8 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8888
+# a node fetched by scripts/ensure_node.sh (only when the machine's is older than 20) comes first
+NODE_PREFIX := .cache/node
+export PATH := $(CURDIR)/$(NODE_PREFIX)/node_modules/.bin:$(PATH)
 
-.PHONY: demo install js js-check js-test test test-unit test-browser test-notebooks test-server ls-server bench bench-sync chromium clean
+.PHONY: demo install node js js-check js-test lint docs test test-unit test-browser test-notebooks test-server ls-server bench bench-sync chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,19 +28,23 @@ demo: install
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-js/node_modules: js/package-lock.json
+## node: a node >= 20 (vitest, vite and happy-dom need it): the machine's, Debian's, or the npm registry's `node`
+node:
+	@NODE_PREFIX=$(NODE_PREFIX) bash scripts/ensure_node.sh
+
+js/node_modules: js/package-lock.json | node
 	cd js && npm ci --no-audit --no-fund --loglevel=error
 	touch js/node_modules
 
 ## js: rebuild the committed front end bundle from js/
-js: js/node_modules
+js: node js/node_modules
 	cd js && npm run -s build
 
 ## js-check: the committed bundle must equal a fresh build of js/
 js-check: js
 	git diff --exit-code --stat -- nblabel/static/ || { echo "nblabel/static/ is stale: run 'make js' and commit"; exit 1; }
 
-js-test: js/node_modules
+js-test: node js/node_modules
 	cd js && npm run -s typecheck && npm run -s test
 
 test-unit: install

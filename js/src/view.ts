@@ -275,6 +275,22 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   };
   root.addEventListener("keydown", onKeyDown);
 
+  // Notebook 7 starts Lumino without `bubblingKeydown`, so its shortcuts run in the capture
+  // phase at `document`, before the root's listener can stop them. This capture listener on
+  // `window` runs earlier still and marks the root with Lumino's `data-lm-suppress-shortcuts`
+  // for exactly the keys the widget keeps (its own, the guarded letters, anything typed into
+  // a text field); other keys (Shift+Enter on the root, Ctrl+S, ...) still reach the notebook.
+  const win = root.ownerDocument?.defaultView;
+  const onCaptureKeyDown = (e: KeyboardEvent) => {
+    const target = e.target as Node | null;
+    if (!target || !root.contains(target)) return;
+    const editable = target !== root && isEditableTarget(target);
+    const keep = editable || guardKey(e, editable) || resolveKey(e, table, editable) !== null;
+    if (keep) root.setAttribute("data-lm-suppress-shortcuts", "true");
+    else root.removeAttribute("data-lm-suppress-shortcuts");
+  };
+  win?.addEventListener("keydown", onCaptureKeyDown, true);
+
   const click = (b: HTMLElement, fn: () => void) =>
     b.addEventListener("click", (ev) => {
       ev.preventDefault();
@@ -309,6 +325,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
       unsubscribe();
       removeDraftSource();
       root.removeEventListener("keydown", onKeyDown);
+      win?.removeEventListener("keydown", onCaptureKeyDown, true);
       root.remove();
     },
   };

@@ -1,4 +1,6 @@
-// The labeling state machine. DOM-free and model-free: it talks to the kernel only
+// The labeling state machine: the task cache by position and navigation (this file),
+// undo/redo (./undo.ts), saves and the outbox (./saves.ts), labeled gaps (./gaps.ts) and
+// annotation predicates (./annotations.ts). DOM-free and model-free: it talks to the kernel only
 // through `io.send`, and is fed replies with `handleMessage`. Every public command
 // mutates synchronously and notifies subscribers before it returns, so a view can
 // show the next item in the same frame as the keypress. Nothing is sent from inside a
@@ -17,10 +19,27 @@ import type {
   TaskEntry,
   TaskWindow,
   TasksMsg,
-} from "./protocol";
-import { nextTask, type Scheduler } from "./outbox";
-import { findOption, indexSpec, isSpec, type SpecIndex } from "./spec";
-import { asBool, asNumber, cloneJson, newId } from "./util";
+} from "../protocol";
+import type { Scheduler } from "../outbox";
+import { findOption, indexSpec, isSpec, type SpecIndex } from "../spec";
+import { asBool, asNumber, cloneJson, newId } from "../util";
+import {
+  choiceDefaults,
+  choicesOf,
+  hasValue,
+  isLabeled,
+  normalizeEntry,
+  orderChoices,
+  sameAnnotation,
+  type DefaultValue,
+} from "./annotations";
+import { LabeledGaps } from "./gaps";
+import { Outbox, SaveBook } from "./saves";
+import { UndoHistory, type UndoDirection } from "./undo";
+import { parseRegions, setPerRegionValue, addRelation, type Region, type RegionSet } from "../regions/model";
+import { RegionUI } from "../regions/ui";
+
+export { choicesOf, isDone, isLabeled, isSkipped, orderChoices } from "./annotations";
 
 export type Filter = "all" | "unlabeled";
 export type Status = "saved" | "saving" | "error" | "loading";
@@ -43,27 +62,6 @@ export interface HotkeyOutcome {
   advanced: boolean;
 }
 
-interface PendingSave {
-  seq: number;
-  pos: number;
-  annotation: Annotation | null;
-}
-
-interface UndoEntry {
-  pos: number;
-  taskId: unknown;
-  before: Annotation | null;
-  after: Annotation | null;
-  /** The task still showed the config's defaults before this change (undo shows them again). */
-  fresh?: boolean;
-}
-
-/** A `<Choice selected="true">` default of one control. */
-interface DefaultValue {
-  control: string;
-  value: Record<string, unknown>;
-}
-
 interface Inflight {
   req: number;
   type: "need" | "seek";
@@ -75,70 +73,9 @@ interface Inflight {
 type Walk = { kind: "found"; pos: number } | { kind: "end" } | { kind: "unknown"; pos: number };
 
 export const DEFAULT_PREFETCH = 50;
-const MAX_UNDO = 500;
 const INFLIGHT_TIMEOUT_MS = 15000;
 const CACHE_MAX = 5000;
 const MAX_MESSAGES = 5;
-
-// ---- annotation predicates ---------------------------------------------------
-
-/** Labeled = has an annotation that is skipped or has a non-empty result. */
-export function isLabeled(ann: Annotation | null | undefined): boolean {
-  return !!ann && (ann.was_cancelled || (Array.isArray(ann.result) && ann.result.length > 0));
-}
-
-/** Counts toward `done`: a non-skipped, non-empty annotation. */
-export function isDone(ann: Annotation | null | undefined): boolean {
-  return !!ann && !ann.was_cancelled && Array.isArray(ann.result) && ann.result.length > 0;
-}
-
-export function isSkipped(ann: Annotation | null | undefined): boolean {
-  return !!ann && ann.was_cancelled === true;
-}
-
-function sameAnnotation(a: Annotation | null, b: Annotation | null): boolean {
-  if (!isLabeled(a) && !isLabeled(b)) return true;
-  if (!a || !b) return false;
-  return a.was_cancelled === b.was_cancelled && JSON.stringify(a.result) === JSON.stringify(b.result);
-}
-
-function normalizeEntry(t: TaskEntry): TaskEntry {
-  const ann = t.annotation;
-  let annotation: Annotation | null = null;
-  if (ann && typeof ann === "object") {
-    let result = Array.isArray(ann.result) ? ann.result : [];
-    result = result.filter((r) => r && typeof r === "object");
-    annotation = { result, was_cancelled: !!ann.was_cancelled };
-    if (!isLabeled(annotation)) annotation = null;
-  }
-  return {
-    pos: t.pos,
-    id: t.id,
-    data: t.data && typeof t.data === "object" ? t.data : {},
-    annotation,
-    predictions: Array.isArray(t.predictions) ? t.predictions : [],
-  };
-}
-
-/** `<Choice selected="true">` per Choices control: all of them (multiple) or the first. */
-function choiceDefaults(index: SpecIndex): DefaultValue[] {
-  const out: DefaultValue[] = [];
-  for (const info of index.controls.values()) {
-    if (info.tag !== "Choices") continue;
-    const sel = info.options.filter((o) => asBool(o.node.attrs?.selected)).map((o) => o.result);
-    if (sel.length) out.push({ control: info.name, value: { choices: info.choice === "multiple" ? sel : [sel[0]] } });
-  }
-  return out;
-}
-
-/** Non-empty value of a result item, per type. */
-function hasValue(item: ResultItem | undefined): boolean {
-  if (!item || !item.value) return false;
-  for (const v of Object.values(item.value)) {
-    if (Array.isArray(v) ? v.length > 0 : v !== null && v !== undefined && v !== "") return true;
-  }
-  return false;
-}
 
 // ---- the state ------------------------------------------------------------------
 
@@ -161,20 +98,14 @@ export class LabelState {
   private io: StateIO;
   private cache = new Map<number, TaskEntry>();
   /** Sorted, disjoint [a, b) ranges known (from `seek` replies) to be labeled. */
-  private gaps: Array<[number, number]> = [];
+  private gaps = new LabeledGaps();
   private unavailable = new Set<number>();
   private failedSeeks = new Set<number>();
   private inflight = new Map<number, Inflight>();
   private reqCounter = 0;
   private reqFloor = 0;
-  private seq = 0;
-  private ackSeq = 0;
-  private pending = new Map<number, PendingSave>();
-  private pendingByPos = new Map<number, number>();
-  private serverAnn = new Map<number, Annotation | null>();
-  private errors = new Map<number, { seq: number; message: string }>();
-  private undoStack: UndoEntry[] = [];
-  private redoStack: UndoEntry[] = [];
+  private saves = new SaveBook();
+  private history = new UndoHistory();
   private shownAt = new Map<number, number>();
   private resultIds = new Map<string, string>();
   /** A pending "next unlabeled" navigation waiting on the kernel. */
@@ -191,14 +122,21 @@ export class LabelState {
   private defaults: DefaultValue[] = [];
   /** Entries that had (or were given) a result: the config's defaults no longer apply. */
   private touched = new WeakSet<TaskEntry>();
-  /** Messages waiting for the flush, in the order queued; each is built when sent. */
-  private outbox: Array<() => OutMsg> = [];
-  private flushScheduled = false;
+  private outbox: Outbox;
+  /** The region layer's picks on the item on screen (selection, hidden, active labels...). */
+  readonly regionUI = new RegionUI();
+  private regionCache = new WeakMap<ResultItem[], RegionSet>();
   /** Something moved: decide what to request (`need`/`seek`) at the next flush. */
   private prefetchWanted = false;
 
   constructor(io: StateIO) {
     this.io = io;
+    this.outbox = new Outbox(
+      (msg) => this.io.send(msg),
+      io.schedule,
+      () => this.beforeFlush(),
+      (failed) => this.mutate(() => failed.forEach(([m, e]) => this.sendFailed(m, e))),
+    );
   }
 
   // ---- subscription ---------------------------------------------------------------
@@ -271,22 +209,12 @@ export class LabelState {
   // ---- outbox ---------------------------------------------------------------------
 
   private post(build: () => OutMsg): void {
-    this.outbox.push(build);
-    this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    (this.io.schedule ?? nextTask)(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
+    this.outbox.post(build);
   }
 
   /** Messages queued and not sent yet. */
   unsentCount(): number {
-    return this.outbox.length;
+    return this.outbox.size();
   }
 
   /**
@@ -295,30 +223,17 @@ export class LabelState {
    * Called by the scheduler; also safe to call directly (teardown, page hidden, tests).
    */
   flush(): void {
-    if (this.prefetchWanted) {
-      this.prefetchWanted = false;
-      try {
-        this.prefetch();
-      } catch (e) {
-        console.error("[nblabel] prefetch failed", e);
-      }
+    this.outbox.flush();
+  }
+
+  private beforeFlush(): void {
+    if (!this.prefetchWanted) return;
+    this.prefetchWanted = false;
+    try {
+      this.prefetch();
+    } catch (e) {
+      console.error("[nblabel] prefetch failed", e);
     }
-    const failed: Array<[OutMsg, unknown]> = [];
-    while (this.outbox.length) {
-      const batch = this.outbox;
-      this.outbox = [];
-      for (const build of batch) {
-        let msg: OutMsg | undefined;
-        try {
-          msg = build();
-          this.io.send(msg);
-        } catch (e) {
-          console.error("[nblabel] sending to the kernel failed", e);
-          if (msg) failed.push([msg, e]);
-        }
-      }
-    }
-    if (failed.length) this.mutate(() => failed.forEach(([m, e]) => this.sendFailed(m, e)));
   }
 
   /** A message that never left: its save is an error (retry re-sends it), a request can be made again. */
@@ -333,7 +248,7 @@ export class LabelState {
   /** Decide the next `need`/`seek` at the next flush (after the frame), not in the command. */
   private wantPrefetch(): void {
     this.prefetchWanted = true;
-    this.scheduleFlush();
+    this.outbox.wake();
   }
 
   private now(): number {
@@ -403,7 +318,7 @@ export class LabelState {
   /** The `done`/`skipped` traits; ignored while saves are unacked (acks carry them). */
   setCounts(done: unknown, skipped: unknown): void {
     this.mutate(() => {
-      if (this.pending.size > 0) return;
+      if (this.saves.pendingCount() > 0) return;
       const d = asNumber(done);
       const s = asNumber(skipped);
       if (d !== undefined) this.baseDone = d;
@@ -434,7 +349,7 @@ export class LabelState {
         if (e) next.set(p, e);
       }
       this.cache = next;
-      this.gaps = [];
+      this.gaps.clear();
       this.unavailable.clear();
       this.failedSeeks.clear();
       this.inflight.clear();
@@ -469,57 +384,47 @@ export class LabelState {
 
   status(): Status {
     if (this.total > 0 && !this.current()) return "loading";
-    if (this.errors.size > 0) return "error";
-    if (this.pending.size > 0) return "saving";
+    if (this.saves.errorCount() > 0) return "error";
+    if (this.saves.pendingCount() > 0) return "saving";
     return "saved";
   }
 
   /** Optimistic `done`: last acked value adjusted by unacked saves. */
   doneCount(): number {
-    let d = this.baseDone;
-    for (const pos of this.pendingByPos.keys()) {
-      d += Number(isDone(this.cache.get(pos)?.annotation)) - Number(isDone(this.serverAnn.get(pos)));
-    }
-    return Math.max(0, d);
+    return Math.max(0, this.baseDone + this.saves.countDelta((p) => this.cache.get(p)?.annotation).done);
   }
 
   skippedCount(): number {
-    let s = this.baseSkipped;
-    for (const pos of this.pendingByPos.keys()) {
-      s += Number(isSkipped(this.cache.get(pos)?.annotation)) - Number(isSkipped(this.serverAnn.get(pos)));
-    }
-    return Math.max(0, s);
+    return Math.max(0, this.baseSkipped + this.saves.countDelta((p) => this.cache.get(p)?.annotation).skipped);
   }
 
   lastSeq(): number {
-    return this.seq;
+    return this.saves.lastSeq();
   }
 
   lastAck(): number {
-    return this.ackSeq;
+    return this.saves.lastAck();
   }
 
   pendingCount(): number {
-    return this.pending.size;
+    return this.saves.pendingCount();
   }
 
   errorCount(): number {
-    return this.errors.size;
+    return this.saves.errorCount();
   }
 
   /** Per-item save state for the current item. */
   itemState(pos: number): "saved" | "saving" | "error" {
-    if (this.errors.has(pos)) return "error";
-    if (this.pendingByPos.has(pos)) return "saving";
-    return "saved";
+    return this.saves.itemState(pos);
   }
 
   canUndo(): boolean {
-    return this.undoStack.length > 0;
+    return this.history.canUndo();
   }
 
   canRedo(): boolean {
-    return this.redoStack.length > 0;
+    return this.history.canRedo();
   }
 
   bannerMessages(): string[] {
@@ -554,11 +459,90 @@ export class LabelState {
 
   /** The result item of `control` on the current (or given) task, as shown. */
   resultFor(control: string, pos = this.pos): ResultItem | undefined {
-    return this.shownResult(pos).find((r) => r.from_name === control);
+    if (this.isPerRegion(control)) {
+      const region = pos === this.pos ? this.selectedRegion() : undefined;
+      return region ? region.extras.find((r) => r.from_name === control) : undefined;
+    }
+    return this.shownResult(pos).find((r) => r.from_name === control && !(r.id && this.regionSet(pos).byId.has(r.id)));
+  }
+
+  /** `perRegion="true"`: the control's value belongs to the selected region. */
+  isPerRegion(control: string): boolean {
+    return asBool(this.index.controls.get(control)?.attrs.perRegion);
+  }
+
+  // ---- regions ----------------------------------------------------------------------
+
+  /** The regions and relations of a task's shown result (parsed once per result). */
+  regionSet(pos = this.pos): RegionSet {
+    const result = this.shownResult(pos);
+    let set = this.regionCache.get(result);
+    if (!set) {
+      set = parseRegions(result);
+      this.regionCache.set(result, set);
+    }
+    return set;
+  }
+
+  /** The selected region of the item on screen, if it still exists. */
+  selectedRegion(): Region | undefined {
+    const id = this.regionUI.selected;
+    return id && this.current() ? this.regionSet().byId.get(id) : undefined;
+  }
+
+  /**
+   * Select a region (null: none). Typed per-region text is committed to the region it was
+   * typed for first. While a relation is being drawn, picking a region ends it there.
+   */
+  selectRegion(id: string | null): void {
+    this.mutate(() => {
+      if (id === this.regionUI.selected && !this.regionUI.relateFrom) return;
+      this.flushDrafts();
+      const from = this.regionUI.relateFrom;
+      if (from && id && id !== from) {
+        this.regionUI.relateFrom = null;
+        this.notice = "";
+        this.editResult((cur) => addRelation(cur, from, id));
+        return;
+      }
+      this.regionUI.relateFrom = null;
+      this.regionUI.selected = id;
+    });
+  }
+
+  /** Change the region layer's picks (active label, hidden, keyboard selection) and re-render. */
+  updateRegionUI(fn: (ui: RegionUI) => void): void {
+    this.mutate(() => fn(this.regionUI));
+  }
+
+  /** Show a hint in the toolbar (maxUsages reached, pick a relation target...). */
+  setNotice(text: string): void {
+    this.mutate(() => {
+      this.notice = text;
+    });
+  }
+
+  /**
+   * Replace the current item's result with `fn(result)` as one undoable change (a region
+   * drawn, relabeled, deleted, a relation...). `fn` returning the same list changes nothing.
+   */
+  editResult(fn: (cur: ResultItem[]) => ResultItem[]): boolean {
+    return this.mutate(() => {
+      const e = this.current();
+      if (!e) return false;
+      const cur = this.shownResult(this.pos);
+      const next = fn(cur);
+      if (next === cur) return false;
+      const fresh = !e.annotation && !this.touched.has(e);
+      this.touched.add(e);
+      const after: Annotation | null = next.length ? { result: next, was_cancelled: false } : null;
+      return this.commit(this.pos, after, true, fresh);
+    });
   }
 
   requiredFilled(pos = this.pos): boolean {
     for (const name of this.index.required) {
+      if (this.isPerRegion(name)) continue; // checked per region, not per item
       if (!hasValue(this.resultFor(name, pos))) return false;
     }
     return true;
@@ -639,7 +623,10 @@ export class LabelState {
   }
 
   private land(pos: number): void {
-    if (pos !== this.pos) this.leave();
+    if (pos !== this.pos) {
+      this.leave();
+      this.regionUI.reset();
+    }
     this.pos = pos;
     if (this.cache.has(pos) && !this.shownAt.has(pos)) this.shownAt.set(pos, this.now());
     this.wantPrefetch();
@@ -660,7 +647,7 @@ export class LabelState {
         q++;
         continue;
       }
-      const g = this.gapAt(q);
+      const g = this.gaps.at(q);
       if (g) {
         q = g[1];
         continue;
@@ -672,53 +659,6 @@ export class LabelState {
       return { kind: "unknown", pos: q };
     }
     return { kind: "end" };
-  }
-
-  // ---- gaps -------------------------------------------------------------------------
-
-  private gapAt(q: number): [number, number] | undefined {
-    const gs = this.gaps;
-    let lo = 0;
-    let hi = gs.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const g = gs[mid];
-      if (q < g[0]) hi = mid - 1;
-      else if (q >= g[1]) lo = mid + 1;
-      else return g;
-    }
-    return undefined;
-  }
-
-  private addGap(a: number, b: number): void {
-    if (!(b > a)) return;
-    const out: Array<[number, number]> = [];
-    let na = a;
-    let nb = b;
-    for (const g of this.gaps) {
-      if (g[1] < na || g[0] > nb) out.push(g);
-      else {
-        na = Math.min(na, g[0]);
-        nb = Math.max(nb, g[1]);
-      }
-    }
-    out.push([na, nb]);
-    out.sort((x, y) => x[0] - y[0]);
-    this.gaps = out;
-  }
-
-  private punchGap(p: number): void {
-    const g = this.gapAt(p);
-    if (!g) return;
-    const out: Array<[number, number]> = [];
-    for (const x of this.gaps) {
-      if (x !== g) out.push(x);
-      else {
-        if (x[0] < p) out.push([x[0], p]);
-        if (p + 1 < x[1]) out.push([p + 1, x[1]]);
-      }
-    }
-    this.gaps = out;
   }
 
   // ---- prefetch -----------------------------------------------------------------------
@@ -807,10 +747,15 @@ export class LabelState {
       const e = this.cache.get(pos);
       const info = this.index.controls.get(control);
       if (!e || !info || (pos === this.pos && this.nav)) return false;
+      if (asBool(info.attrs.perRegion)) {
+        const region = pos === this.pos ? this.selectedRegion() : undefined;
+        if (!region) return false;
+        return this.editResult((cur) => setPerRegionValue(cur, region, info, value));
+      }
       const cur = this.shownResult(pos);
       const fresh = !e.annotation && !this.touched.has(e);
       this.touched.add(e);
-      const idx = cur.findIndex((r) => r.from_name === control);
+      const idx = cur.findIndex((r) => r.from_name === control && !(r.id && this.regionSet(pos).byId.has(r.id)));
       let next: ResultItem[];
       if (value === null) {
         if (idx < 0) return false;
@@ -913,11 +858,10 @@ export class LabelState {
   }
 
   /** Undo or redo one change: go to its item and restore the result from before (or after) it. */
-  private step(dir: "undo" | "redo"): void {
+  private step(dir: UndoDirection): void {
     this.mutate(() => {
-      const [from, to] = dir === "undo" ? [this.undoStack, this.redoStack] : [this.redoStack, this.undoStack];
       this.notice = "";
-      const u = from.pop();
+      const u = this.history.take(dir);
       if (!u) {
         this.notice = `Nothing to ${dir}`;
         return;
@@ -932,15 +876,14 @@ export class LabelState {
       this.commit(u.pos, dir === "undo" ? u.before : u.after, false);
       if (dir === "redo") this.touched.add(e);
       else if (u.fresh) this.touched.delete(e);
-      to.push(u);
+      this.history.done(dir, u);
     });
   }
 
   /** Re-send the latest local state of every item whose save failed. */
   retryErrors(): void {
     this.mutate(() => {
-      const positions = [...this.errors.keys()];
-      this.errors.clear();
+      const positions = this.saves.takeErrors();
       for (const p of positions) if (this.cache.has(p)) this.queueSave(p);
       this.messages = [];
       this.traitError = "";
@@ -981,13 +924,11 @@ export class LabelState {
     const before = e.annotation;
     const norm = after && isLabeled(after) ? after : null;
     if (sameAnnotation(before, norm)) return false;
-    if (!this.serverAnn.has(pos)) this.serverAnn.set(pos, before);
+    this.saves.noteBefore(pos, before);
     e.annotation = norm;
-    this.punchGap(pos);
+    this.gaps.punch(pos);
     if (undoable) {
-      this.undoStack.push({ pos, taskId: e.id, before, after: norm, ...(fresh ? { fresh } : {}) });
-      if (this.undoStack.length > MAX_UNDO) this.undoStack.shift();
-      this.redoStack = [];
+      this.history.record({ pos, taskId: e.id, before, after: norm, ...(fresh ? { fresh } : {}) });
     }
     this.queued.add(pos);
     return true;
@@ -1001,13 +942,11 @@ export class LabelState {
   private queueSave(pos: number): void {
     const e = this.cache.get(pos);
     if (!e) return;
-    const seq = ++this.seq;
     const ann = e.annotation;
     const taskId = e.id;
     const shown = this.shownAt.get(pos);
     const lead = shown === undefined ? 0 : Math.max(0, this.now() - shown) / 1000;
-    this.pending.set(seq, { seq, pos, annotation: ann });
-    this.pendingByPos.set(pos, (this.pendingByPos.get(pos) ?? 0) + 1);
+    const seq = this.saves.open(pos, ann);
     this.post(() => ({
       type: "save",
       seq,
@@ -1019,18 +958,10 @@ export class LabelState {
     }));
   }
 
-  private dropPending(seq: number): PendingSave | undefined {
-    const p = this.pending.get(seq);
-    if (!p) return undefined;
-    this.pending.delete(seq);
-    const n = (this.pendingByPos.get(p.pos) ?? 1) - 1;
-    if (n > 0) this.pendingByPos.set(p.pos, n);
-    else this.pendingByPos.delete(p.pos);
-    return p;
-  }
-
   private dirtyPositions(): Set<number> {
-    return new Set<number>([...this.pendingByPos.keys(), ...this.errors.keys(), ...this.queued]);
+    const out = this.saves.dirtyPositions();
+    for (const p of this.queued) out.add(p);
+    return out;
   }
 
   // ---- messages (Python -> JS) ----------------------------------------------------
@@ -1048,17 +979,10 @@ export class LabelState {
   private onAck(m: AckMsg): void {
     const seq = asNumber(m.seq);
     if (seq === undefined) return;
-    const newest = seq >= this.ackSeq;
-    this.ackSeq = Math.max(this.ackSeq, seq);
-    const p = this.dropPending(seq);
     // Counts from an older ack arriving late would undo newer ones.
+    const newest = this.saves.ack(seq);
     if (newest && typeof m.done === "number") this.baseDone = m.done;
     if (newest && typeof m.skipped === "number") this.baseSkipped = m.skipped;
-    if (!p) return;
-    this.serverAnn.set(p.pos, p.annotation);
-    const err = this.errors.get(p.pos);
-    if (err && err.seq < seq) this.errors.delete(p.pos);
-    if (!this.pendingByPos.has(p.pos) && !this.errors.has(p.pos)) this.serverAnn.delete(p.pos);
   }
 
   private onError(m: ErrorMsg): void {
@@ -1067,10 +991,7 @@ export class LabelState {
     if (this.messages.length > MAX_MESSAGES) this.messages.splice(0, this.messages.length - MAX_MESSAGES);
     const seq = asNumber(m.seq);
     if (seq === undefined) return;
-    const p = this.dropPending(seq);
-    if (!p) return;
-    const prev = this.errors.get(p.pos);
-    if (!prev || prev.seq < seq) this.errors.set(p.pos, { seq, message });
+    this.saves.fail(seq, message);
   }
 
   private onTasks(m: TasksMsg): void {
@@ -1088,8 +1009,8 @@ export class LabelState {
     }
     const skip = m.skip;
     if (Array.isArray(skip) && skip.length === 2) {
-      this.addGap(Number(skip[0]), Number(skip[1]));
-      for (const p of got) if (this.gapAt(p)) this.punchGap(p);
+      this.gaps.add(Number(skip[0]), Number(skip[1]));
+      for (const p of got) if (this.gaps.at(p)) this.gaps.punch(p);
     }
     if (f && f.type === "need") {
       // Positions the kernel did not return do not exist (any more): stop asking.
@@ -1127,8 +1048,7 @@ export class LabelState {
   private evict(): void {
     if (this.cache.size <= CACHE_MAX) return;
     const keep = this.dirtyPositions();
-    for (const u of this.undoStack) keep.add(u.pos);
-    for (const u of this.redoStack) keep.add(u.pos);
+    for (const p of this.history.positions()) keep.add(p);
     const window = this.settings.prefetch;
     const candidates: number[] = [];
     for (const p of this.cache.keys()) {
@@ -1139,23 +1059,7 @@ export class LabelState {
     for (const p of candidates) {
       if (this.cache.size <= target) break;
       this.cache.delete(p);
-      this.punchGap(p);
+      this.gaps.punch(p);
     }
   }
-}
-
-// ---- value helpers used by controls ------------------------------------------------
-
-export function choicesOf(item: ResultItem | undefined): string[] {
-  const v = item?.value?.choices;
-  if (!Array.isArray(v)) return [];
-  return v.map((x) => (Array.isArray(x) ? String(x[x.length - 1]) : String(x)));
-}
-
-/** Order selected values as in the config. */
-export function orderChoices(all: string[], selected: string[]): string[] {
-  const set = new Set(selected);
-  const out = all.filter((v) => set.has(v));
-  for (const v of selected) if (!out.includes(v)) out.push(v);
-  return out;
 }
