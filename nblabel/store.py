@@ -10,6 +10,8 @@ One file holds any number of projects (``project`` column). Tables (see docs/arc
 - ``links`` (v2): what this store has sent to or received from Label Studio projects: per
   project instance (``remote``), item kind and local id, the server's id and a fingerprint of
   the content last synced;
+- ``reviews`` (v3): tasks flagged for review and what the reviewer decided (see
+  :mod:`nblabel.quality.review`);
 - ``pending`` (v2): the push journal: items of a batch written *before* the batch is sent, so a
   push whose answer was lost can be resolved against the server instead of sent twice.
 
@@ -54,7 +56,7 @@ __all__ = ["Store", "StoreError", "default_store_path", "fingerprint", "annotati
 
 #: The schema version this code writes. A store with a higher version was written by a newer
 #: nblabel and is refused rather than misread.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Milliseconds a writer waits for another connection's transaction before giving up.
 BUSY_TIMEOUT_MS = 10_000
@@ -140,6 +142,22 @@ _MIGRATIONS: dict[int, list[str]] = {
         # (without it that delete scans the batch per row: quadratic in the batch size).
         "CREATE INDEX IF NOT EXISTS pending_by_item ON pending (project, remote, kind, local_id)",
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))))",
+    ],
+    3: [
+        # Review (nblabel.quality.review): one row per flagged task. `state` is 'pending' until a
+        # reviewer accepts, rejects (with a comment) or fixes it (the fix is a 'consensus'
+        # annotation). `reason` says how the task was sampled.
+        """CREATE TABLE IF NOT EXISTS reviews (
+            project     TEXT NOT NULL,
+            task_key    TEXT NOT NULL,
+            state       TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'rejected', 'fixed')),
+            reason      TEXT,
+            comment     TEXT,
+            reviewer    TEXT,
+            flagged_at  TEXT NOT NULL,
+            reviewed_at TEXT,
+            PRIMARY KEY (project, task_key)
+        )""",
     ],
 }
 
@@ -610,6 +628,55 @@ class Store:
         with self._write() as cur:  # only a store kept at an older schema gets here
             cur.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))))")
             return str(cur.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()[0])
+
+    # ---- review (v3) ------------------------------------------------------------------------
+
+    def flag_for_review(self, task_ids: Iterable[object], reason: str) -> int:
+        """Flag tasks for review (state ``pending``); tasks already flagged keep their state.
+        Returns how many were newly flagged."""
+        now = _now()
+        rows = [(self.project, task_key(t), reason, now) for t in task_ids]
+        with self._write() as cur:
+            before = cur.execute("SELECT COUNT(*) FROM reviews WHERE project = ?", (self.project,)).fetchone()[0]
+            cur.executemany("INSERT OR IGNORE INTO reviews (project, task_key, state, reason, flagged_at) "
+                            "VALUES (?, ?, 'pending', ?, ?)", rows)
+            after = cur.execute("SELECT COUNT(*) FROM reviews WHERE project = ?", (self.project,)).fetchone()[0]
+        return int(after - before)
+
+    def set_review(self, task_id: object, state: str, *, comment: str | None = None,
+                   reviewer: str | None = None, fix: tuple[dict, list] | None = None) -> None:
+        """Record a reviewer's decision on a task (flagging it if it was not). With ``fix =
+        (data, result)`` the fixed result is stored as the ``consensus`` annotation in the same
+        transaction."""
+        if state not in ("pending", "accepted", "rejected", "fixed"):
+            raise ValueError(f"review state must be pending, accepted, rejected or fixed, not {state!r}")
+        key, now = task_key(task_id), _now()
+        with self._write() as cur:
+            cur.execute(
+                "INSERT INTO reviews (project, task_key, state, reason, comment, reviewer, flagged_at, reviewed_at) "
+                "VALUES (?, ?, ?, 'manual', ?, ?, ?, ?) ON CONFLICT (project, task_key) DO UPDATE SET "
+                "state = excluded.state, comment = excluded.comment, reviewer = excluded.reviewer, "
+                "reviewed_at = excluded.reviewed_at",
+                (self.project, key, state, comment, reviewer, now, None if state == "pending" else now),
+            )
+            if fix is not None:
+                data, result = fix
+                history: list[tuple] = []
+                cur.execute("INSERT INTO tasks (project, key, data, created_at) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT (project, key) DO NOTHING", (self.project, key, _json_text(data), now))
+                self._write_pulled(cur, {"task_id": key, "annotator": "consensus", "result": result,
+                                         "created_at": now, "updated_at": now}, now, history)
+                cur.executemany(
+                    "INSERT INTO history (project, task_key, annotator, action, result, was_cancelled, seq, at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)", history,
+                )
+
+    def reviews(self) -> dict[str, dict]:
+        """Review rows by task key: ``{"state", "reason", "comment", "reviewer", "flagged_at", "reviewed_at"}``."""
+        return {r[0]: {"state": r[1], "reason": r[2], "comment": r[3], "reviewer": r[4], "flagged_at": r[5],
+                       "reviewed_at": r[6]}
+                for r in self._read("SELECT task_key, state, reason, comment, reviewer, flagged_at, reviewed_at "
+                                    "FROM reviews WHERE project = ? ORDER BY rowid", (self.project,))}
 
     def sync_state(self, remote: str) -> dict:
         """What the last complete pull from ``remote`` noted (``{}`` before any): see

@@ -238,6 +238,25 @@ class Labeler(anywidget.AnyWidget):
         """
         return self._session.save_consensus(overwrite=overwrite)
 
+    def review_sample(self, rate: float = 0.2, by: str = "random", seed: int = 0,
+                      control: str | None = None) -> list[Any]:
+        """Flag a share of the labeled tasks for review and return their ids.
+
+        ``by="random"``: a uniform sample; ``"annotator"``: ``rate`` of each annotator's tasks;
+        ``"low_agreement"``: the weakest votes first (ties, then the lowest winning share, over
+        ``control`` or every control). Flags are stored (``to_dataframe()`` gets
+        ``review_state`` and ``review_comment``, JSON exports ``meta.needs_review``); tasks
+        flagged before keep their state.
+        """
+        return self._session.review_sample(rate=rate, by=by, seed=seed, control=control)
+
+    def review(self, task_id: Any, decision: str, *, comment: str | None = None,
+               result: list[dict[str, Any]] | None = None) -> None:
+        """A reviewer's decision on a task: ``"accept"``, ``"reject"`` (say why in ``comment``)
+        or ``"fix"`` with the corrected ``result`` (stored as the ``consensus`` annotation, which
+        then is the task's value in ``to_dataframe()``). The reviewer is this labeler's annotator."""
+        self._session.review(task_id, decision, comment=comment, result=result)
+
     def to_dataframe(self, form: str = "wide", annotator: str | None = None) -> pd.DataFrame:
         """Everyone's labels as a DataFrame (pulled and other kernels' annotations included).
 

@@ -104,6 +104,7 @@ def store_tasks(store: Store, annotator: str | None = "*", *, all_tasks: bool = 
     for ann in store.annotations(who):
         by_task.setdefault(ann["task_id"], []).append(ann)
     stored = store.tasks()
+    reviews = store.reviews()
     known = {t["id"] for t in stored}
     # annotations of tasks the store has no data snapshot of: exported with "data": {} and
     # "meta": {"nblabel_missing_data": true}, so a reader can tell them from tasks without data
@@ -117,6 +118,10 @@ def store_tasks(store: Store, annotator: str | None = "*", *, all_tasks: bool = 
             task: dict[str, Any] = {"id": _task_id(key), "data": t["data"]}
             if t.get("meta") is not None:
                 task["meta"] = t["meta"]
+            if key in reviews:  # Label Studio's review workflow reads task meta
+                r = reviews[key]
+                task["meta"] = {**(task.get("meta") or {}), "needs_review": r["state"] == "pending",
+                                "review": {k: r[k] for k in ("state", "comment", "reviewer", "reviewed_at")}}
             task["annotations"] = [
                 {
                     "id": a["id"],

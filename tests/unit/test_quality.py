@@ -349,3 +349,55 @@ def test_save_consensus_stores_the_votes_ties_left_out_and_exports_them_as_groun
     assert truth[2] == [True]
     assert all(not a["ground_truth"] for t in store_tasks(team.store) for a in t["annotations"]
                if a["completed_by"] != "consensus")
+
+
+# ---- review -----------------------------------------------------------------------------------
+
+def test_review_sample_by_random_annotator_and_low_agreement_is_stored_and_seeded(team):
+    assert team.review_sample(rate=0.5, by="random", seed=1) == team.review_sample(rate=0.5, by="random", seed=1)
+    assert len(team.review_sample(rate=0.5, by="random", seed=1)) == 2  # half of the 4 labeled tasks
+    flagged = team.review_sample(rate=0.25, by="low_agreement", control="sentiment")
+    assert flagged == [2]  # the tie is the weakest vote
+    reviews = team.store.reviews()
+    assert reviews["2"]["state"] == "pending" and reviews["2"]["reason"] in ("random", "low_agreement")
+
+
+def test_review_sample_by_annotator_checks_everyone(team):
+    chosen = team.review_sample(rate=0.01, by="annotator", seed=0)  # one task of each annotator
+    assert 1 <= len(chosen) <= 3
+    labelled_by = {a["annotator"] for a in team.store.annotations()
+                   if a["task_id"] in {str(c) for c in chosen} and not a["was_cancelled"]}
+    assert labelled_by == {"ana", "ben", "cy"}
+
+
+def test_review_decisions_show_in_the_dataframe_and_the_export(team):
+    assert "review_state" not in team.to_dataframe().columns  # nothing flagged yet
+    team.review_sample(rate=1.0, by="low_agreement")
+    team.review(0, "accept")
+    team.review(1, "reject", comment="ben is right: 'fine' is lukewarm")
+    team.review(2, "fix", result=choice("neutral"))
+    wide = team.to_dataframe()
+    assert cells(wide["review_state"]) == ["accepted", "rejected", "fixed", "pending", None]
+    assert wide.loc[1, "review_comment"].startswith("ben is right")
+    assert wide.loc[2, "sentiment"] == "neutral" and not wide.loc[2, "sentiment_tie"]  # the fix wins
+    assert "review_state" in team.to_dataframe(annotator="ana").columns
+    from nblabel.export import store_tasks
+
+    meta = {t["id"]: t.get("meta", {}) for t in store_tasks(team.store)}
+    assert meta[3]["needs_review"] and not meta[0]["needs_review"]
+    assert meta[1]["review"]["state"] == "rejected" and meta[1]["review"]["reviewer"] == "ana"
+
+
+def test_bad_review_input_is_refused_clearly(team):
+    with pytest.raises(ValueError, match="rate must be in"):
+        team.review_sample(rate=0)
+    with pytest.raises(ValueError, match="by must be one of"):
+        team.review_sample(by="loudest")
+    with pytest.raises(ValueError, match="needs the corrected result"):
+        team.review(0, "fix")
+    with pytest.raises(KeyError, match="not in this labeler"):
+        team.review(99, "accept")
+    from nblabel.results import ResultError
+
+    with pytest.raises(ResultError):
+        team.review(0, "fix", result=choice("ecstatic"))
