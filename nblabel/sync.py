@@ -30,6 +30,7 @@ an annotation. How (docs/architecture.md, "Label Studio sync", has the full pict
 from __future__ import annotations
 
 import datetime as _dt
+import email.utils
 import threading
 import time
 import uuid
@@ -76,8 +77,9 @@ PULL_METHODS = ("auto", "snapshot", "export", "pages")
 #: three). Medians of 5 on 1.23.2: 10 tasks 88 vs 110 ms, 50: 87 vs 142 ms, 100: 178 vs 177 ms,
 #: 500: 703 vs 635 ms, 1000: 1.43 vs 1.09 s, 10k: ~13 vs ~10 s (pages: 99 ms, 161 ms, 0.3 s, 2.2 s, 3.6 s, ~40 s).
 SNAPSHOT_FROM = 100
-#: Seconds an incremental pull reads back before the latest change it saw: a change whose
-#: transaction committed after a later one was read is not missed (reading one twice is harmless).
+#: An incremental pull's next start is kept this many seconds before the server's clock at the
+#: start of its read: a change whose transaction was still open then is read next time (a server
+#: transaction longer than this could be missed; reading a change twice is harmless).
 PULL_OVERLAP = 30.0
 #: Page size of the changed-tasks listing (changes are few; one request covers most pulls).
 CHANGES_PAGE = 1000
@@ -803,8 +805,9 @@ def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = T
 
     **Incremental** (``incremental=True``, ``method="auto"``): after one complete pull the store
     remembers the latest task change time it saw (the server's clock); the next pull lists only
-    tasks changed since then (a Data Manager filter on ``updated_at``, read back
-    ``PULL_OVERLAP`` seconds for changes committed late), so it costs O(changes). A task's
+    tasks changed since then (a Data Manager filter on ``updated_at``; the mark is kept
+    ``PULL_OVERLAP`` seconds before the server's clock at the start of the read, so a change
+    committed late is read next time), so it costs O(changes). A task's
     ``updated_at`` moves with every annotation created, edited or deleted and every prediction
     added one at a time; bulk-imported predictions do not move it, so a change in the project's
     prediction count makes the pull a full read. A server that refuses the filter gets a full read.
@@ -819,6 +822,7 @@ def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = T
     state = store.sync_state(ctx.remote)
     since = state.get("updated_at") if incremental and method == "auto" else None
     changes = since is not None
+    started = _server_now(project) if incremental else None
     latest = _Latest(since, state.get("prediction_id"))
     full_predictions = method == "auto" and bool(n_predictions)
 
@@ -841,8 +845,8 @@ def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = T
             read(_server_tasks(project, method, bar, predictions=full_predictions), bar)
     merger.warn_misfits()
     if latest.value is not None:
-        store.set_sync_state(ctx.remote, {"updated_at": latest.value, "predictions": n_predictions,
-                                          "prediction_id": latest.prediction_id})
+        store.set_sync_state(ctx.remote, {"updated_at": _read_back(latest.value, started),
+                                          "predictions": n_predictions, "prediction_id": latest.prediction_id})
     c = merger.counts
     return PullReport(tasks_seen=c["tasks"], annotations_new=c["new"], annotations_updated=c["updated"],
                       conflicts=c["conflicts"], seconds=round(time.monotonic() - t0, 3),
@@ -878,11 +882,32 @@ class _Latest:
             yield t
 
 
+def _server_now(project: Project) -> _dt.datetime | None:
+    """The server's clock (its ``Date`` header, whole seconds) before a pull reads, or None."""
+    try:
+        date = project.client.request("GET", "/api/version", auth=False).headers.get("Date")
+        return email.utils.parsedate_to_datetime(date).astimezone(_dt.timezone.utc) if date else None
+    except (LabelStudioError, TypeError, ValueError):
+        return None
+
+
+def _read_back(latest: str, started: _dt.datetime | None) -> str:
+    """Where the next incremental pull starts reading: after the latest change seen, but no
+    later than ``PULL_OVERLAP`` seconds before this read began (server clock), so a change whose
+    transaction was still open while this pull read is read next time. Without the server's
+    clock: ``PULL_OVERLAP`` before the latest change."""
+    seen = _dt.datetime.fromisoformat(latest)
+    if started is None:
+        bound = seen - _dt.timedelta(seconds=PULL_OVERLAP)
+    else:
+        bound = min(seen, started - _dt.timedelta(seconds=PULL_OVERLAP + 1))  # Date has whole seconds
+    return bound.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")
+
+
 def _changed_tasks(project: Project, since: str, latest: _Latest, full: Any) -> Iterator[dict]:
-    """Tasks changed after ``since`` (minus ``PULL_OVERLAP``), whole predictions included; the
-    full read ``full()`` where the server refuses the filter."""
-    start = _dt.datetime.fromisoformat(since) - _dt.timedelta(seconds=PULL_OVERLAP)
-    stamp = start.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Tasks changed after ``since``, whole predictions included; the full read ``full()``
+    where the server refuses the filter."""
+    stamp = _dt.datetime.fromisoformat(since).astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     pages = project.iter_tasks(fields="all", query=updated_since(stamp), page_size=CHANGES_PAGE)
     try:
         first = next(pages, None)

@@ -79,6 +79,7 @@ def test_an_incremental_pull_ends_where_a_full_pull_ends_reading_only_changed_ta
         for i in range(10):
             pusher.save(i, {"text": df.text[i]}, sentiment("positive"), annotator="ana")
         push(pusher, TaskSource(df, {"text": "text"}), SPEC, project, progress=False)
+    time.sleep(2.1)  # the next start is kept a second before the read began (the Date header has seconds)
     tasks = {t["meta"]["nblabel"]["key"]: t for t in raw.all_tasks(project.id)}
     mine, full = Store(tmp_path / "incremental.db"), Store(tmp_path / "full.db")
     first = pull(mine, SPEC, project, progress=False)
@@ -132,6 +133,7 @@ def test_bulk_imported_predictions_make_the_next_pull_a_full_read(
     df = frame(5)
     with Store(tmp_path / "s.db") as store:
         push(store, TaskSource(df, {"text": "text"}), SPEC, project, progress=False)
+        time.sleep(2.1)
         pull(store, SPEC, project, progress=False)
         time.sleep(1.1)
         ids = [t["id"] for t in raw.all_tasks(project.id)]
