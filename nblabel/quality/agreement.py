@@ -177,10 +177,12 @@ def _frame_votes(df: pd.DataFrame, control: str | None) -> _Votes:
         cells[:] = list(grouped.values())
         out["value"] = cells
     else:
-        out = pd.DataFrame({"task_id": [task_key(t) for t in rows["task_id"]],
+        ids = rows["task_id"].tolist()
+        key_of = {t: task_key(t) for t in dict.fromkeys(ids)}
+        out = pd.DataFrame({"task_id": [key_of[t] for t in ids],
                             "annotator": rows["annotator"].to_numpy(dtype=object)})
         cells = np.empty(len(rows), dtype=object)
-        cells[:] = [None if _missing(v) else v for v in rows["value"]]
+        cells[:] = [None if _missing(v) else v for v in rows["value"].tolist()]
         out["value"] = cells
         out = out[[c is not None for c in cells]].reset_index(drop=True)
         dup = out.duplicated(["task_id", "annotator"])
@@ -310,7 +312,8 @@ def _categorical(frame: pd.DataFrame, votes: _Votes, annotators: list[str], metr
         who = f"only {annotators[0]!r}" if annotators else "nobody"
         return _undefined(metric, control, annotators, f"{who} labeled {control!r}: agreement needs two annotators",
                           level=lvl)
-    keys = [vote_key(v) for v in frame["value"]]
+    keys = [vote_key(v) for v in frame["value"].tolist()]
+    task_ids, raters = frame["task_id"].tolist(), [str(a) for a in frame["annotator"].tolist()]
     labels = _label_order(frame, keys, votes.ctl)
     if level in ("interval", "ratio"):
         try:
@@ -319,12 +322,11 @@ def _categorical(frame: pd.DataFrame, votes: _Votes, annotators: list[str], metr
             raise ValueError(f"level={level!r} needs numeric values; {control!r} has {labels[:3]!r}...") from None
     else:
         codes_of = {k: float(i) for i, k in enumerate(labels)}
-    tasks = list(dict.fromkeys(frame["task_id"]))
+    tasks = list(dict.fromkeys(task_ids))
     row_of = {t: i for i, t in enumerate(tasks)}
     col_of = {a: j for j, a in enumerate(annotators)}
     matrix = np.full((len(tasks), len(annotators)), np.nan)
-    matrix[[row_of[t] for t in frame["task_id"]], [col_of[str(a)] for a in frame["annotator"]]] = \
-        [codes_of[k] for k in keys]
+    matrix[[row_of[t] for t in task_ids], [col_of[a] for a in raters]] = [codes_of[k] for k in keys]
     shared = (~np.isnan(matrix)).sum(axis=1) >= 2
     confusion = _confusion(matrix[shared], labels, codes_of, annotators)
     if not shared.any():
@@ -383,17 +385,16 @@ def _one_label_reason(matrix: np.ndarray) -> str | None:
 
 
 def _percent(matrix: np.ndarray, level: str, codes_of: dict) -> tuple[float, int, str | None]:
-    scores = []
-    for row in matrix:
-        vals = row[~np.isnan(row)]
-        n = len(vals)
-        if n < 2:
-            continue
-        _, counts = np.unique(vals, return_counts=True)
-        scores.append(float((counts * (counts - 1)).sum()) / (n * (n - 1)))
-    if not scores:
+    rated = (~np.isnan(matrix)).sum(axis=1)
+    rows = rated >= 2
+    if not rows.any():
         return float("nan"), 0, "no task was labeled by two annotators"
-    return float(np.mean(scores)), len(scores), None
+    m, n = matrix[rows], rated[rows].astype(float)
+    agreeing = np.zeros(len(m))
+    for code in np.unique(m[~np.isnan(m)]):
+        c = (m == code).sum(axis=1).astype(float)
+        agreeing += c * (c - 1)
+    return float(np.mean(agreeing / (n * (n - 1)))), int(rows.sum()), None
 
 
 def _cohen(matrix: np.ndarray, level: str, codes_of: dict) -> tuple[float, int, str | None]:
