@@ -248,8 +248,8 @@ class LabelSession:
         chosen = sample_tasks(self.store.annotations(), keys, self.spec.controls, rate=rate, by=by, seed=seed,
                               control=control)
         self.store.flag_for_review(chosen, by)
-        positions = self.source.locate(chosen) if chosen else []
-        return [self.source.task_id(int(p)) for p in positions if p >= 0]
+        positions = sorted(int(p) for p in (self.source.locate(chosen) if chosen else []) if p >= 0)
+        return [self.source.task_id(p) for p in positions]  # in DataFrame order
 
     def review(self, task_id: Any, decision: str, *, comment: str | None = None,
                result: list[dict] | None = None, reviewer: str | None = None) -> None:
