@@ -678,15 +678,16 @@ class Store:
                 for r in self._read("SELECT task_key, state, reason, comment, reviewer, flagged_at, reviewed_at "
                                     "FROM reviews WHERE project = ? ORDER BY rowid", (self.project,))}
 
-    def sync_state(self, remote: str) -> dict:
-        """What the last complete pull from ``remote`` noted (``{}`` before any): see
-        :func:`nblabel.sync.pull` (the server time up to which it has read every change)."""
-        rows = self._read("SELECT value FROM meta WHERE key = ?", (f"pull\x1f{self.project}\x1f{remote}",))
+    def sync_state(self, remote: str, name: str = "pull") -> dict:
+        """A sync step's notes about ``remote`` (``{}`` before any): ``"pull"``, what the last
+        complete pull read up to (:func:`nblabel.sync.pull`); ``"reviews"``, the review state
+        last pushed per task."""
+        rows = self._read("SELECT value FROM meta WHERE key = ?", (f"{name}\x1f{self.project}\x1f{remote}",))
         return json.loads(rows[0][0]) if rows else {}
 
-    def set_sync_state(self, remote: str, state: dict | None) -> None:
-        """Replace (or, with None, forget) the pull state of ``remote``."""
-        key = f"pull\x1f{self.project}\x1f{remote}"
+    def set_sync_state(self, remote: str, state: dict | None, name: str = "pull") -> None:
+        """Replace (or, with None, forget) the notes ``name`` about ``remote``."""
+        key = f"{name}\x1f{self.project}\x1f{remote}"
         with self._write() as cur:
             if state is None:
                 cur.execute("DELETE FROM meta WHERE key = ?", (key,))

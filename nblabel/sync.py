@@ -102,12 +102,13 @@ class PushReport:
     predictions_created: int
     unchanged: int
     seconds: float
+    reviews: int = 0
 
     def __str__(self) -> str:
         return (f"pushed in {self.seconds:.1f} s: {self.tasks_created} tasks created "
                 f"({self.tasks_resumed} resumed), {self.annotations_created} annotations created, "
                 f"{self.annotations_updated} updated, {self.predictions_created} predictions created, "
-                f"{self.unchanged} unchanged")
+                f"{self.unchanged} unchanged" + (f", {self.reviews} review states" if self.reviews else ""))
 
 
 @dataclass(frozen=True)
@@ -294,12 +295,44 @@ def push(
     _warn_orphans(store, source, ctx)
     _push_annotations(store, ctx, changed_anns, progress, counts)
     _push_predictions(store, ctx, changed_preds, batch_size or PREDICTION_BATCH_SIZE, progress, counts)
+    _push_reviews(store, ctx, counts)
     return PushReport(
         tasks_created=counts["tasks_created"], tasks_resumed=counts["tasks_resumed"],
         annotations_created=counts["annotations_created"], annotations_updated=counts["annotations_updated"],
         predictions_created=counts["predictions_created"], unchanged=counts["unchanged"],
-        seconds=round(time.monotonic() - t0, 3),
+        seconds=round(time.monotonic() - t0, 3), reviews=counts["reviews"],
     )
+
+
+def review_meta(review: Mapping[str, Any]) -> dict[str, Any]:
+    """Task meta for a review row: ``needs_review`` (the flag Label Studio workflows read) and
+    ``nblabel_review`` (state, comment, reviewer, time)."""
+    return {"needs_review": review["state"] == "pending",
+            "nblabel_review": {k: review.get(k) for k in ("state", "comment", "reviewer", "reviewed_at")}}
+
+
+def _push_reviews(store: Store, ctx: _Context, counts: dict[str, int]) -> None:
+    """Review flags and decisions into the meta of the pushed tasks: read the task's meta and
+    PATCH it back merged (Label Studio replaces meta whole), only where it changed since the
+    last push."""
+    reviews = store.reviews()
+    if not reviews:
+        return
+    sent = store.sync_state(ctx.remote, "reviews")
+    links = store.links(ctx.remote, "task", list(reviews))
+    try:
+        for key, review in reviews.items():
+            link = links.get(key)
+            meta = review_meta(review)
+            fp = fingerprint(meta)
+            if link is None or link.server_id is None or sent.get(key) == fp:
+                continue
+            current = ctx.project.task(int(link.server_id)).get("meta") or {}
+            ctx.project.update_task(int(link.server_id), meta={**current, **meta})
+            sent[key] = fp
+            counts["reviews"] += 1
+    finally:
+        store.set_sync_state(ctx.remote, sent, "reviews")
 
 
 def _warn_config_differences(project: Project, spec: ConfigSpec) -> None:

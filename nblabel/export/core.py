@@ -118,10 +118,11 @@ def store_tasks(store: Store, annotator: str | None = "*", *, all_tasks: bool = 
             task: dict[str, Any] = {"id": _task_id(key), "data": t["data"]}
             if t.get("meta") is not None:
                 task["meta"] = t["meta"]
-            if key in reviews:  # Label Studio's review workflow reads task meta
+            if key in reviews:  # as a push writes it into the task's meta
+                from ..sync import review_meta
+
                 r = reviews[key]
-                task["meta"] = {**(task.get("meta") or {}), "needs_review": r["state"] == "pending",
-                                "review": {k: r[k] for k in ("state", "comment", "reviewer", "reviewed_at")}}
+                task["meta"] = {**(task.get("meta") or {}), **review_meta(r)}
             task["annotations"] = [
                 {
                     "id": a["id"],

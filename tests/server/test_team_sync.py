@@ -204,3 +204,22 @@ def test_a_real_label_studio_export_imports_like_a_pull(tmp_path, project: Proje
                {(str(i), "m1") for i in range(6)}
         assert nblabel.import_labelstudio(path, store=imported, annotators={admin: ls_server.username}).annotations == 0
     src.close()
+
+
+def test_review_flags_and_decisions_are_pushed_as_task_meta(tmp_path, project: Project, raw: Any) -> None:
+    df = frame(3)
+    lab = Labeler(df, CONFIG, store=tmp_path / "r.db", annotator="ana")
+    for i in range(3):
+        lab.store.save(i, {"text": df.text[i]}, sentiment("positive"), annotator="ana")
+    lab.refresh()
+    lab.push(project, progress=False)
+    assert lab.review_sample(rate=1.0) == [0, 1, 2]
+    lab.review(1, "reject", comment="not positive")
+    assert lab.push(project, progress=False).reviews == 3
+    meta = {t["meta"]["nblabel"]["key"]: t["meta"] for t in raw.all_tasks(project.id)}
+    assert meta["0"]["needs_review"] is True and meta["1"]["needs_review"] is False
+    assert meta["1"]["nblabel_review"]["comment"] == "not positive"
+    assert meta["1"]["nblabel"]["key"] == "1"  # the sync marks are kept
+    assert lab.push(project, progress=False).reviews == 0  # nothing changed since
+    lab.review(0, "accept")
+    assert lab.push(project, progress=False).reviews == 1

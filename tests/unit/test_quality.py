@@ -385,7 +385,7 @@ def test_review_decisions_show_in_the_dataframe_and_the_export(team):
 
     meta = {t["id"]: t.get("meta", {}) for t in store_tasks(team.store)}
     assert meta[3]["needs_review"] and not meta[0]["needs_review"]
-    assert meta[1]["review"]["state"] == "rejected" and meta[1]["review"]["reviewer"] == "ana"
+    assert meta[1]["nblabel_review"]["state"] == "rejected" and meta[1]["nblabel_review"]["reviewer"] == "ana"
 
 
 def test_bad_review_input_is_refused_clearly(team):
