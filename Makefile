@@ -9,7 +9,7 @@ PORT ?= 8888
 NODE_PREFIX := .cache/node
 export PATH := $(CURDIR)/$(NODE_PREFIX)/node_modules/.bin:$(PATH)
 
-.PHONY: demo install node js js-check js-test lint docs test test-unit test-browser test-notebooks test-server ls-server bench bench-sync chromium clean
+.PHONY: demo install node js js-check js-test lint docs screenshots test test-unit test-browser test-notebooks test-server ls-server bench bench-sync chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -47,6 +47,12 @@ js-check: js
 js-test: node js/node_modules
 	cd js && npm run -s typecheck && npm run -s test
 
+## lint: ruff (lint rules only) + mypy on the Python, tsc --noEmit + eslint on js/ (no format check yet)
+lint: install node js/node_modules
+	$(BIN)/ruff check nblabel tests scripts bench conftest.py
+	$(BIN)/mypy
+	cd js && npm run -s typecheck && npm run -s lint
+
 test-unit: install
 	$(BIN)/pytest -q tests/unit
 
@@ -64,7 +70,17 @@ test-notebooks: install ls-server
 	NBL_REQUIRE_SERVER=1 $(BIN)/pytest -q --nbval notebooks/
 
 ## test: every layer — bundle drift, JS unit, Python unit, notebooks, real browser, real Label Studio
-test: install chromium ls-server js-check js-test
+## docs: the documentation site into site/ (mkdocs-material + mkdocstrings), warnings are errors
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	@echo "docs built: site/index.html"
+
+## screenshots: retake every docs screenshot (docs/img/, docs/img/gallery/) with the browser tests
+screenshots: install chromium js
+	NBL_UPDATE_SCREENSHOT=1 NBL_REQUIRE_BROWSER=1 $(BIN)/pytest -q -p no:cacheprovider tests/browser/test_gallery_browser.py tests/browser/test_marimo_browser.py \
+	    tests/browser/test_a11y_theme_browser.py "tests/browser/test_quickstart_browser.py::test_keys_label_items_and_reach_the_kernel[lab]"
+
+test: install chromium ls-server js-check lint docs js-test
 	NBL_REQUIRE_BROWSER=1 NBL_REQUIRE_SERVER=1 $(BIN)/pytest tests --nbval notebooks/ -p no:cacheprovider
 
 ## bench: latency, open-time and message-size benchmarks in real chromium + JupyterLab

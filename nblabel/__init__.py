@@ -5,7 +5,7 @@ SQLite store that survives kernel restarts and come back with ``to_dataframe()``
 """
 
 from .config import ConfigError, ConfigSpec, parse_config
-from .datasets import load_reviews
+from .datasets import load_ner_gold, load_reviews
 from .importer import import_labelstudio
 from .labelstudio import LabelStudio
 from .quality import Agreement, agreement, majority_vote
@@ -30,6 +30,7 @@ __all__ = [
     "Store",
     "agreement",
     "import_labelstudio",
+    "load_ner_gold",
     "load_reviews",
     "majority_vote",
     "parse_config",

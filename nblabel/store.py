@@ -614,6 +614,10 @@ class Store:
             out.append(task)
         return out
 
+    def task_count(self) -> int:
+        """How many task snapshots this project holds (cheap: no task is read)."""
+        return int(self._read("SELECT COUNT(*) FROM tasks WHERE project = ?", (self.project,))[0][0])
+
     # ---- Label Studio sync (used by nblabel.sync) -------------------------------------------
     #
     # `remote` names one project instance on one server (nblabel.sync.remote_id). Link local ids

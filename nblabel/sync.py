@@ -60,6 +60,7 @@ from .labelstudio import (
 )
 from .progress import Reporter, progress_reporter
 from .quality.votes import CONSENSUS
+from .regions import SpanError, check_result_spans
 from .results import ResultError, validate_result
 from .store import Link, Store, annotation_fingerprint, fingerprint, prediction_fingerprint
 
@@ -605,7 +606,7 @@ class _TaskAnnotations:
         fp = annotation_fingerprint(a["result"], a["was_cancelled"])
         link: Link | None = a["link"]
         server = self._server_copy(a, link) if link is not None else None
-        if server is not None and _server_fp(server) == link.fingerprint:
+        if server is not None and link is not None and _server_fp(server) == link.fingerprint:
             self.project.update_annotation(server["id"], a["result"], was_cancelled=bool(a["was_cancelled"]),
                                            lead_time=a.get("lead_time"))
             self.store.record_sync(self.ctx.remote, self.ctx.project.id,
@@ -672,7 +673,7 @@ def _run_bounded(fn: Any, project: Project, items: list[tuple]) -> None:
 
     try:
         with ThreadPoolExecutor(max_workers=min(WORKERS, len(items)), thread_name_prefix="nblabel-sync") as pool:
-            futures = [pool.submit(lambda item=item: fn(own_project(), *item)) for item in items]
+            futures = [pool.submit(lambda item=item: fn(own_project(), *item)) for item in items]  # type: ignore[misc]
             wait(futures, return_when=FIRST_EXCEPTION)
             for f in futures:
                 f.cancel()
@@ -1027,11 +1028,14 @@ class _Merger:
         self.pending_tasks = {r["local_id"] for r in pending if r["kind"] == "task"}
         self.pending_anns = {int(r["local_id"]) for r in pending if r["kind"] == "annotation"}
         self.misfits = 0
+        self.bad_spans: list[str] = []  # pulled spans whose offsets do not fit their task's text
+        self._data: dict[str, dict] = {}
 
     def apply(self, tasks: list[dict]) -> None:
         self.counts["tasks"] += len(tasks)
         plan = _Plan()
         keys = self._task_keys(tasks, plan)
+        self._data = {keys[int(t["id"])]: t.get("data") or {} for t in tasks if int(t["id"]) in keys}
         pairs = [(keys[int(t["id"])], t, s) for t in tasks if int(t["id"]) in keys
                  for s in t.get("annotations") or [] if isinstance(s, dict) and "id" in s]
         view = _LocalView(self.store, self.ctx, pairs, self.pending_anns)
@@ -1109,7 +1113,7 @@ class _Merger:
         missing = wanted - self.store.task_keys_with_snapshot(wanted)
         for t in tasks:
             key = keys.get(int(t["id"]))
-            if key in missing and isinstance(t.get("data"), dict):
+            if key is not None and key in missing and isinstance(t.get("data"), dict):
                 plan.snapshots.append((key, t["data"], None))
                 missing.discard(key)
 
@@ -1179,6 +1183,10 @@ class _Merger:
             validate_result(self.spec, result)
         except ResultError:
             self.misfits += 1
+        try:
+            check_result_spans(self.spec, result, self._data.get(key) or {}, task_id=key)
+        except SpanError as exc:
+            self.bad_spans.append(str(exc))
         return {"id": row_id, "task_id": key, "annotator": who, "result": result,
                 "was_cancelled": bool(s.get("was_cancelled")), "lead_time": s.get("lead_time"),
                 "created_at": _utc(s.get("created_at")), "updated_at": _utc(s.get("updated_at")), "link": (sid, fp)}
@@ -1188,6 +1196,12 @@ class _Merger:
             warnings.warn(
                 f"{self.misfits} pulled annotations have results that do not fit the labeler's config "
                 "(the project's config differs?); they are stored as they are.", SyncWarning, stacklevel=3,
+            )
+        if self.bad_spans:
+            warnings.warn(
+                f"{len(self.bad_spans)} pulled annotations have text spans whose offsets do not fit the task's "
+                f"text (stored as they are, so nothing is lost; fix them in Label Studio): {self.bad_spans[0]}",
+                SyncWarning, stacklevel=3,
             )
 
 
@@ -1210,7 +1224,8 @@ class _LocalView:
         server_ids = [int(s["id"]) for _, _, s in pairs]
         self.by_server = store.links_by_server_id(ctx.remote, "annotation", server_ids)
         candidates = {ctx.tag.decode(s.get("import_id")) for _, _, s in pairs} - {None}
-        ids = {int(link.local_id) for link in self.by_server.values()} | candidates  # type: ignore[arg-type]
+        ids: set[int] = {int(link.local_id) for link in self.by_server.values()}
+        ids |= {c for c in candidates if c is not None}
         self.rows = store.annotations_by_id(ids)
         by_key = store.annotations_of({k for k, _, _ in pairs})
         self.rows.update({a["id"]: a for a in by_key})

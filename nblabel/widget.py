@@ -279,12 +279,14 @@ class Labeler(anywidget.AnyWidget):
         return self._session.relations(annotator=annotator)
 
     def export(self, fmt: str, path: str | os.PathLike, *, annotator: str | None = "*",
-               all_tasks: bool = False) -> ExportResult:
+               all_tasks: bool = False, progress: bool = True) -> ExportResult:
         """Write this labeler's label set as a Label Studio export file (``json``, ``json_min``,
         ``csv``, ``tsv``, ``conll2003``; see :mod:`nblabel.export`), the same file
         ``nblabel export --format`` writes. Every annotator's labels unless ``annotator`` names one.
+        A store of 5,000 tasks or more shows a progress bar unless ``progress=False``.
         """
-        return export_store(self._store, self._session.spec, path, fmt, annotator=annotator, all_tasks=all_tasks)
+        return export_store(self._store, self._session.spec, path, fmt, annotator=annotator,
+                            all_tasks=all_tasks, progress=progress)
 
     def __repr__(self) -> str:
         """One line: tasks, labels so far, controls and the store file."""

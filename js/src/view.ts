@@ -52,7 +52,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   const root = el(doc, "div", "nbl-root");
   root.tabIndex = 0;
   root.setAttribute("role", "region");
-  root.setAttribute("aria-label", "labeling");
+  root.setAttribute("aria-label", "nblabel labeler");
 
   // ---- toolbar ----
   const bar = el(doc, "div", "nbl-toolbar");
@@ -72,6 +72,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   progress.title = "labeled / total";
   const skipped = el(doc, "span", "nbl-skipped");
   const status = el(doc, "span", "nbl-status");
+  status.setAttribute("role", "status"); // a polite live region: "saved", "saving…", "error" are announced
   status.setAttribute("aria-live", "polite");
   const notice = el(doc, "span", "nbl-notice");
   const help = el(doc, "details", "nbl-help");
@@ -143,8 +144,14 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
       setValue(control, value) {
         state.setControlValue(control, value);
       },
+      setItems(control, values) {
+        state.setControlItems(control, values);
+      },
       result(control) {
         return state.current() ? state.resultFor(control) : undefined;
+      },
+      results(control) {
+        return state.current() ? state.shownResult().filter((r) => r.from_name === control) : [];
       },
       onCommit(control, fn) {
         commits.set(control, fn);

@@ -166,16 +166,16 @@ def _outputs(result: Any, spec: ConfigSpec) -> dict[str, list[dict[str, Any]]]:
         if not name:
             continue
         if name in controls:
-            value = deepcopy(item.get("value")) if isinstance(item.get("value"), dict) else {}
+            value: dict[str, Any] = deepcopy(item["value"]) if isinstance(item.get("value"), dict) else {}
             value["type"] = controls[name]["tag"]
             for k in ("original_width", "original_height"):
                 if k in item:
                     value[k] = item[k]
         elif item.get("type") == "chatmessage":
-            value = deepcopy(item.get("value")) if isinstance(item.get("value"), dict) else {}
+            value = deepcopy(item["value"]) if isinstance(item.get("value"), dict) else {}
             value["type"] = "chatmessage"
         elif not controls:  # a config without controls: keep what is there
-            value = deepcopy(item.get("value")) if isinstance(item.get("value"), dict) else {}
+            value = deepcopy(item["value"]) if isinstance(item.get("value"), dict) else {}
             value["type"] = item.get("type") or "unknown"
             for k in ("original_width", "original_height"):
                 if k in item:
@@ -228,8 +228,12 @@ def export_store(
     *,
     annotator: str | None = "*",
     all_tasks: bool = False,
+    progress: bool = False,
 ) -> ExportResult:
     """Write the store's annotations to ``path`` in format ``fmt`` (a key of :data:`FORMATS`).
+
+    ``progress``: count the exported tasks with a progress bar (nblabel.progress; a notebook bar in
+    a kernel), shown only for a store of at least :data:`PROGRESS_FROM` tasks.
 
     The file is written next to ``path`` and renamed into place when complete, so a failed
     export never leaves a half-written file behind.
@@ -237,11 +241,17 @@ def export_store(
     key = fmt.lower()
     if key not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
+    from ..progress import progress_reporter
+
     target = Path(path)
-    counter = _Counter(store_tasks(store, annotator, all_tasks=all_tasks))
+    tasks = store_tasks(store, annotator, all_tasks=all_tasks)
+    big = progress and store.task_count() >= PROGRESS_FROM
+    bar = progress_reporter(f"export {key}", None, enabled=big)
+    counter = _Counter(tasks, bar.update)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part")  # same folder: rename is atomic
     try:
-        records = FORMATS[key].write(counter, spec, Path(tmp))
+        with bar:
+            records = FORMATS[key].write(counter, spec, Path(tmp))
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -252,18 +262,25 @@ def export_store(
     return ExportResult(target, key, counter.n, records, counter.missing)
 
 
+#: exports of stores with fewer tasks finish before a bar would be worth drawing
+PROGRESS_FROM = 5_000
+
+
 class _Counter(Iterator[dict[str, Any]]):
-    def __init__(self, it: Iterator[dict[str, Any]]) -> None:
+    def __init__(self, it: Iterator[dict[str, Any]], on_item: Callable[[int], None] | None = None) -> None:
         self._it = it
+        self._on_item = on_item
         self.n = 0
         self.missing = 0
 
-    def __iter__(self) -> "_Counter":
+    def __iter__(self) -> _Counter:
         return self
 
     def __next__(self) -> dict[str, Any]:
         item = next(self._it)
         self.n += 1
+        if self._on_item is not None:
+            self._on_item(1)
         if (item.get("meta") or {}).get(MISSING_DATA):
             self.missing += 1
         return item

@@ -18,7 +18,8 @@ def test_the_wheel_ships_the_bundle_and_the_demo_data(tmp_path):
     [wheel] = tmp_path.glob("nblabel-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("nblabel/static/widget.js", "nblabel/static/widget.css", "nblabel/data/reviews.csv",
-                   "nblabel/data/LICENSE-reviews.txt", "nblabel/config/tags.py"):
+                   "nblabel/data/LICENSE-reviews.txt", "nblabel/data/ner_gold.jsonl",
+                   "nblabel/data/LICENSE-ner-gold.txt", "nblabel/config/tags.py"):
         assert needed in names, needed
     assert not any(n.startswith(("js/", "tests/")) for n in names)
     bundle = zipfile.ZipFile(wheel).read("nblabel/static/widget.js")

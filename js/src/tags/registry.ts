@@ -8,6 +8,15 @@ import { renderPlaceholder } from "./placeholder";
 import { renderRating } from "./rating";
 import { renderHyperText, renderText } from "./text";
 import { renderTextArea } from "./textarea";
+import { renderTable } from "./data/table";
+import { renderDateTime } from "./datetime/datetime";
+import { renderChat } from "./dialogue/chat";
+import { renderParagraphs } from "./dialogue/paragraphs";
+import { renderPairwise } from "./ranking/pairwise";
+import { renderList, renderRanker } from "./ranking/ranker";
+import { renderCollapse } from "./structure/collapse";
+import { renderFilter } from "./structure/filter";
+import { renderTaxonomy } from "./taxonomy/taxonomy";
 
 export const RENDERERS: Record<string, TagRenderer> = {
   View: renderView,
@@ -19,6 +28,16 @@ export const RENDERERS: Record<string, TagRenderer> = {
   TextArea: renderTextArea,
   Rating: renderRating,
   Number: renderNumber,
+  Paragraphs: renderParagraphs,
+  Chat: renderChat,
+  Table: renderTable,
+  List: renderList,
+  Ranker: renderRanker,
+  Pairwise: renderPairwise,
+  Taxonomy: renderTaxonomy,
+  DateTime: renderDateTime,
+  Collapse: renderCollapse,
+  Filter: renderFilter,
 };
 
 export function renderNode(node: SpecNode, ctx: RenderContext): HTMLElement | null {
