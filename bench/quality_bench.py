@@ -110,7 +110,7 @@ def bench_agreement(n: int, reps: int) -> dict[str, Any]:
     out["library_floor_s"], _ = best(lambda: krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal",
                                                                 value_domain=[0.0, 1.0, 2.0]), reps)
     for metric in ("krippendorff", "fleiss", "cohen", "percent"):
-        seconds, rounds = best(lambda: nblabel.agreement(long, metric=metric), reps)
+        seconds, rounds = best(lambda m=metric: nblabel.agreement(long, metric=m), reps)
         out[f"{metric}_s"], out[f"{metric}_rounds"] = seconds, rounds
         out[f"{metric}_value"] = round(nblabel.agreement(long, metric=metric).value, 4)
     return out
@@ -181,7 +181,7 @@ def main() -> int:
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     f, a = result["frame"], result["agreement"]
-    print(f"| measurement | time | same-run baseline |\n|---|---|---|")
+    print("| measurement | time | same-run baseline |\n|---|---|---|")
     print(f"| to_dataframe(), everyone resolved, {f['annotations']:,} annotations | {f['everyone_s']:.3f} s | "
           f"store read {f['store_read_s']:.3f} s; one annotator's view {f['one_annotator_s']:.3f} s |")
     print(f"| CSV export, {f['annotations']:,} annotations | {f['csv_s']:.3f} s | store read {f['store_read_s']:.3f} s |")

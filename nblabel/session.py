@@ -282,7 +282,7 @@ class LabelSession:
             for a in self.store.annotations(CONSENSUS):
                 results.pop(a["task_id"], None)
         keys = list(results)
-        positions = self.source.locate(keys) if keys else []
+        positions: list[int] = self.source.locate(keys).tolist() if keys else []
         written = 0
         for key, pos in zip(keys, positions):
             if pos < 0:

@@ -450,7 +450,8 @@ def _krippendorff(matrix: np.ndarray, level: str, codes_of: dict) -> tuple[float
     if reason:
         return float("nan"), 0, reason
     domain = sorted(set(codes_of.values())) if level in ("nominal", "ordinal") else None
-    value = krippendorff.alpha(reliability_data=matrix.T, level_of_measurement=level, value_domain=domain)
+    value = krippendorff.alpha(reliability_data=matrix.T, level_of_measurement=level,  # type: ignore[arg-type]
+                               value_domain=domain)
     return float(value), len(pairable), None
 
 
