@@ -315,8 +315,9 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
       if (editable ? keepInField(e) : guardKey(e, editable)) e.stopPropagation();
       return;
     }
-    const onControl = e.target !== root && /^(BUTTON|A|SUMMARY)$/.test((e.target as HTMLElement)?.tagName ?? "");
-    if (action.kind === "scroll" && (!scrollTarget() || (onControl && e.key === " "))) {
+    // Scroll keys act on the root (and inside the text); a focused control keeps its own Space
+    const onControl = e.target !== root && !(e.target as Element)?.closest?.(".nbl-object");
+    if (action.kind === "scroll" && (onControl || !scrollTarget())) {
       e.stopPropagation(); // nothing to scroll in the widget: the page scrolls as usual
       return;
     }
