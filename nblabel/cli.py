@@ -514,7 +514,7 @@ def _export(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise CliError(EXIT_FILE, f"{out}: cannot write: {exc.strerror or exc}") from None
         except ValueError as exc:  # a format that does not fit the config or the data (CONLL2003)
-            raise CliError(EXIT_INPUT, f"{args.format.upper()}: {exc}") from None
+            raise CliError(EXIT_INPUT, str(exc)) from None  # the format names itself
     unit = {"json": "tasks", "conll2003": "token sequences"}.get(res.format, "rows")
     print(f"wrote {res.records} {unit} ({res.tasks} tasks) "
           f"as {res.format.upper()} to {res.path}")
@@ -538,7 +538,7 @@ def _export_stdout(store: Any, spec: ConfigSpec, args: argparse.Namespace) -> in
             res = export_store(store, spec, Path(tmp) / "out", args.format, annotator=args.annotator or "*",
                                all_tasks=args.all_tasks)
         except ValueError as exc:
-            raise CliError(EXIT_INPUT, f"{args.format.upper()}: {exc}") from None
+            raise CliError(EXIT_INPUT, str(exc)) from None  # the format names itself
         with open(res.path, "rb") as fh:
             sys.stdout.flush()
             while chunk := fh.read(1 << 16):

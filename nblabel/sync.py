@@ -56,6 +56,7 @@ from .labelstudio import (
     encode_batches,
 )
 from .progress import Reporter, progress_reporter
+from .regions import SpanError, check_result_spans
 from .results import ResultError, validate_result
 from .store import Link, Store, annotation_fingerprint, fingerprint, prediction_fingerprint
 
@@ -874,11 +875,14 @@ class _Merger:
         self.pending_tasks = {r["local_id"] for r in pending if r["kind"] == "task"}
         self.pending_anns = {int(r["local_id"]) for r in pending if r["kind"] == "annotation"}
         self.misfits = 0
+        self.bad_spans: list[str] = []  # pulled spans whose offsets do not fit their task's text
+        self._data: dict[str, dict] = {}
 
     def apply(self, tasks: list[dict]) -> None:
         self.counts["tasks"] += len(tasks)
         plan = _Plan()
         keys = self._task_keys(tasks, plan)
+        self._data = {keys[int(t["id"])]: t.get("data") or {} for t in tasks if int(t["id"]) in keys}
         pairs = [(keys[int(t["id"])], t, s) for t in tasks if int(t["id"]) in keys
                  for s in t.get("annotations") or [] if isinstance(s, dict) and "id" in s]
         view = _LocalView(self.store, self.ctx, pairs, self.pending_anns)
@@ -990,6 +994,10 @@ class _Merger:
             validate_result(self.spec, result)
         except ResultError:
             self.misfits += 1
+        try:
+            check_result_spans(self.spec, result, self._data.get(key) or {}, task_id=key)
+        except SpanError as exc:
+            self.bad_spans.append(str(exc))
         return {"id": row_id, "task_id": key, "annotator": who, "result": result,
                 "was_cancelled": bool(s.get("was_cancelled")), "lead_time": s.get("lead_time"),
                 "created_at": _utc(s.get("created_at")), "updated_at": _utc(s.get("updated_at")), "link": (sid, fp)}
@@ -999,6 +1007,12 @@ class _Merger:
             warnings.warn(
                 f"{self.misfits} pulled annotations have results that do not fit the labeler's config "
                 "(the project's config differs?); they are stored as they are.", SyncWarning, stacklevel=3,
+            )
+        if self.bad_spans:
+            warnings.warn(
+                f"{len(self.bad_spans)} pulled annotations have text spans whose offsets do not fit the task's "
+                f"text (stored as they are, so nothing is lost; fix them in Label Studio): {self.bad_spans[0]}",
+                SyncWarning, stacklevel=3,
             )
 
 

@@ -37,7 +37,8 @@ export interface HotkeyBinding {
   control: string;
   /** Choice/Label: the result value (alias ?? value). Rating/Number: null. */
   value?: string | number | null;
-  /** "select" for choices, "increment" for Rating/Number. */
+  /** "select" for choices, "increment" for Rating/Number, "filter" for a Filter's hotkey
+   * (`control` = the control it filters). */
   action?: string;
 }
 

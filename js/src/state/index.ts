@@ -821,6 +821,10 @@ export class LabelState {
   applyHotkey(binding: HotkeyBinding): HotkeyOutcome {
     return this.mutate(() => {
       const out: HotkeyOutcome = { changed: false, advanced: false };
+      if (binding.action === "filter") {
+        out.focus = `filter:${binding.control}`; // <Filter hotkey>: focus that control's filter box
+        return out;
+      }
       const info = this.index.controls.get(binding.control);
       const e = this.current();
       if (!info || !e) return out;
