@@ -9,6 +9,8 @@ import type { LabelState } from "./state";
 import { isEditableTarget } from "./util";
 import { el, setDisabled, setHidden, setText, type RenderContext, type TaskView } from "./tags/context";
 import { renderNode } from "./tags/registry";
+import { RegionController } from "./regions/controller";
+import { mountRegionPanel } from "./regions/panel";
 
 export interface ViewHandle {
   root: HTMLElement;
@@ -107,6 +109,8 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   let commits = new Map<string, () => void>();
   let focusers = new Map<string, () => void>();
   let table: HotkeyTable = compileHotkeys(null);
+  let regions = new RegionController(state, state.index);
+  let panel: ReturnType<typeof mountRegionPanel> | null = null;
   let lastPos = -1;
   let lastEntry: unknown = null;
 
@@ -123,6 +127,8 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     lastEntry = null;
     const spec = state.spec;
     table = compileHotkeys(spec?.hotkeys);
+    regions = new RegionController(state, state.index);
+    panel = null;
     if (!spec) {
       body.replaceChildren(el(doc, "div", "nbl-unsupported", "no labeling config"));
       return;
@@ -153,12 +159,17 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
         focusers.set(control, fn);
       },
       focusRoot,
+      regions,
       hint(control, value) {
         return state.index.hints.get(hintKey(control, value));
       },
     };
     const tree = renderNode(spec.root, ctx);
     body.replaceChildren(...(tree ? [tree] : []));
+    if (regions.hasRegionControls()) {
+      panel = mountRegionPanel(doc, regions);
+      body.appendChild(panel.root);
+    }
   };
 
   // ---- sync: state -> DOM (synchronous) ----
@@ -213,6 +224,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
           console.error("[nblabel] render failed", e);
         }
       }
+      panel?.update();
     } else {
       setHidden(body, true);
       setHidden(loading, state.total === 0);
@@ -225,6 +237,10 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     switch (action.kind) {
       case "hotkey": {
         if (repeat) return; // holding a label key must not label a run of items
+        if (regions.isRegionControl(action.binding.control)) {
+          regions.labelPicked(action.binding.control, String(action.binding.value ?? ""));
+          return;
+        }
         const out = state.applyHotkey(action.binding);
         if (out.focus) focusers.get(out.focus)?.();
         return;
@@ -254,7 +270,8 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
         const control = target?.closest?.("[data-nbl-control]")?.getAttribute("data-nbl-control");
         if (control) commits.get(control)?.();
         root.focus({ preventScroll: true });
-        state.advance();
+        // A per-region field belongs to the selected region: stay on the item.
+        if (!(control && state.isPerRegion(control))) state.advance();
         return;
       }
     }
@@ -264,6 +281,12 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     if (e.isComposing) return;
     // Keys pressed on the root itself (the labeling case) are never typing.
     const editable = e.target !== root && isEditableTarget(e.target);
+    // Region keys first (Delete, Escape, Alt+R, keyboard span selection).
+    if (regions.handleKey(e, editable)) {
+      e.preventDefault();
+      e.stopPropagation();
+      return;
+    }
     const action = resolveKey(e, table, editable);
     if (!action) {
       if (guardKey(e, editable)) e.stopPropagation();

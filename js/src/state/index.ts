@@ -837,6 +837,8 @@ export class LabelState {
         out.focus = info.name;
         return out;
       }
+      // A per-region value labels the selected region, not the item: never move on.
+      if (this.isPerRegion(info.name)) settles = false;
       if (settles && this.settings.auto_advance) {
         // Typed text goes into the same save, and counts for `required`.
         this.flushDrafts();

@@ -8,6 +8,8 @@ import { renderPlaceholder } from "./placeholder";
 import { renderRating } from "./rating";
 import { renderHyperText, renderText } from "./text";
 import { renderTextArea } from "./textarea";
+import { renderLabels } from "./labels";
+import { renderScoped } from "../regions/scope";
 
 export const RENDERERS: Record<string, TagRenderer> = {
   View: renderView,
@@ -19,11 +21,14 @@ export const RENDERERS: Record<string, TagRenderer> = {
   TextArea: renderTextArea,
   Rating: renderRating,
   Number: renderNumber,
+  Labels: renderLabels,
+  // Relations: their labels are picked in the region panel's relation rows.
+  Relations: () => null,
 };
 
 export function renderNode(node: SpecNode, ctx: RenderContext): HTMLElement | null {
   if (!node || typeof node !== "object") return null;
   const fn = Object.prototype.hasOwnProperty.call(RENDERERS, node.tag) ? RENDERERS[node.tag] : undefined;
   if (!fn || node.supported === false || node.kind === "unknown") return renderPlaceholder(node, ctx);
-  return fn(node, ctx);
+  return renderScoped(node, ctx, fn);
 }
