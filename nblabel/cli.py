@@ -6,7 +6,7 @@ For scripts and CI::
     nblabel push DATA --config CFG --store DB --project TITLE_OR_ID [--index COL]
                  [--annotator-map NAME=EMAIL ...] [--batch-size N] [--no-progress]
     nblabel pull --store DB --project TITLE_OR_ID [--config CFG] [--method auto|snapshot|export|pages]
-    nblabel export --store DB --config CFG --out FILE [--format json|json_min|csv|tsv] [--annotator NAME|*]
+    nblabel export --store DB --config CFG --out FILE [--format json|json_min|csv|tsv|conll2003] [--annotator NAME|*]
 
 ``--name NAME`` picks the label set inside the store (the Labeler's ``name=``, default
 ``default``). DATA is .csv, .tsv, .json, .jsonl or .parquet (optionally compressed, e.g.
@@ -184,17 +184,26 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------- validate
 
 
+def _config_report(where: str, exc: ConfigError) -> str:
+    """Every mistake of a config, one per line in line order, each prefixed with ``where``."""
+    lines = [f"{where}: {e.summary}" for e in exc.errors]
+    if len(lines) > 1:
+        lines.append(f"{where}: {len(lines)} problems")
+    return "\n".join(lines)
+
+
 def _validate(args: argparse.Namespace) -> int:
     path = Path(args.config)
     try:
         spec = parse_config(path.read_bytes())
         if args.columns is not None:
-            spec.bind([c for c in args.columns.split(",") if c])
+            spec.bind([c for c in args.columns.split(",") if c],
+                      map_hint="List it in --columns if the data has it, or change ${var} in the config.")
     except OSError as exc:
         print(f"{path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except ConfigError as exc:
-        print(f"{path}: {exc}", file=sys.stderr)
+        print(_config_report(str(path), exc), file=sys.stderr)
         return 1
     controls = ", ".join(f"{n} ({c['tag']})" for n, c in spec.controls.items()) or "none"
     print(f"{path}: ok — controls: {controls}; variables: {', '.join('$' + v for v in spec.variables) or 'none'}")
@@ -215,7 +224,7 @@ def _load_config(path_text: str) -> ConfigSpec:
     try:
         return parse_config(raw)
     except ConfigError as exc:
-        raise CliError(EXIT_INPUT, f"{path}: {exc}") from None
+        raise CliError(EXIT_INPUT, _config_report(str(path), exc)) from None
 
 
 def _data_kind(path: Path) -> str:
@@ -405,10 +414,10 @@ def _push(args: argparse.Namespace) -> int:
     if len(df) == 0:
         raise CliError(EXIT_INPUT, f"{args.data}: no tasks (the file has no rows)")
     try:
-        mapping = spec.bind(list(df.columns))
+        mapping = spec.bind(list(df.columns), map_hint="Add a column {var!r} to DATA, or change ${var} in the config.")
         source = TaskSource(df, mapping)
     except ConfigError as exc:
-        raise CliError(EXIT_INPUT, f"{args.config} with {args.data}: {exc}") from None
+        raise CliError(EXIT_INPUT, _config_report(f"{args.config} with {args.data}", exc)) from None
     except (ValueError, KeyError, TypeError) as exc:
         raise CliError(EXIT_INPUT, f"{args.data}: {exc}") from None
     annotators = dict(args.annotator_map) or None
@@ -501,7 +510,10 @@ def _export(args: argparse.Namespace) -> int:
             res = export_store(store, spec, out, args.format, annotator=annotator or "*", all_tasks=args.all_tasks)
         except OSError as exc:
             raise CliError(EXIT_FILE, f"{out}: cannot write: {exc.strerror or exc}") from None
-    print(f"wrote {res.records} {'tasks' if res.format == 'json' else 'rows'} ({res.tasks} tasks) "
+        except ValueError as exc:  # a format that does not fit the config or the data (CONLL2003)
+            raise CliError(EXIT_INPUT, f"{args.format.upper()}: {exc}") from None
+    unit = {"json": "tasks", "conll2003": "token sequences"}.get(res.format, "rows")
+    print(f"wrote {res.records} {unit} ({res.tasks} tasks) "
           f"as {res.format.upper()} to {res.path}")
     _warn_missing(res.missing_data, args.store)
     return EXIT_OK
@@ -519,8 +531,11 @@ def _export_stdout(store: Any, spec: ConfigSpec, args: argparse.Namespace) -> in
     from .export import export_store
 
     with tempfile.TemporaryDirectory() as tmp:
-        res = export_store(store, spec, Path(tmp) / "out", args.format, annotator=args.annotator or "*",
-                           all_tasks=args.all_tasks)
+        try:
+            res = export_store(store, spec, Path(tmp) / "out", args.format, annotator=args.annotator or "*",
+                               all_tasks=args.all_tasks)
+        except ValueError as exc:
+            raise CliError(EXIT_INPUT, f"{args.format.upper()}: {exc}") from None
         with open(res.path, "rb") as fh:
             sys.stdout.flush()
             while chunk := fh.read(1 << 16):

@@ -543,13 +543,25 @@ def _unique_name(name: str, taken: set[object]) -> str:
     return candidate
 
 
-def _as_column(values: list[object], typ: str | None) -> np.ndarray | pd.api.extensions.ExtensionArray:
-    if typ == "rating" and all(v is None or isinstance(v, int) for v in values):
-        return pd.array(values, dtype="Int64")
-    if typ == "number" and all(v is None or isinstance(v, float) for v in values):
-        return np.array([np.nan if v is None else v for v in values], dtype=float)
+def _as_column(values: list[object], typ: str | None, *, lists: bool = False) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """One added column in pandas' nullable dtypes: every missing cell is ``pd.NA``.
+
+    ``string`` for text (single choices, text areas, names), ``Int64`` for ratings, ``Float64``
+    for numbers; cells holding lists or dicts (multiple choices, region results) stay ``object``
+    with ``pd.NA`` where nothing was saved (``lists``: the control's cells are always lists, so
+    the column is ``object`` even before the first label). A column whose cells do not fit its
+    type (a rating that is not an int) falls back to ``object`` rather than coercing a value.
+    """
+    present = [v for v in values if v is not None]
+    if not lists:
+        if typ == "rating" and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+            return pd.array(values, dtype="Int64")
+        if typ == "number" and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+            return pd.array([None if v is None else float(v) for v in values], dtype="Float64")
+        if typ in ("choices", "textarea", "text") and all(isinstance(v, str) for v in present):
+            return pd.array(values, dtype="string")
     out = np.empty(len(values), dtype=object)
-    out[:] = values  # keeps lists as cell values instead of broadcasting them
+    out[:] = [pd.NA if v is None else v for v in values]  # keeps lists as cell values instead of broadcasting them
     return out
 
 
@@ -573,22 +585,28 @@ def annotations_to_frame(
     ``float``; every other type -> the raw ``value`` dict.
 
     ``form="wide"`` (default): a copy of ``df`` (same index and row order) plus one column per
-    control, in ``controls`` order, then ``annotator`` (str), ``annotated_at`` (UTC
-    ``Timestamp`` of the last save), ``lead_time`` (float seconds) and ``skipped`` (nullable
-    boolean). A control column holds the extracted label; for controls of other types it holds
-    the list of raw ``value`` dicts of that control's results; when a simple control has several
-    results (per-region classifications) the cell is the list of their labels. Rating columns are
-    nullable ``Int64``, number columns ``float``. Rows without an annotation get NA/None in every
-    added column; skipped rows get ``skipped=True`` and None labels. An added column (control or
-    meta) whose name clashes with a column of ``df`` gets the suffix ``_label`` (``sentiment`` ->
+    control, in ``controls`` order, then ``annotator``, ``annotated_at`` (UTC ``Timestamp`` of the
+    last save), ``lead_time`` (seconds) and ``skipped``. A control column holds the extracted
+    label; for controls of other types it holds the list of raw ``value`` dicts of that control's
+    results; when a simple control has several results (per-region classifications) the cell is
+    the list of their labels. Rows without an annotation are empty in every added column; skipped
+    rows get ``skipped=True`` and empty labels. An added column (control or meta) whose name
+    clashes with a column of ``df`` gets the suffix ``_label`` (``sentiment`` ->
     ``sentiment_label``; ``_label2``, ``_label3``... if that is taken too). Wide form holds one
     annotator: with several annotators in ``annotations`` it raises ``ValueError`` (use
     ``form="long"`` or ``annotator=``).
 
+    Dtypes (both forms) are pandas' nullable ones, so every empty cell is ``pd.NA`` and
+    ``isna()`` finds it: single choices, text areas, ``annotator``, ``from_name``, ``to_name``
+    and ``type`` are ``string``; ratings ``Int64``; numbers and ``lead_time`` ``Float64``;
+    ``skipped`` ``boolean``; lists and dicts (multiple choices, regions, ``value``/``raw`` of the
+    long form) ``object`` holding ``pd.NA`` when empty. ``annotated_at`` is
+    a UTC ``datetime64`` column, whose empty value is ``NaT`` (pandas has no other missing datetime).
+
     ``form="long"``: one row per result item, in ``df`` row order, with columns ``task_id``
     (the original index label), ``annotator``, ``from_name``, ``to_name``, ``type``, ``value``
     (the extracted label), ``raw`` (the item's ``value`` dict), ``annotated_at``,
-    ``lead_time``. A skipped task is one row with ``type="skip"`` and None names/values.
+    ``lead_time``. A skipped task is one row with ``type="skip"`` and empty names/values.
     Result items of from_names that are not in ``controls`` are kept (value = raw dict).
     """
     if form not in ("wide", "long"):
@@ -620,7 +638,8 @@ def annotations_to_frame(
             items = [it for it in (a.get("result") or []) if isinstance(it, dict) and it.get("from_name") == name]
             if items:
                 cells[p] = _wide_cell(items, control)
-        out[col] = _as_column(cells, control.get("type"))
+        lists = control.get("choice") == "multiple" or control.get("type") not in _SIMPLE_TYPES
+        out[col] = _as_column(cells, control.get("type"), lists=lists)
 
     meta_names: dict[str, str] = {}
     for m in _META_COLUMNS:
@@ -628,7 +647,7 @@ def annotations_to_frame(
         taken.add(meta_names[m])
     who: list[object] = [None] * n
     when: list[object] = [None] * n
-    lead = np.full(n, np.nan)
+    lead: list[object] = [None] * n
     skipped: list[object] = [None] * n
     for p, a in by_pos.items():
         who[p] = a.get("annotator")
@@ -636,10 +655,10 @@ def annotations_to_frame(
         if a.get("lead_time") is not None:
             lead[p] = float(a["lead_time"])
         skipped[p] = bool(a.get("was_cancelled"))
-    out[meta_names["annotator"]] = _as_column(who, None)
+    out[meta_names["annotator"]] = _as_column(who, "text")
     when_series = pd.Series(when, index=df.index, dtype=object)
     out[meta_names["annotated_at"]] = pd.to_datetime(when_series, utc=True, format="ISO8601")
-    out[meta_names["lead_time"]] = lead
+    out[meta_names["lead_time"]] = pd.array(lead, dtype="Float64")
     out[meta_names["skipped"]] = pd.array(skipped, dtype="boolean")
     return out
 
@@ -658,7 +677,7 @@ def _long_frame(df: pd.DataFrame, controls: dict[str, dict], matched: list[tuple
             "task_id": label,
             "annotator": a.get("annotator"),
             "annotated_at": a.get("updated_at") or a.get("created_at"),
-            "lead_time": float(a["lead_time"]) if a.get("lead_time") is not None else np.nan,
+            "lead_time": float(a["lead_time"]) if a.get("lead_time") is not None else None,
         }
         if a.get("was_cancelled"):
             rows.append({**common, "from_name": None, "to_name": None, "type": "skip", "value": None, "raw": None})
@@ -679,8 +698,10 @@ def _long_frame(df: pd.DataFrame, controls: dict[str, dict], matched: list[tuple
     # keep python objects (lists, dicts, labels) as they are
     for col in ("task_id", "value", "raw"):
         cells = np.empty(len(rows), dtype=object)
-        cells[:] = [r[col] for r in rows]
+        cells[:] = [pd.NA if r[col] is None else r[col] for r in rows]
         out[col] = cells
+    for col in ("annotator", "from_name", "to_name", "type"):
+        out[col] = _as_column([r[col] for r in rows], "text")
     out["annotated_at"] = pd.to_datetime(out["annotated_at"], utc=True, format="ISO8601")
-    out["lead_time"] = out["lead_time"].astype(float)
+    out["lead_time"] = pd.array([r["lead_time"] for r in rows], dtype="Float64")
     return out

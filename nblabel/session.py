@@ -17,6 +17,8 @@ import pandas as pd
 
 from .config import ConfigSpec
 from .frame import TaskSource, annotations_to_frame, task_key
+from .regions import check_result_spans
+from .spans import relations_frame, spans_frame
 from .results import ResultError, validate_result
 from .store import Store, StoreError
 
@@ -49,13 +51,15 @@ class LabelSession:
         annotator: str,
         mapping: dict[str, str],
         chunk: int = 200,
+        source: TaskSource | None = None,
     ) -> None:
         self.spec = spec
         self.store = store
         self.annotator = annotator
         self.chunk = max(10, int(chunk))
         self.df = df
-        self.source = TaskSource(df, mapping)
+        self.mapping = dict(mapping)  # config $var -> DataFrame column
+        self.source = source if source is not None else TaskSource(df, mapping)  # a caller may have checked df already
         # Widget messages run on a kernel subshell thread while user cells run on the main one.
         self._lock = threading.RLock()
         states = store.annotated(annotator)
@@ -133,10 +137,13 @@ class LabelSession:
             result = msg.get("result", [])
             cancelled = bool(msg.get("was_cancelled", False))
             validate_result(self.spec, result, task_id=task_id)
+            data = self.source.task(pos)["data"]
+            # offsets must fit this task's text: a wrong span is refused, never stored
+            check_result_spans(self.spec, result, data, task_id=task_id)
             lead_time = msg.get("lead_time")
             self.store.save(
                 task_id,
-                self.source.task(pos)["data"],
+                data,
                 result,
                 annotator=self.annotator,
                 was_cancelled=cancelled,
@@ -203,7 +210,15 @@ class LabelSession:
         return tasks
 
     def to_dataframe(self, form: str = "wide", annotator: str | None = None) -> pd.DataFrame:
-        """The DataFrame with labels (``wide``) or one row per result item (``long``)."""
+        """The DataFrame with labels (``wide``), one row per result item (``long``) or one row per
+        text span (``spans``, see :func:`nblabel.spans.spans_frame`)."""
         who = annotator if annotator is not None else self.annotator
         rows = self.store.annotations(None if who == "*" else who)
+        if form == "spans":
+            return spans_frame(self.df, self.spec, rows, columns=self.mapping)
         return annotations_to_frame(self.df, self.spec.controls, rows, form=form)
+
+    def relations(self, annotator: str | None = None) -> pd.DataFrame:
+        """One row per relation between regions (see :func:`nblabel.spans.relations_frame`)."""
+        who = annotator if annotator is not None else self.annotator
+        return relations_frame(self.df, self.spec, self.store.annotations(None if who == "*" else who))

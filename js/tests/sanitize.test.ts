@@ -60,7 +60,7 @@ describe("sanitizeHtml", () => {
     expect(box.innerHTML).toBe("<p>kept</p>");
   });
 
-  it("drops style, id and unknown attributes; keeps title, alt, class, colspan", () => {
+  it("drops unsafe style, id and unknown attributes; keeps title, alt, class, colspan", () => {
     const box = clean(
       '<table><tr><td colspan="2" rowspan="x" style="position:fixed" id="clobber" class="c" title="t">1</td></tr></table>' +
         '<img src="https://e.org/i.png" alt="pic" srcset="x 1x">',
@@ -90,5 +90,68 @@ describe("sanitizeHtml", () => {
     }
     expect(box.querySelector("img[onerror]")).toBeNull();
     expect(box.textContent).toContain("ab");
+  });
+});
+
+describe("sanitizeHtml keeps safe presentation", () => {
+  it("keeps table structure, borders and the legacy table attributes", () => {
+    const box = clean(
+      '<table border="1" cellpadding="4" cellspacing="0" width="80%" align="center" style="border-collapse: collapse">' +
+        '<thead><tr><th align="left" style="border: 1px solid #999; background-color: #eee">name</th></tr></thead>' +
+        '<tbody><tr valign="top"><td style="border-bottom: 2px dashed rgb(0, 0, 255); padding: 2px 4px" nowrap>x</td></tr></tbody></table>',
+    );
+    const table = box.querySelector("table")!;
+    expect([...table.attributes].map((a) => `${a.name}=${a.value}`)).toEqual([
+      "border=1", "cellpadding=4", "cellspacing=0", "width=80%", "align=center", "style=border-collapse: collapse",
+    ]);
+    const th = box.querySelector("th")!;
+    expect(th.getAttribute("align")).toBe("left");
+    expect(th.getAttribute("style")).toBe("border: 1px solid #999; background-color: #eee");
+    expect(th.style.borderTopStyle).toBe("solid");
+    expect(box.querySelector("tbody tr")!.getAttribute("valign")).toBe("top");
+    const td = box.querySelector("td")!;
+    expect(td.getAttribute("style")).toBe("border-bottom: 2px dashed rgb(0, 0, 255); padding: 2px 4px");
+    expect(td.hasAttribute("nowrap")).toBe(true);
+  });
+
+  it("keeps colours, alignment and font weight on text", () => {
+    const box = clean(
+      '<p style="color: red; text-align: right; font-weight: 700 !important">a</p>' +
+        '<span style="COLOR:#c00;font-style:italic;background-color:hsl(60, 100%, 90%)">b</span><div align="center">c</div>',
+    );
+    expect(box.querySelector("p")!.getAttribute("style")).toBe("color: red; text-align: right; font-weight: 700");
+    expect(box.querySelector("span")!.getAttribute("style")).toBe(
+      "color: #c00; font-style: italic; background-color: hsl(60, 100%, 90%)",
+    );
+    expect(box.querySelector("div")!.getAttribute("align")).toBe("center");
+  });
+
+  it("drops CSS that can load resources or run code, keeping the safe declarations beside it", () => {
+    const cases: Array<[string, string | null]> = [
+      ["background-image: url(https://e.org/t.png); color: red", "color: red"],
+      ["color: red; background: url(javascript:alert(1))", "color: red"],
+      ["width: expression(alert(1))", null],
+      ["color: var(--x)", null],
+      ["border-image: image-set('a.png' 1x)", null],
+      ["@import 'https://e.org/x.css'; color: red", null],
+      ["color: re\\64", null],
+      ["color: red /* */; font-weight: bold", null],
+      ["behavior: url(x.htc); -moz-binding: url(x.xml#y)", null],
+      ["position: fixed; top: 0; left: 0; z-index: 9999", null],
+      ["list-style-image: url(x.png)", null],
+      ["content: 'x'", null],
+      ['font-family: "Comic Sans"', null],
+    ];
+    for (const [style, kept] of cases) {
+      const p = clean(`<p style="${style.replace(/"/g, "&quot;")}">t</p>`).querySelector("p")!;
+      expect(p.getAttribute("style"), style).toBe(kept);
+    }
+  });
+
+  it("drops bad values of the table attributes", () => {
+    const box = clean('<table border="javascript:x" width="100px" align="evil"><tr><td valign="x" width="5%">a</td></tr></table>');
+    const table = box.querySelector("table")!;
+    expect(table.getAttributeNames()).toEqual([]);
+    expect(box.querySelector("td")!.getAttributeNames()).toEqual(["width"]);
   });
 });

@@ -96,22 +96,27 @@ class ConfigSpec:
             "variables": self.variables, "hotkeys": self.hotkeys, "unsupported": self.unsupported,
         })
 
-    def bind(self, columns: Iterable[Hashable], mapping: Mapping[str, Hashable] | None = None) -> dict[str, str]:
+    def bind(self, columns: Iterable[Hashable], mapping: Mapping[str, Hashable] | None = None, *,
+             map_hint: str | None = None) -> dict[str, str]:
         """Map each ``$var`` to a DataFrame column: ``mapping`` ({var: column}) first, else same name.
 
         Returns ``{var: column label}``. A variable with no column, or a mapping that names a
-        variable the config does not use or a column the frame does not have, is a ``ConfigError``.
+        variable the config does not use or a column the frame does not have, is a ``ConfigError``
+        (one listing every such problem). ``map_hint`` is how the caller's user maps a column,
+        formatted with ``var`` (default: ``Pass columns={'var': ...} to map it.``, the Python
+        API's way; the command line says its own option).
         """
         cols = list(columns)
         by_text = {}
         for col in cols:
             by_text.setdefault(str(col), col)
         explicit = {str(k).removeprefix("$"): v for k, v in (mapping or {}).items()}
+        errors: list[ConfigError] = []
         for var in explicit:
             if var not in self.variables:
                 uses = ", ".join(f"${v}" for v in self.variables) or "no variables"
-                raise ConfigError(f"columns maps ${var}, but the config does not use ${var}",
-                                  hint=f"the config uses {uses}")
+                errors.append(ConfigError(f"columns maps ${var}, but the config does not use ${var}",
+                                          hint=f"the config uses {uses}"))
         bound: dict[str, Any] = {}
         for var in self.variables:
             tag, line, col = self._sites.get(var, ("the config", None, None))
@@ -120,13 +125,18 @@ class ConfigSpec:
                 if target in cols or str(target) in by_text:
                     bound[var] = target if target in cols else by_text[str(target)]
                     continue
-                raise ConfigError(f"columns maps ${var} to {target!r}, but the DataFrame has no column {target!r}",
-                                  line=line, col=col, hint=_closest_columns(str(target), list(by_text)))
+                errors.append(ConfigError(
+                    f"columns maps ${var} to {target!r}, but the DataFrame has no column {target!r}",
+                    line=line, col=col, hint=_closest_columns(str(target), list(by_text))))
+                continue
             if var in by_text:
                 bound[var] = by_text[var]
                 continue
-            raise ConfigError(f"{tag} uses ${var} but the DataFrame has no column {var!r}", line=line, col=col,
-                              hint=f"{_closest_columns(var, list(by_text))}. Pass columns={{{var!r}: ...}} to map it.")
+            how = map_hint.format(var=var) if map_hint is not None else f"Pass columns={{{var!r}: ...}} to map it."
+            errors.append(ConfigError(f"{tag} uses ${var} but the DataFrame has no column {var!r}", line=line, col=col,
+                                      hint=f"{_closest_columns(var, list(by_text))}. {how}"))
+        if errors:
+            raise ConfigError.collect(errors).with_traceback(None) from None
         return bound
 
     def __repr__(self) -> str:
@@ -138,9 +148,14 @@ def parse_config(xml: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Con
     """Parse and validate a Label Studio labeling config.
 
     Raises ``ConfigError`` (a ``ValueError``) with line:col and a hint for anything nblabel
-    cannot use; tags it knows but cannot render yet are kept and listed in ``unsupported``.
+    cannot use — one error listing every mistake found, in line order (``.errors``); tags it
+    knows but cannot render yet are kept and listed in ``unsupported``.
     """
-    return _Builder(parse_xml(xml, max_bytes=max_bytes)).build()
+    __tracebackhide__ = True  # IPython: the user's mistake, not nblabel's call stack
+    try:
+        return _Builder(parse_xml(xml, max_bytes=max_bytes)).build()
+    except ConfigError as exc:
+        raise exc.with_traceback(None) from None
 
 
 def _closest_columns(name: str, columns: list[str]) -> str:
@@ -161,16 +176,37 @@ class _Builder:
         self.by_name: dict[str, _Rec] = {}
         self.objects: list[_Rec] = []
         self.owned: dict[int, list[_Rec]] = {}  # id(control) -> its items, document order
+        self.errors: list[ConfigError] = []  # every mistake found; raised together at the end
+
+    def _error(self, message: str, *, line: int | None, col: int | None, hint: str | None) -> None:
+        self.errors.append(ConfigError(message, line=line, col=col, hint=hint))
 
     # ---- building -------------------------------------------------------------------
     def build(self) -> ConfigSpec:
+        """Validate everything, then raise every mistake at once (or return the spec).
+
+        Each check records its mistake and goes on with what is still sound, so one run reports
+        all of them; a later check that trips over an earlier mistake only ends the run early.
+        """
+        try:
+            spec = self._build()
+        except ConfigError as exc:
+            self.errors.append(exc)
+        except Exception:
+            if not self.errors:
+                raise
+        if self.errors:
+            raise ConfigError.collect(self.errors)
+        return spec
+
+    def _build(self) -> ConfigSpec:
         root_el = self.parsed.root
         root_info = lookup(etree.QName(root_el).localname)
         if root_info is None or root_info.name != "View":
             line, col = self.parsed.position(root_el)
             got = etree.QName(root_el).localname
-            raise ConfigError(f"the root tag must be <View>, not <{got}>", line=line, col=col,
-                              hint="wrap the whole config in <View>…</View>")
+            self._error(f"the root tag must be <View>, not <{got}>", line=line, col=col,
+                        hint="wrap the whole config in <View>…</View>")
         root = self._visit(root_el, None)
         for rec in self.recs:
             self._check_required(rec)
@@ -200,9 +236,11 @@ class _Builder:
         info = lookup(tag)
         line, col = self.parsed.position(el)
         if info is None:
-            guess = difflib.get_close_matches(tag.lower(), [s.lower() for s in spellings()], n=1, cutoff=0.6)
-            hint = f"did you mean <{lookup(guess[0]).name}>?" if guess else "see Label Studio's tag reference"
-            raise ConfigError(f"unknown tag <{tag}>", line=line, col=col, hint=hint)
+            if parent is not None:  # an unknown root is already reported as "the root must be <View>"
+                guess = difflib.get_close_matches(tag.lower(), [s.lower() for s in spellings()], n=1, cutoff=0.6)
+                hint = f"did you mean <{lookup(guess[0]).name}>?" if guess else "see Label Studio's tag reference"
+                self._error(f"unknown tag <{tag}>", line=line, col=col, hint=hint)
+            info = TagInfo(tag, "unknown")  # its children are still checked; nesting under it is not
         rec = _Rec(el, info, line, col, {}, parent, index=len(self.recs))
         rec.attrs = self._attrs(rec)
         if info.name == "Header" and not rec.attrs.get("value"):
@@ -221,8 +259,9 @@ class _Builder:
             name = decl.name if decl else key
             if name in out:
                 line, col = self.parsed.attr_position(rec.el, key)
-                raise ConfigError(f"{rec.describe()} has the attribute {name} twice (in different case)",
-                                  line=line, col=col, hint="keep one of them")
+                self._error(f"{rec.describe()} has the attribute {name} twice (in different case)",
+                            line=line, col=col, hint="keep one of them")
+                continue
             out[name] = self._convert(rec, key, decl, raw)
         for decl in rec.info.attrs.values():
             if decl.default is not None and decl.name not in out:
@@ -256,12 +295,13 @@ class _Builder:
         else:
             return raw
         line, col = self.parsed.attr_position(rec.el, key)
-        raise ConfigError(f'{decl.name}="{raw}" on {rec.describe()} {problem}', line=line, col=col, hint=fix)
+        self._error(f'{decl.name}="{raw}" on {rec.describe()} {problem}', line=line, col=col, hint=fix)
+        return decl.default  # keep checking the rest with the default in its place
 
     # ---- validation -----------------------------------------------------------------
     def _fail_attr(self, rec: _Rec, key: str, message: str, hint: str | None) -> None:
         line, col = self.parsed.attr_position(rec.el, key)
-        raise ConfigError(message, line=line, col=col, hint=hint)
+        self._error(message, line=line, col=col, hint=hint)
 
     def _check_required(self, rec: _Rec) -> None:
         for need in rec.info.needs:
@@ -269,10 +309,10 @@ class _Builder:
             if need == "value" and rec.info.kind == "object" and not value:
                 value = rec.attrs.get("valueList")
             if value in (None, ""):
-                raise ConfigError(f"{rec.describe()} needs a {need} attribute", line=rec.line, col=rec.col,
-                                  hint=_need_hint(rec, need))
+                self._error(f"{rec.describe()} needs a {need} attribute", line=rec.line, col=rec.col,
+                            hint=_need_hint(rec, need))
         if rec.tag == "Header" and rec.attrs.get("value") in (None, ""):
-            raise ConfigError("<Header> needs a value attribute (or text inside)", line=rec.line, col=rec.col,
+            self._error("<Header> needs a value attribute (or text inside)", line=rec.line, col=rec.col,
                               hint='e.g. <Header value="Is this review positive?"/>')
 
     def _owner(self, rec: _Rec) -> tuple[_Rec | None, bool]:
@@ -290,11 +330,13 @@ class _Builder:
         if owner is not None and owner.tag in rec.info.parents:
             self.owned.setdefault(id(owner), []).append(rec)
             return
+        if owner is not None and owner.info.kind == "unknown":
+            return  # inside a misspelled tag: that tag's error says it all
         parents = rec.info.parents
         allowed = (" or ".join(f"<{p}>" for p in parents) if len(parents) <= 3
                    else f"<{parents[0]}>, <{parents[1]}> or another *Labels tag")
         where = f"inside {owner.describe()}" if owner is not None else "not inside any of them"
-        raise ConfigError(f"{rec.describe()} must be inside {allowed}, but it is {where}",
+        self._error(f"{rec.describe()} must be inside {allowed}, but it is {where}",
                           line=rec.line, col=rec.col, hint=f"move it inside {allowed}")
 
     def _index_names(self) -> None:
@@ -305,6 +347,7 @@ class _Builder:
             if first is not None:
                 self._fail_attr(rec, "name", f'duplicate name "{rec.name}": {rec.describe()} and {first.describe()} '
                                 f"at line {first.line}:{first.col}", "every name must be unique; rename one")
+                continue
             self.by_name[rec.name] = rec
 
     def _resolve_to_name(self, rec: _Rec) -> list[str]:
@@ -319,7 +362,9 @@ class _Builder:
             names = ", ".join(f'"{r.name}"' for r in objects)
             hint = (f"add toName naming the object it labels: {names}" if objects
                     else 'add an object tag such as <Text name="text" value="$text"/> and toName="text"')
-            raise ConfigError(f"{rec.describe()} has no toName", line=rec.line, col=rec.col, hint=hint)
+            self._error(f"{rec.describe()} has no toName", line=rec.line, col=rec.col, hint=hint)
+            return []
+        found: list[str] = []
         for part in parts:
             target = self.by_name.get(part)
             if target is None:
@@ -327,11 +372,16 @@ class _Builder:
                 hint = (f'did you mean "{guess[0]}"?' if guess else
                         "object tags: " + (", ".join(f'"{r.name}"' for r in objects) or "none"))
                 self._fail_attr(rec, "toName", f'{rec.describe()} has toName="{part}", but no tag is named "{part}"', hint)
+                continue
             if target.info.kind != "object":
-                names = ", ".join(f'"{r.name}"' for r in objects) or "none"
-                self._fail_attr(rec, "toName", f'{rec.describe()} has toName="{part}", which is {target.describe()}, '
-                                f"not an object tag", f"toName must name a tag that shows data; object tags: {names}")
-        return parts
+                if target.info.kind != "unknown":  # a misspelled object tag is reported as such
+                    names = ", ".join(f'"{r.name}"' for r in objects) or "none"
+                    self._fail_attr(rec, "toName", f'{rec.describe()} has toName="{part}", which is '
+                                    f"{target.describe()}, not an object tag",
+                                    f"toName must name a tag that shows data; object tags: {names}")
+                continue
+            found.append(part)
+        return found
 
     def _items(self, rec: _Rec) -> list[_Rec]:
         """The Choice/Label/… elements that belong to control ``rec``."""
@@ -342,10 +392,20 @@ class _Builder:
             return
         if rec.tag == "Taxonomy" and rec.attrs.get("apiUrl"):
             return
-        if not self._items(rec):
+        if not self._items(rec) and not self._has_misplaced(rec):
             item = rec.info.item
-            raise ConfigError(f"{rec.describe()} has no <{item}> inside", line=rec.line, col=rec.col,
+            self._error(f"{rec.describe()} has no <{item}> inside", line=rec.line, col=rec.col,
                               hint=f'add <{item} value="…"/> children, or load them from the task with value="$options"')
+
+    def _has_misplaced(self, rec: _Rec) -> bool:
+        """A misspelled or wrong label tag inside ``rec``: its own error explains the missing items."""
+        stack = list(rec.children)
+        while stack:
+            node = stack.pop()
+            if node.info.kind in ("unknown", "label"):
+                return True
+            stack.extend(node.children)
+        return False
 
     # ---- indexes --------------------------------------------------------------------
     def _control_entry(self, rec: _Rec, targets: list[str]) -> dict[str, Any]:
@@ -385,9 +445,11 @@ class _Builder:
                 other = used[key]
                 self._fail_attr(rec, "hotkey", f'hotkey "{key}" of {rec.describe()} is already used by '
                                 f"{other.describe()} at line {other.line}:{other.col}", "give each a different hotkey")
+                continue
             if key in RESERVED_KEYS:
                 self._fail_attr(rec, "hotkey", f'hotkey "{key}" of {rec.describe()} is one of nblabel\'s own keys',
                                 "j k n u, the arrows, Escape, Ctrl+Space and Ctrl+Z/Y navigate; pick another key")
+                continue
             used[key] = rec
             self._add_hotkey(out, key, rec)
         free = (k for k in AUTO_KEYS if k not in WIDGET_KEYS and k not in used)

@@ -32,6 +32,37 @@ def test_a_missing_column_is_reported_with_the_closest_one(tmp_path, capsys):
     assert "reviews" in capsys.readouterr().err
 
 
+THREE_MISTAKES = """<View>
+  <Text name="text" value="$review"/>
+  <Choise name="x" toName="text"/>
+  <Choices name="sentiment" toName="text"><Choice value="a"/></Choices>
+  <Rating name="r" toName="text" maxRating="lots"/>
+  <Choices name="c2" toName="txt"><Choice value="b"/></Choices>
+  <Choices name="sentiment" toName="text"><Choice value="c"/></Choices>
+</View>"""
+
+
+def test_every_mistake_is_reported_in_one_run_in_line_order(tmp_path, capsys):
+    path = tmp_path / "bad.xml"
+    path.write_text(THREE_MISTAKES)
+    assert main(["validate", str(path)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(": ")[1] for line in lines[:-1]] == ["line 3:3", "line 5:34", "line 6:22", "line 7:12"]
+    assert "unknown tag <Choise>" in lines[0] and 'maxRating="lots"' in lines[1]
+    assert 'toName="txt"' in lines[2] and 'duplicate name "sentiment"' in lines[3]
+    assert all(line.startswith(f"{path}: ") for line in lines)
+    assert lines[-1] == f"{path}: 4 problems"
+
+
+def test_every_missing_column_is_reported_with_the_cli_option_to_fix_it(tmp_path, capsys):
+    path = tmp_path / "ok.xml"
+    path.write_text('<View><Text name="t" value="$review"/><Header value="$title"/></View>')
+    assert main(["validate", str(path), "--columns", "reviews,id"]) == 1
+    err = capsys.readouterr().err
+    assert "$review" in err and "$title" in err and "2 problems" in err
+    assert "--columns" in err and "columns={" not in err
+
+
 def test_an_unreadable_file_exits_2(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "nope.xml")]) == 2
     assert "cannot read" in capsys.readouterr().err

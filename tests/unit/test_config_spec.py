@@ -513,3 +513,47 @@ def test_bind_accepts_non_string_column_labels():
     assert spec.variables == ["year"]  # "$0abc" is not a variable: names start with a letter or _
     assert spec.bind([2024, "year"]) == {"year": "year"}
     assert parse_config(view('<Header value="$y"/>')).bind([7], {"y": 7}) == {"y": 7}
+
+
+# ---- several mistakes: one error listing all of them ---------------------------------------
+
+
+def test_every_mistake_is_reported_at_once_in_line_order():
+    err = error_of(view('<Text name="t" value="$t"/>',                      # line 2
+                        '<Choices name="c" toName="t" choice="many">',       # line 3: bad enum
+                        '  <Choice value="a" hotkey="j"/>',                  # line 4: reserved hotkey
+                        "</Choices>",
+                        '<Rating name="c" toName="nope"/>',                  # line 6: duplicate name, bad toName
+                        "<Choise/>"))                                        # line 7: unknown tag
+    where = [(e.line, e.col) for e in err.errors]
+    assert where == sorted(where) and len(where) == 5
+    assert [e.line for e in err.errors] == [3, 4, 6, 6, 7]
+    assert (err.line, err.message) == (err.errors[0].line, err.errors[0].message)  # the first one leads
+    assert str(err).splitlines() == [e.summary for e in err.errors]
+
+
+def test_a_misspelled_tag_does_not_cascade_into_errors_about_its_children():
+    err = error_of(view('<Text name="t" value="$t"/>', '<Choicse name="c" toName="t">', '  <Choice value="a"/>',
+                        "</Choicse>"))
+    assert [e.message for e in err.errors] == ["unknown tag <Choicse>"]
+
+
+def test_a_single_mistake_reads_exactly_as_before():
+    err = error_of(view('<Text name="t" value="$t"/>', "<Choise/>"))
+    assert err.errors == [err] and str(err) == err.summary
+
+
+def test_several_mistakes_survive_pickling():
+    import pickle
+
+    err = error_of(view("<Choise/>", "<Blink/>"))
+    again = pickle.loads(pickle.dumps(err))
+    assert [e.summary for e in again.errors] == [e.summary for e in err.errors]
+
+
+def test_bind_reports_every_missing_column():
+    spec = parse_config(view('<Text name="t" value="$review"/>', '<Header value="$title"/>'))
+    with pytest.raises(ConfigError) as info:
+        spec.bind(["reviews"])
+    assert [e.message.split(" uses ")[1].split()[0] for e in info.value.errors] == ["$review", "$title"]
+    assert "columns={'review': ...}" in str(info.value)

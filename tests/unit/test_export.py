@@ -13,13 +13,14 @@ import json
 import subprocess
 from pathlib import Path
 
+import ls_server  # scripts/ (root conftest.py)
 import pytest
 
 from nblabel import Store, parse_config
 from nblabel.export import FORMATS, ExportFormat, dumps_csv, export_store, json_min_rows, register, store_tasks
 
 REPO = Path(__file__).resolve().parents[2]
-LS_PYTHON = REPO / ".cache" / "ls-venv" / "bin" / "python"
+LS_PYTHON = ls_server.VENV / "bin" / "python"  # $NBL_LS_CACHE/ls-venv, else .cache/ls-venv
 
 CONFIG = """<View>
   <Text name="text" value="$text"/>

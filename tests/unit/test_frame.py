@@ -278,7 +278,7 @@ def test_wide_form_adds_one_column_per_control_with_extracted_labels(store):
     assert row["topics"] == ["price", "battery"]
     assert row["note"] == "line one\nline two 🎉"
     assert row["stars"] == 4 and str(wide["stars"].dtype) == "Int64"
-    assert row["confidence"] == 0.75 and wide["confidence"].dtype == float
+    assert row["confidence"] == 0.75 and str(wide["confidence"].dtype) == "Float64"
     assert row["spans"] == [{"start": 0, "end": 5, "text": "Great", "labels": ["PRAISE"]}]
     assert row["annotator"] == "ana" and row["lead_time"] == 12.5 and not row["skipped"]
     assert isinstance(row["annotated_at"], pd.Timestamp) and str(row["annotated_at"].tz) == "UTC"
@@ -295,9 +295,31 @@ def test_wide_form_leaves_unannotated_rows_empty_and_marks_skips(store):
     assert wide["stars"].isna().all() and wide["confidence"].isna().all()
     assert wide["annotator"].isna().tolist() == [False, True, False]
     assert wide["annotated_at"].isna().tolist() == [False, True, False]
-    assert math.isnan(wide.loc[1, "lead_time"])
+    assert wide.loc[1, "lead_time"] is pd.NA
     assert wide["skipped"].tolist() == [False, pd.NA, True]
     assert str(wide["skipped"].dtype) == "boolean"
+
+
+def test_wide_form_uses_nullable_dtypes_so_every_empty_cell_is_na(store):
+    df = reviews(n=3)
+    store.save(0, {}, FULL, annotator="ana", lead_time=2.0)
+    wide = annotations_to_frame(df, CONTROLS, store.annotations())
+    dtypes = {c: str(wide[c].dtype) for c in [*CONTROLS, "annotator", "lead_time", "skipped"]}
+    assert dtypes == {"sentiment": "string", "topics": "object", "note": "string", "stars": "Int64",
+                      "confidence": "Float64", "spans": "object", "annotator": "string",
+                      "lead_time": "Float64", "skipped": "boolean"}
+    when = wide["annotated_at"].dtype
+    assert isinstance(when, pd.DatetimeTZDtype) and str(when.tz) == "UTC"
+    empty = wide.iloc[1]
+    # one missing value everywhere (NaT is pandas' only empty datetime), never None or NaN
+    assert all(empty[c] is pd.NA for c in [*CONTROLS, "annotator", "lead_time", "skipped"])
+    assert empty["annotated_at"] is pd.NaT
+
+
+def test_wide_form_dtypes_do_not_depend_on_whether_anything_is_labeled_yet():
+    empty = annotations_to_frame(reviews(n=2), CONTROLS, [])
+    assert str(empty["topics"].dtype) == "object" and str(empty["sentiment"].dtype) == "string"
+    assert str(empty["stars"].dtype) == "Int64" and str(empty["confidence"].dtype) == "Float64"
 
 
 def test_wide_form_suffixes_control_columns_that_clash_with_data_columns(store):
@@ -364,11 +386,14 @@ def test_long_form_has_one_row_per_result_item_with_the_original_labels(store):
     assert [(r.task_id, r.annotator, r.type) for r in long.itertuples()] == [
         (idx[0], "ana", "number"), (idx[0], "ben", "rating"), (idx[1], "ana", "skip"),
         (idx[2], "ana", "choices"), (idx[2], "ana", "choices"), (idx[2], "ana", "textarea")]
-    assert long["value"].tolist() == [0.75, 4, None, "positive", ["price", "battery"], "line one\nline two 🎉"]
+    assert long["value"].tolist() == [0.75, 4, pd.NA, "positive", ["price", "battery"], "line one\nline two 🎉"]
     assert long["raw"].iloc[4] == {"choices": ["price", "battery"]}
     assert pd.isna(long["from_name"].iloc[2])
-    assert long["lead_time"].iloc[3] == 3.0
+    assert long["lead_time"].iloc[3] == 3.0 and long["lead_time"].iloc[0] is pd.NA
     assert str(long["annotated_at"].dt.tz) == "UTC"
+    assert {c: str(long[c].dtype) for c in ("annotator", "from_name", "to_name", "type", "lead_time")} == {
+        "annotator": "string", "from_name": "string", "to_name": "string", "type": "string", "lead_time": "Float64"}
+    assert long["raw"].iloc[2] is pd.NA
 
 
 def test_long_form_keeps_other_result_types_and_relations_raw(store):

@@ -103,3 +103,62 @@ def test_set_data_with_appended_rows_keeps_labels(lab):
     lab.set_data(df)
     assert lab.total == 501 and lab.done == 1 and lab.start == 1
     assert lab.to_dataframe().loc[0, "sentiment"] == "negative"
+
+
+# ---- a failed construction, and what a new user reads ------------------------------------
+
+
+@pytest.mark.parametrize("config, columns", [
+    ("<View><Text name='t' value='$review'/><Choise name='c' toName='t'/></View>", None),  # bad config
+    (CONFIG.replace("$review", "$reveiw"), None),                                          # $var without a column
+    (CONFIG, {"review": "nope"}),                                                          # columns= names no column
+])
+def test_a_labeler_that_fails_with_a_config_error_leaves_no_file_behind(tmp_path, monkeypatch, config, columns):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError):
+        Labeler(nblabel.load_reviews(), config, columns=columns)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_duplicate_index_fails_before_the_store_is_created(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="duplicate"):
+        Labeler(pd.DataFrame({"review": ["a", "b"]}, index=[1, 1]), CONFIG)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_config_error_carries_no_nblabel_frames(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        Labeler(nblabel.load_reviews(), CONFIG.replace("Choices", "Choises"), store=tmp_path / "x.db")
+    frames = [f.filename for f in __import__("traceback").extract_tb(info.value.__traceback__)]
+    # only this test's frame and the one line of Labeler.__init__ that re-raises it
+    assert sum("nblabel" in f and "tests" not in f for f in frames) <= 1, frames
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_unsupported_tags_are_named_in_one_warning_at_construction(tmp_path):
+    config = CONFIG.replace("</View>", '<Image name="img" value="$review"/><Video name="v" value="$review"/></View>')
+    with pytest.warns(LabelerWarning, match="not rendered yet.*Image, Video") as record:
+        Labeler(nblabel.load_reviews(), config, store=tmp_path / "x.db")
+    assert len([w for w in record if issubclass(w.category, LabelerWarning)]) == 1
+
+
+def test_help_shows_the_real_signature_and_documented_traits():
+    import inspect
+    import pydoc
+
+    sig = inspect.signature(Labeler)
+    assert list(sig.parameters)[:2] == ["df", "config"]
+    assert sig.parameters["store"].kind is inspect.Parameter.KEYWORD_ONLY
+    text = pydoc.render_doc(Labeler, renderer=pydoc.plaintext)
+    head = text[:text.index("Method resolution order")]
+    assert "Label the rows of a DataFrame" in head and "*, store" in head
+    assert "Public constructor" not in text
+    own = text[:text.index("inherited from")]
+    for trait in ("spec", "window", "start", "total", "done", "skipped", "settings", "error"):
+        assert Labeler.class_traits()[trait].help, trait
+        assert Labeler.class_traits()[trait].help in own
+
+
+def test_the_repr_is_one_short_line(lab):
+    assert repr(lab) == "Labeler(500 tasks, 0 labeled, controls: sentiment, store='labels.db')"

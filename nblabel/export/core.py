@@ -1,4 +1,4 @@
-"""Stored annotations as Label Studio export files: ``JSON``, ``JSON_MIN``, ``CSV``, ``TSV``.
+"""The one export registry, and the store read as Label Studio task JSON.
 
     from nblabel.export import export_store, FORMATS
 
@@ -10,25 +10,15 @@ Two layers, so every format works on any source of Label Studio task JSON:
   the server's ``JSON`` export and ``/import`` use: ``{"id", "data", "meta"?, "annotations": [...],
   "predictions": [...]}``.
 * A format is an :class:`ExportFormat` in the registry :data:`FORMATS` (key: the lower-case name
-  used on the command line). Its ``write(tasks, spec, path)`` turns task JSON into a file and
-  returns how many records it wrote. New formats (COCO, YOLO, VOC, CONLL2003, ...) are added with
-  :func:`register`; a format that writes a folder or an archive may treat ``path`` accordingly.
+  used on the command line and by ``Labeler.export``). Its ``write(tasks, spec, path)`` turns task
+  JSON into a file and returns how many records it wrote. Each format family lives in its own
+  module of this package and registers itself with :func:`register`; a format that writes a
+  folder or an archive may treat ``path`` accordingly.
 
-The shapes follow Label Studio's own converter (label-studio-sdk 2.1.2, used by the 1.23.2 server):
-
-* **JSON**: the task list itself, the only lossless format. Predictions are written in full (the
-  server's simple export writes only their ids), so the file can be imported into a project.
-* **JSON_MIN**: one flat row per (task, non-cancelled annotation), newest annotation first: the
-  task's ``data`` keys, ``id``, one key per control with results (a single ``Choices`` or
-  ``TextArea`` value as a bare string, otherwise the list of its ``value`` dicts without ``type``),
-  then ``annotator``, ``annotation_id``, ``created_at``, ``updated_at``, ``lead_time``. A task
-  without any annotation gives one row without control keys; a task whose annotations are all
-  cancelled (skipped) gives no row. Results of ``from_name``\\ s that are not controls of the
-  config are left out.
-* **CSV** / **TSV**: the JSON_MIN rows with all columns sorted by name; values that are not
-  strings or numbers are written as JSON; a data key that is also a control name becomes
-  ``_data_<key>``; ``csv.QUOTE_NONNUMERIC``. Byte for byte the server's export, except that JSON
-  inside a cell is plain JSON (the server's encoder writes ``/`` as ``\\/``; parsers read both alike).
+:func:`annotation_items` is Label Studio's converter's first step, shared by the flat formats:
+per task, its non-cancelled annotations newest first, each with its results grouped by control
+(``from_name`` -> value dicts carrying the control's tag as ``type``); a task without annotations
+gives one item without outputs, a task whose annotations are all cancelled gives none.
 
 Annotator identity: a store annotation's ``completed_by`` is ``{"email": name}`` when the name is
 an e-mail address (what the server matches members by on import) and the bare name otherwise;
@@ -37,9 +27,6 @@ JSON_MIN/CSV show the name either way. Label Studio's own exports name annotator
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -48,18 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import ConfigSpec
-from .store import Store
-
-__all__ = [
-    "ExportFormat",
-    "ExportResult",
-    "FORMATS",
-    "export_store",
-    "json_min_rows",
-    "register",
-    "store_tasks",
-]
+from ..config import ConfigSpec
+from ..store import Store
 
 # --------------------------------------------------------------------------- the registry
 
@@ -159,7 +136,7 @@ def store_tasks(store: Store, annotator: str | None = "*", *, all_tasks: bool = 
             yield task
 
 
-# --------------------------------------------------------------------------- JSON_MIN rows
+# --------------------------------------------------------------------------- Label Studio's flattening
 
 
 def _annotator(completed_by: Any, *, int_id: bool) -> Any:
@@ -202,31 +179,12 @@ def _outputs(result: Any, spec: ConfigSpec) -> dict[str, list[dict[str, Any]]]:
     return outputs
 
 
-def _pretty(values: list[dict[str, Any]]) -> Any:
-    """One control's values: a bare string for one single Choice / one TextArea line, else the
-    list of value dicts without ``type`` (Label Studio's ``prettify_result``)."""
-    out: list[Any] = []
-    tag = None
-    for v in values:
-        v = dict(v)
-        tag = v.pop("type", None)
-        if tag == "Choices" and isinstance(v.get("choices"), list) and len(v["choices"]) == 1:
-            out.append(v["choices"][0])
-        elif tag == "TextArea" and isinstance(v.get("text"), list) and len(v["text"]) == 1:
-            out.append(v["text"][0])
-        elif tag in ("Chat", "chatmessage"):
-            out.append(v.get("chatmessage", v))
-        else:
-            out.append(v)
-    return out[0] if tag in ("Choices", "TextArea") and len(out) == 1 else out
-
-
 def _created(a: Mapping[str, Any]) -> str:
     value = a.get("created_at")
     return value if isinstance(value, str) else ""
 
 
-def _min_items(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec) -> Iterator[tuple[Mapping[str, Any], dict, Mapping[str, Any]]]:
+def annotation_items(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec) -> Iterator[tuple[Mapping[str, Any], dict, Mapping[str, Any]]]:
     """(task, outputs, annotation) per row, in Label Studio's order."""
     for task in tasks:
         annotations = task.get("annotations")
@@ -241,114 +199,6 @@ def _min_items(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec) -> Iterator
             yield task, _outputs(a.get("result") or [], spec), a
 
 
-def json_min_rows(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec) -> Iterator[dict[str, Any]]:
-    """Label Studio JSON_MIN rows for task JSON (see the module docstring)."""
-    for task, outputs, a in _min_items(tasks, spec):
-        row = json.loads(json.dumps(task.get("data") or {}))
-        if task.get("id") is not None:
-            row["id"] = task["id"]
-        for name, values in outputs.items():
-            row[name] = _pretty(values)
-        _annotation_columns(row, task, a, int_id=True)
-        yield row
-
-
-def _annotation_columns(row: dict[str, Any], task: Mapping[str, Any], a: Mapping[str, Any], *, int_id: bool) -> None:
-    """The per-annotation columns JSON_MIN and CSV share (author, ids, times, agreement)."""
-    row["annotator"] = _annotator(a.get("completed_by", {}), int_id=int_id)
-    row["annotation_id"] = a.get("id")
-    row["created_at"] = a.get("created_at")
-    row["updated_at"] = a.get("updated_at")
-    row["lead_time"] = a.get("lead_time")
-    if "agreement" in task:
-        row["agreement"] = task["agreement"]
-
-
-def _csv_cell(value: Any) -> Any:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if isinstance(value, (dict, list)) else value
-
-
-def csv_rows(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec) -> tuple[list[str], list[dict[str, Any]]]:
-    """(sorted column names, rows) of Label Studio's CSV/TSV export for task JSON."""
-    items = list(_min_items(tasks, spec))
-    data_keys = {k for t, _, _ in items for k in (t.get("data") or {})}
-    output_keys = {k for _, o, _ in items for k in o}
-    clash = data_keys & output_keys
-    columns = {"annotator", "annotation_id", "created_at", "updated_at", "lead_time"}
-    rows = []
-    for task, outputs, a in items:
-        row: dict[str, Any] = {}
-        if task.get("id") is not None:
-            row["id"] = task["id"]
-        for name, values in outputs.items():
-            pretty = _pretty(values)
-            row[name] = pretty if isinstance(pretty, str) else json.dumps(pretty, ensure_ascii=False,
-                                                                            separators=(",", ":"))
-            if any(v.get("type") in ("Chat", "chatmessage") for v in values):
-                row[f"{name}_transcript"] = _transcript(pretty)
-        for key, value in (task.get("data") or {}).items():
-            row[f"_data_{key}" if key in clash else key] = _csv_cell(value)
-        _annotation_columns(row, task, a, int_id=False)
-        if a.get("history"):
-            row["history"] = json.dumps(a["history"], ensure_ascii=False, separators=(",", ":"))
-        columns.update(row)
-        rows.append(row)
-    return sorted(columns), rows
-
-
-def _transcript(messages: Any) -> str:
-    lines = []
-    for m in messages if isinstance(messages, list) else []:
-        if isinstance(m, dict):
-            role, content = str(m.get("role", "")), str(m.get("content", ""))
-            lines.append((f"{role}: {content}" if content else f"{role}:") if role else content)
-    return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- writers
-
-
-def _write_json(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec, path: Path) -> int:
-    return _write_json_list(tasks, path)
-
-
-def _write_json_min(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec, path: Path) -> int:
-    return _write_json_list(json_min_rows(tasks, spec), path)
-
-
-def _write_json_list(items: Iterable[Any], path: Path) -> int:
-    """A JSON array, one item at a time (memory: one item)."""
-    n = 0
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write("[")
-        for item in items:
-            fh.write(",\n" if n else "\n")
-            fh.write(json.dumps(item, ensure_ascii=False, allow_nan=False))
-            n += 1
-        fh.write("\n]\n" if n else "]\n")
-    return n
-
-
-def _delimited(sep: str) -> Callable[[Iterable[Mapping[str, Any]], ConfigSpec, Path], int]:
-    def write(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec, path: Path) -> int:
-        columns, rows = csv_rows(tasks, spec)
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=columns, quoting=csv.QUOTE_NONNUMERIC, delimiter=sep)
-            writer.writeheader()
-            writer.writerows(rows)
-        return len(rows)
-
-    return write
-
-
-register("json", ExportFormat("JSON", ".json", "Label Studio task JSON with annotations and predictions (lossless)",
-                              _write_json))
-register("json_min", ExportFormat("JSON_MIN", ".json", "one flat row per annotation: data keys, id, a key per "
-                                  "control, annotator, annotation_id, created_at, updated_at, lead_time",
-                                  _write_json_min))
-register("csv", ExportFormat("CSV", ".csv", "the JSON_MIN rows as CSV, columns sorted", _delimited(",")))
-register("tsv", ExportFormat("TSV", ".tsv", "the JSON_MIN rows as tab-separated values, columns sorted",
-                             _delimited("\t")))
 
 
 # --------------------------------------------------------------------------- one call
@@ -410,13 +260,3 @@ class _Counter(Iterator[dict[str, Any]]):
         if (item.get("meta") or {}).get(MISSING_DATA):
             self.missing += 1
         return item
-
-
-def dumps_csv(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec, sep: str = ",") -> str:
-    """The CSV (or TSV) export of ``tasks`` as a string (tests, small exports)."""
-    columns, rows = csv_rows(tasks, spec)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, quoting=csv.QUOTE_NONNUMERIC, delimiter=sep)
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
