@@ -166,9 +166,12 @@ function n(tag: string, kind: SpecNode["kind"], attrs: Record<string, unknown>, 
   return { tag, kind, attrs, children, supported: true };
 }
 
-function nerSpec(opts: { choice?: string; granularity?: string } = {}): Spec {
-  const labels = n("Labels", "control", { name: "label", toName: "text", choice: opts.choice ?? "single", ...(opts.granularity ? { granularity: opts.granularity } : {}) }, [
-    n("Label", "label", { value: "PER", background: "red" }),
+function nerSpec(opts: { choice?: string; granularity?: string; maxUsages?: number; perMax?: number } = {}): Spec {
+  const la: Record<string, unknown> = { name: "label", toName: "text", choice: opts.choice ?? "single" };
+  if (opts.granularity) la.granularity = opts.granularity;
+  if (opts.maxUsages) la.maxUsages = opts.maxUsages;
+  const labels = n("Labels", "control", la, [
+    n("Label", "label", { value: "PER", background: "red", ...(opts.perMax ? { maxUsages: opts.perMax } : {}) }),
     n("Label", "label", { value: "LOC", background: "blue" }),
   ]);
   return {
@@ -178,6 +181,8 @@ function nerSpec(opts: { choice?: string; granularity?: string } = {}): Spec {
       n("Text", "object", { name: "text", value: "$review" }),
       n("Relations", "control", {}, [n("Relation", "label", { value: "lives_in" })]),
       n("TextArea", "control", { name: "note", toName: "text", perRegion: true }),
+      n("View", "visual", { visibleWhen: "region-selected", whenLabelValue: "LOC" }, [n("Header", "visual", { value: "a place" })]),
+      n("View", "visual", { visibleWhen: "no-region-selected" }, [n("Header", "visual", { value: "pick a span" })]),
     ]),
     objects: { text: { tag: "Text", name: "text", value: "$review", vars: ["review"] } },
     controls: {
@@ -320,5 +325,43 @@ describe("NER labeling in the widget", () => {
     // clicking nothing unselects: the per-region box hides
     press(m.root, "Escape");
     expect(box.hidden).toBe(true);
+  });
+
+  it("granularity=word widens a partial drag to whole words; maxUsages stops a second use; colours come from background", () => {
+    const m = setup(nerSpec({ granularity: "word", perMax: 1 }));
+    press(m.root, "1");
+    selectText(m.root, 1, 2); // "n" of Ann
+    let result = lastResult(m);
+    expect(result.map((r) => r.value.text)).toEqual(["Ann"]);
+    const el = m.root.querySelector<HTMLElement>(`[data-region-id="${result[0].id}"]`)!;
+    expect(el.style.getPropertyValue("--nbl-region-color")).toBe("red");
+    press(m.root, "Escape"); // unselect; PER stays active
+    selectText(m.root, TEXT.indexOf("lives"), TEXT.indexOf("lives") + 2);
+    result = lastResult(m);
+    expect(result).toHaveLength(1); // PER has maxUsages=1
+    expect(m.root.querySelector(".nbl-notice")!.textContent).toContain("maxUsages");
+  });
+
+  it('choice="multiple" toggles labels on the selected span; visibleWhen follows the selection', () => {
+    const m = setup(nerSpec({ choice: "multiple" }));
+    const headers = () => [...m.root.querySelectorAll<HTMLElement>(".nbl-header, h1, h2, h3, h4, h5, h6")].filter((h) => !h.closest("[hidden]")).map((h) => h.textContent);
+    expect(headers()).toEqual(["pick a span"]);
+    press(m.root, "ArrowRight", { shift: true });
+    press(m.root, "1");
+    press(m.root, "Escape"); // keyboard selection off, the new span stays selected
+    expect(headers()).toEqual([]);
+    press(m.root, "2");
+    let result = lastResult(m);
+    expect(result[0].value.labels).toEqual(["PER", "LOC"]);
+    expect(headers()).toEqual(["a place"]);
+    press(m.root, "1");
+    result = lastResult(m);
+    expect(result[0].value.labels).toEqual(["LOC"]);
+    // hide from the region list: the span loses its highlight, the result is unchanged
+    m.root.querySelector<HTMLElement>(".nbl-region-item .nbl-region-hide")!.click();
+    expect(m.root.querySelector(`.nbl-object [data-region-id="${result[0].id}"]`)!.classList.contains("nbl-region-hidden")).toBe(true);
+    // moving to the next item drops the selection
+    press(m.root, "j");
+    expect(headers()).toEqual(["pick a span"]);
   });
 });
