@@ -184,7 +184,7 @@ _REGISTRY: list[TagInfo] = [
     _labels("BitmaskLabels"),
     _labels("VectorLabels", "opacity:number=0.2 fillColor strokeColor strokeWidth:number=1", SNAP,
             "pointSize:small|medium|large=medium pointStyle:rectangle|circle=rectangle", VECTOR),
-    _labels("HyperTextLabels"),
+    _labels("HyperTextLabels", supported=True),
     _labels("ParagraphLabels"),
     _labels("TimeSeriesLabels", "opacity:number=0.9 fillColor=transparent strokeColor=#f48a42 strokeWidth:number=1"),
     _labels("TimelineLabels"),

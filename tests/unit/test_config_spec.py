@@ -49,7 +49,8 @@ def test_the_registry_knows_every_label_studio_tag_by_canonical_name():
 def test_exactly_the_rendered_tags_are_supported():
     supported = {name for name, info in TAGS.items() if info.supported}
     assert supported == {"View", "Header", "Style", "Text", "HyperText", "Choices", "Choice",
-                         "TextArea", "Rating", "Number", "Labels", "Label", "Relations", "Relation"}
+                         "TextArea", "Rating", "Number", "Labels", "Label", "Relations", "Relation",
+                         "HyperTextLabels"}
 
 
 def test_lookup_is_case_insensitive_and_knows_aliases():
