@@ -85,10 +85,14 @@ export class RegionController {
     };
   }
 
+  private optionCache = new Map<string, LabelOption[]>();
+
   options(control: string): LabelOption[] {
+    const hit = this.optionCache.get(control);
+    if (hit) return hit;
     const info = this.index.controls.get(control);
     if (!info) return [];
-    return info.options.map((o) => {
+    const out = info.options.map((o) => {
       const a = o.node.attrs || {};
       return {
         value: o.value,
@@ -99,6 +103,8 @@ export class RegionController {
         node: o.node,
       };
     });
+    this.optionCache.set(control, out);
+    return out;
   }
 
   /** The colour of a region: its first label's `background`. */
@@ -194,16 +200,21 @@ export class RegionController {
       value: { ...geometry, [kind.labelsKey]: labels },
       origin: "manual",
     };
-    obj.clearPending();
-    this.state.editResult((cur) => addRegion(cur, item));
-    this.state.selectRegion(item.id);
+    // one change, one re-render: the new span, selected
+    this.state.batch(() => {
+      obj.clearPending();
+      this.state.editResult((cur) => addRegion(cur, item));
+      this.state.selectRegion(item.id);
+    });
   }
 
   deleteSelected(): boolean {
     const sel = this.state.selectedRegion();
     if (!sel) return false;
-    this.state.editResult((cur) => deleteRegion(cur, sel.id));
-    this.state.selectRegion(null);
+    this.state.batch(() => {
+      this.state.editResult((cur) => deleteRegion(cur, sel.id));
+      this.state.selectRegion(null);
+    });
     return true;
   }
 

@@ -28,7 +28,25 @@ export function mountRegionPanel(doc: Document, regions: RegionController): { ro
   const relationLabels = relOpts.values.map((v) => ({ value: v, result: v }));
   const relMultiple = relOpts.multiple;
 
-  const rows = new Map<string, { li: HTMLElement; sig: string }>();
+  interface Row {
+    li: HTMLElement;
+    sig: string;
+    hide: HTMLElement;
+    shown: string; // the selected/hidden/relating state last written
+  }
+  const rows = new Map<string, Row>();
+  const sigs = new WeakMap<object, string>();
+  // Long lists show the first LIMIT rows (and the selected one); "show all" lifts it.
+  const LIMIT = 100;
+  let limit = LIMIT;
+  const more = el(doc, "button", "nbl-btn nbl-region-more");
+  more.type = "button";
+  more.addEventListener("click", (ev) => {
+    ev.preventDefault();
+    limit = Infinity;
+    render();
+  });
+  root.insertBefore(more, relHead);
 
   const rowFor = (r: Region): HTMLElement => {
     const li = el(doc, "li", "nbl-region-item");
@@ -129,36 +147,56 @@ export function mountRegionPanel(doc: Document, regions: RegionController): { ro
   let lastRelations: RelationItem[] | null = null;
   let lastRelKey = "";
 
-  return {
+  const api = {
     root,
     update() {
+      render();
+    },
+  };
+
+  function render(): void {
       const set = state.regionSet();
       const ui = state.regionUI;
       const seen = new Set<string>();
       let prev: HTMLElement | null = null;
+      let count = 0;
       for (const r of set.regions) {
+        if (count >= limit && ui.selected !== r.id) continue;
+        count++;
         seen.add(r.id);
-        const sig = JSON.stringify([r.labels, r.value.start, r.value.end, r.value.text, regions.colorOf(r)]);
+        let sig = sigs.get(r.item);
+        if (sig === undefined) {
+          sig = JSON.stringify([r.labels, r.value.start, r.value.end, r.value.text, regions.colorOf(r)]);
+          sigs.set(r.item, sig);
+        }
         let row = rows.get(r.id);
         if (!row || row.sig !== sig) {
           const li = rowFor(r);
           if (row) row.li.replaceWith(li);
-          row = { li, sig };
+          row = { li, sig, hide: li.querySelector(".nbl-region-hide") as HTMLElement, shown: "" };
           rows.set(r.id, row);
         }
         const li = row.li;
         const want: ChildNode | null = prev ? prev.nextSibling : list.firstChild;
         if (want !== li) list.insertBefore(li, want);
-        li.classList.toggle("nbl-selected", ui.selected === r.id);
-        li.setAttribute("aria-selected", ui.selected === r.id ? "true" : "false");
+        const selected = ui.selected === r.id;
         const hidden = ui.hidden.has(r.id);
-        li.classList.toggle("nbl-region-hidden", hidden);
-        const hb = li.querySelector(".nbl-region-hide") as HTMLElement;
-        setText(hb, hidden ? "show" : "hide");
-        setPressed(hb, hidden);
-        li.classList.toggle("nbl-relating-from", ui.relateFrom === r.id);
+        const relating = ui.relateFrom === r.id;
+        const shown = `${+selected}${+hidden}${+relating}`;
+        if (shown !== row.shown) {
+          row.shown = shown;
+          li.classList.toggle("nbl-selected", selected);
+          li.setAttribute("aria-selected", selected ? "true" : "false");
+          li.classList.toggle("nbl-region-hidden", hidden);
+          setText(row.hide, hidden ? "show" : "hide");
+          setPressed(row.hide, hidden);
+          li.classList.toggle("nbl-relating-from", relating);
+        }
         prev = li;
       }
+      const rest = set.regions.length - count;
+      more.hidden = rest <= 0;
+      if (rest > 0) setText(more, `show all ${set.regions.length} regions`);
       for (const [id, row] of rows) {
         if (!seen.has(id)) {
           row.li.remove();
@@ -171,9 +209,10 @@ export function mountRegionPanel(doc: Document, regions: RegionController): { ro
         lastRelKey = relKey;
         relList.replaceChildren(...set.relations.map((rel) => relationRow(rel, set.byId)));
       }
-      head.hidden = false;
       relHead.hidden = set.relations.length === 0;
-      root.setAttribute("data-count", String(set.regions.length));
-    },
-  };
+      const n = String(set.regions.length);
+      if (root.getAttribute("data-count") !== n) root.setAttribute("data-count", n);
+  }
+
+  return api;
 }

@@ -510,6 +510,11 @@ export class LabelState {
     });
   }
 
+  /** Run several commands as one: one notification (one re-render) at the end. */
+  batch(fn: () => void): void {
+    this.mutate(fn);
+  }
+
   /** Change the region layer's picks (active label, hidden, keyboard selection) and re-render. */
   updateRegionUI(fn: (ui: RegionUI) => void): void {
     this.mutate(() => fn(this.regionUI));

@@ -10,6 +10,7 @@ import { renderHyperText, renderText } from "./text";
 import { renderTextArea } from "./textarea";
 import { renderLabels } from "./labels";
 import { renderScoped } from "../regions/scope";
+import { attachObjectRegions } from "../regions/paragraphobject";
 
 export const RENDERERS: Record<string, TagRenderer> = {
   View: renderView,
@@ -22,6 +23,8 @@ export const RENDERERS: Record<string, TagRenderer> = {
   Rating: renderRating,
   Number: renderNumber,
   Labels: renderLabels,
+  HyperTextLabels: renderLabels,
+  ParagraphLabels: renderLabels,
   // Relations: their labels are picked in the region panel's relation rows.
   Relations: () => null,
 };
@@ -30,5 +33,7 @@ export function renderNode(node: SpecNode, ctx: RenderContext): HTMLElement | nu
   if (!node || typeof node !== "object") return null;
   const fn = Object.prototype.hasOwnProperty.call(RENDERERS, node.tag) ? RENDERERS[node.tag] : undefined;
   if (!fn || node.supported === false || node.kind === "unknown") return renderPlaceholder(node, ctx);
-  return renderScoped(node, ctx, fn);
+  const out = renderScoped(node, ctx, fn);
+  if (out && node.kind === "object") attachObjectRegions(node.tag, out, node.attrs || {}, ctx);
+  return out;
 }
