@@ -185,7 +185,7 @@ _REGISTRY: list[TagInfo] = [
     _labels("VectorLabels", "opacity:number=0.2 fillColor strokeColor strokeWidth:number=1", SNAP,
             "pointSize:small|medium|large=medium pointStyle:rectangle|circle=rectangle", VECTOR),
     _labels("HyperTextLabels", supported=True),
-    _labels("ParagraphLabels"),
+    _labels("ParagraphLabels", supported=True),
     _labels("TimeSeriesLabels", "opacity:number=0.9 fillColor=transparent strokeColor=#f48a42 strokeWidth:number=1"),
     _labels("TimelineLabels"),
     _labels("VideoVectorLabels", "opacity:number=0.2 fillColor strokeColor strokeWidth:number=1",

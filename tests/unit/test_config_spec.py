@@ -50,7 +50,7 @@ def test_exactly_the_rendered_tags_are_supported():
     supported = {name for name, info in TAGS.items() if info.supported}
     assert supported == {"View", "Header", "Style", "Text", "HyperText", "Choices", "Choice",
                          "TextArea", "Rating", "Number", "Labels", "Label", "Relations", "Relation",
-                         "HyperTextLabels"}
+                         "HyperTextLabels", "ParagraphLabels"}
 
 
 def test_lookup_is_case_insensitive_and_knows_aliases():
