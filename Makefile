@@ -5,8 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8888
+# a node fetched by scripts/ensure_node.sh (only when the machine's is older than 20) comes first
+NODE_PREFIX := .cache/node
+export PATH := $(CURDIR)/$(NODE_PREFIX)/node_modules/.bin:$(PATH)
 
-.PHONY: demo install js js-check js-test test test-unit test-browser test-notebooks test-server ls-server bench bench-sync chromium clean
+.PHONY: demo install node js js-check js-test lint docs test test-unit test-browser test-notebooks test-server ls-server bench bench-sync chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,20 +28,30 @@ demo: install
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-js/node_modules: js/package-lock.json
+## node: a node >= 20 (vitest, vite and happy-dom need it): the machine's, Debian's, or the npm registry's `node`
+node:
+	@NODE_PREFIX=$(NODE_PREFIX) bash scripts/ensure_node.sh
+
+js/node_modules: js/package-lock.json | node
 	cd js && npm ci --no-audit --no-fund --loglevel=error
 	touch js/node_modules
 
 ## js: rebuild the committed front end bundle from js/
-js: js/node_modules
+js: node js/node_modules
 	cd js && npm run -s build
 
 ## js-check: the committed bundle must equal a fresh build of js/
 js-check: js
 	git diff --exit-code --stat -- nblabel/static/ || { echo "nblabel/static/ is stale: run 'make js' and commit"; exit 1; }
 
-js-test: js/node_modules
+js-test: node js/node_modules
 	cd js && npm run -s typecheck && npm run -s test
+
+## lint: ruff (lint rules only) + mypy on the Python, tsc --noEmit + eslint on js/ (no format check yet)
+lint: install node js/node_modules
+	$(BIN)/ruff check nblabel tests scripts bench conftest.py
+	$(BIN)/mypy
+	cd js && npm run -s typecheck && npm run -s lint
 
 test-unit: install
 	$(BIN)/pytest -q tests/unit
@@ -57,7 +70,7 @@ test-notebooks: install ls-server
 	NBL_REQUIRE_SERVER=1 $(BIN)/pytest -q --nbval notebooks/
 
 ## test: every layer — bundle drift, JS unit, Python unit, notebooks, real browser, real Label Studio
-test: install chromium ls-server js-check js-test
+test: install chromium ls-server js-check lint js-test
 	NBL_REQUIRE_BROWSER=1 NBL_REQUIRE_SERVER=1 $(BIN)/pytest tests --nbval notebooks/ -p no:cacheprovider
 
 ## bench: latency, open-time and message-size benchmarks in real chromium + JupyterLab

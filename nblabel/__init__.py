@@ -5,7 +5,7 @@ SQLite store that survives kernel restarts and come back with ``to_dataframe()``
 """
 
 from .config import ConfigError, ConfigSpec, parse_config
-from .datasets import load_reviews
+from .datasets import load_ner_gold, load_reviews
 from .labelstudio import LabelStudio
 from .session import Progress
 from .store import Store
@@ -24,6 +24,7 @@ __all__ = [
     "PullReport",
     "PushReport",
     "Store",
+    "load_ner_gold",
     "load_reviews",
     "parse_config",
 ]

@@ -122,6 +122,9 @@ def _store_args(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="nblabel", description="Label Studio labeling in notebooks.", allow_abbrev=False)
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"nblabel {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     val = sub.add_parser("validate", help="check a Label Studio XML config", allow_abbrev=False)

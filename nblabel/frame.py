@@ -107,7 +107,7 @@ def json_safe(value: object) -> object:
     if isinstance(value, (set, frozenset)):
         items = [json_safe(v) for v in value]
         try:
-            return sorted(items)  # deterministic output for the same set
+            return sorted(items)  # type: ignore[type-var]  # deterministic output for the same set
         except TypeError:
             return items
     if isinstance(value, np.ndarray):
@@ -557,7 +557,8 @@ def _as_column(values: list[object], typ: str | None, *, lists: bool = False) ->
         if typ == "rating" and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
             return pd.array(values, dtype="Int64")
         if typ == "number" and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
-            return pd.array([None if v is None else float(v) for v in values], dtype="Float64")
+            return pd.array([None if v is None else float(v) for v in values],  # type: ignore[arg-type]
+                            dtype="Float64")
         if typ in ("choices", "textarea", "text") and all(isinstance(v, str) for v in present):
             return pd.array(values, dtype="string")
     out = np.empty(len(values), dtype=object)

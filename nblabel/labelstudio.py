@@ -267,7 +267,9 @@ class LabelStudio:
     @staticmethod
     def _new_session() -> requests.Session:
         s = requests.Session()
-        s.headers["User-Agent"] = f"nblabel/{_nblabel_version()} {s.headers.get('User-Agent', '')}".strip()
+        agent = s.headers.get("User-Agent", "")
+        agent = agent.decode() if isinstance(agent, bytes) else agent
+        s.headers["User-Agent"] = f"nblabel/{_nblabel_version()} {agent}".strip()
         s.headers["Accept"] = "application/json"
         return s
 
@@ -479,7 +481,8 @@ class LabelStudio:
             else:
                 detail = " ".join(resp.text.split())[:300] or resp.reason or None
         where = f"[{method} {url.removeprefix(self.url)}]"
-        kw = {"status": status, "method": method, "url": url, "detail": detail, "error_id": error_id}
+        kw: dict[str, Any] = {"status": status, "method": method, "url": url, "detail": detail,
+                              "error_id": error_id}
         if status in (401, 403):
             hint = self._auth_hint(status, detail)
             return AuthError(self._redact(f"HTTP {status} from {self.url}: {detail} {where}. {hint}"), **kw)

@@ -38,7 +38,9 @@ def validate_result(spec: ConfigSpec, result: Any, *, task_id: object = None) ->
             raise ResultError(
                 f"{where}result[{i}] type {item.get('type')!r} does not match control {name!r} (type {control.get('type')!r})"
             )
-        if item.get("to_name") not in control.get("toName", []):
+        # Label Studio's editor writes a Pairwise result with to_name = the Pairwise itself
+        self_target = item.get("type") == "pairwise" and item.get("to_name") == name
+        if item.get("to_name") not in control.get("toName", []) and not self_target:
             raise ResultError(f"{where}result[{i}] to_name {item.get('to_name')!r} is not a target of {name!r}")
         value = item.get("value")
         if not isinstance(value, dict):

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .frame import TaskSource, _extract, task_key
+from .frame import TaskSource, _as_column, _extract, task_key
 
-__all__ = ["SPAN_COLUMNS", "RELATION_COLUMNS", "spans_frame", "relations_frame"]
+__all__ = ["RELATION_COLUMNS", "SPAN_COLUMNS", "relations_frame", "spans_frame"]
 
 SPAN_COLUMNS = ["task_id", "annotator", "from_name", "start", "end", "text", "label", "region_id"]
 RELATION_COLUMNS = ["task_id", "annotator", "from_id", "to_id", "direction", "labels",
@@ -85,7 +85,9 @@ def spans_frame(
     ``start``, ``end`` (nullable ``Int64`` code points; HyperText: ``globalOffsets``; paragraph
     spans: NA), ``text``, ``label`` (``str``; a list for ``choice="multiple"`` controls),
     ``region_id``; then one column per per-region control that has a value on some span (the
-    extracted value, as in ``form="long"``; None where that span has none). Rows follow ``df``'s
+    extracted value, as in ``form="long"``; NA where that span has none). Dtypes are pandas'
+    nullable ones, as in the other forms: ``string`` for names, texts and single labels,
+    ``Int64`` offsets, ``object`` for ``task_id`` and list cells; every empty cell is ``pd.NA``. Rows follow ``df``'s
     row order, then annotator, then ``start``. ``columns`` (``$var`` → DataFrame column, what
     ``ConfigSpec.bind`` returns) lets a span without a stored ``text`` take it from ``df``.
     Skipped annotations have no spans.
@@ -107,7 +109,7 @@ def spans_frame(
             value = it["value"]
             start, end = _offsets(value)
             text = value.get("text")
-            if text is None and start is not None:
+            if text is None and start is not None and end is not None:
                 text = _text_from_df(df, p, spec, it.get("to_name"), columns, start, end)
             extra = attrs.get(it.get("id"), {})
             used.update(extra)
@@ -120,10 +122,14 @@ def spans_frame(
         rows.extend(task_rows)
     extra_cols = [n for n in per_region if n in used and n not in SPAN_COLUMNS]
     out = pd.DataFrame(rows, columns=SPAN_COLUMNS + extra_cols)
-    for col in ("task_id", "annotator", "from_name", "text", "label", "region_id", *extra_cols):
-        out[col] = _objects([r.get(col) for r in rows], out.index)
+    out["task_id"] = _objects([r["task_id"] for r in rows], out.index)
+    for col in ("annotator", "from_name", "text", "region_id"):
+        out[col] = _as_column([r[col] for r in rows], "text")
     for col in ("start", "end"):
         out[col] = pd.array([r[col] for r in rows], dtype="Int64")
+    out["label"] = _as_column([r["label"] for r in rows], "choices")
+    for col in extra_cols:
+        out[col] = _as_column([r.get(col) for r in rows], controls[col].get("type"))
     return out
 
 
@@ -140,9 +146,9 @@ def _text_from_df(df: pd.DataFrame, p: int, spec: Any, to_name: Any, columns: Ma
 
 
 def _objects(values: list[object], index: pd.Index) -> pd.Series:
-    """An object column: lists stay cell values, None stays None (no str-dtype inference)."""
+    """An object column (ids, lists stay cell values; None → ``pd.NA``), no str-dtype inference."""
     cells = np.empty(len(values), dtype=object)
-    cells[:] = values
+    cells[:] = [pd.NA if v is None else v for v in values]
     return pd.Series(cells, index=index, dtype=object)
 
 
@@ -158,8 +164,9 @@ def relations_frame(
     Columns: ``task_id``, ``annotator``, ``from_id``, ``to_id``, ``direction`` (``right`` |
     ``left`` | ``bi``; Label Studio's default ``right`` when absent), ``labels`` (list of the
     relation's labels, ``[]`` when none was chosen), then ``from_text``, ``from_label``,
-    ``to_text``, ``to_label`` of the two regions in the same annotation (None when a region is
-    not a span, e.g. an image box, or is missing).
+    ``to_text``, ``to_label`` of the two regions in the same annotation (NA when a region is
+    not a span, e.g. an image box, or is missing). Nullable dtypes (``string``; ``labels`` and
+    ``task_id`` ``object``).
     """
     controls = spec.controls
     rows: list[dict[str, Any]] = []
@@ -182,6 +189,10 @@ def relations_frame(
                 "from_text": src[0], "from_label": src[1], "to_text": dst[0], "to_label": dst[1],
             })
     out = pd.DataFrame(rows, columns=RELATION_COLUMNS)
-    for col in RELATION_COLUMNS:
-        out[col] = _objects([r[col] for r in rows], out.index)
+    out["task_id"] = _objects([r["task_id"] for r in rows], out.index)
+    for col in ("annotator", "from_id", "to_id", "direction", "from_text", "to_text"):
+        out[col] = _as_column([r[col] for r in rows], "text")
+    out["labels"] = _objects([r["labels"] for r in rows], out.index)
+    for col in ("from_label", "to_label"):
+        out[col] = _as_column([r[col] for r in rows], "choices")
     return out

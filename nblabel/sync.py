@@ -558,7 +558,7 @@ class _TaskAnnotations:
         fp = annotation_fingerprint(a["result"], a["was_cancelled"])
         link: Link | None = a["link"]
         server = self._server_copy(a, link) if link is not None else None
-        if server is not None and _server_fp(server) == link.fingerprint:
+        if server is not None and link is not None and _server_fp(server) == link.fingerprint:
             self.project.update_annotation(server["id"], a["result"], was_cancelled=bool(a["was_cancelled"]),
                                            lead_time=a.get("lead_time"))
             self.store.record_sync(self.ctx.remote, self.ctx.project.id,
@@ -625,7 +625,7 @@ def _run_bounded(fn: Any, project: Project, items: list[tuple]) -> None:
 
     try:
         with ThreadPoolExecutor(max_workers=min(WORKERS, len(items)), thread_name_prefix="nblabel-sync") as pool:
-            futures = [pool.submit(lambda item=item: fn(own_project(), *item)) for item in items]
+            futures = [pool.submit(lambda item=item: fn(own_project(), *item)) for item in items]  # type: ignore[misc]
             wait(futures, return_when=FIRST_EXCEPTION)
             for f in futures:
                 f.cancel()
@@ -920,7 +920,7 @@ class _Merger:
         missing = wanted - self.store.task_keys_with_snapshot(wanted)
         for t in tasks:
             key = keys.get(int(t["id"]))
-            if key in missing and isinstance(t.get("data"), dict):
+            if key is not None and key in missing and isinstance(t.get("data"), dict):
                 plan.snapshots.append((key, t["data"], None))
                 missing.discard(key)
 
@@ -1020,7 +1020,8 @@ class _LocalView:
         server_ids = [int(s["id"]) for _, _, s in pairs]
         self.by_server = store.links_by_server_id(ctx.remote, "annotation", server_ids)
         candidates = {ctx.tag.decode(s.get("import_id")) for _, _, s in pairs} - {None}
-        ids = {int(link.local_id) for link in self.by_server.values()} | candidates  # type: ignore[arg-type]
+        ids: set[int] = {int(link.local_id) for link in self.by_server.values()}
+        ids |= {c for c in candidates if c is not None}
         self.rows = store.annotations_by_id(ids)
         by_key = store.annotations_of({k for k, _, _ in pairs})
         self.rows.update({a["id"]: a for a in by_key})

@@ -37,7 +37,13 @@ const TYPE_BY_TAG: Record<string, string> = {
   Number: "number",
   Taxonomy: "taxonomy",
   DateTime: "datetime",
+  Pairwise: "pairwise",
+  Ranker: "ranker",
+  Chat: "chatmessage",
 };
+
+/** Controls whose results carry their own name as to_name: Pairwise, and Chat (object + control). */
+const SELF_TARGETED = new Set(["Pairwise", "Chat"]);
 
 export function hintKey(control: string, value: unknown): string {
   return `${control}\u0000${value === undefined || value === null ? "" : String(value)}`;
@@ -81,7 +87,8 @@ export function indexSpec(spec: Spec | null): SpecIndex {
           name,
           tag: node.tag,
           type: cs?.type ?? TYPE_BY_TAG[node.tag] ?? node.tag.toLowerCase(),
-          toName,
+          // Pairwise results point at the Pairwise itself (Label Studio's editor does so)
+          toName: SELF_TARGETED.has(node.tag) ? name : toName,
           required: asBool(cs?.required ?? node.attrs?.required),
           choice: asString(cs?.choice ?? node.attrs?.choice, "single"),
           options,
@@ -101,7 +108,7 @@ export function indexSpec(spec: Spec | null): SpecIndex {
       name,
       tag: cs.tag,
       type: cs.type,
-      toName: asString(cs.toName?.[0]),
+      toName: SELF_TARGETED.has(cs.tag) ? name : asString(cs.toName?.[0]),
       required: !!cs.required,
       choice: asString(cs.choice, "single"),
       options: (cs.labels || []).map((v) => ({ value: v, result: v, node: { tag: "Choice", kind: "label", attrs: { value: v }, children: [] } })),

@@ -54,7 +54,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   const root = el(doc, "div", "nbl-root");
   root.tabIndex = 0;
   root.setAttribute("role", "region");
-  root.setAttribute("aria-label", "labeling");
+  root.setAttribute("aria-label", "nblabel labeler");
 
   // ---- toolbar ----
   const bar = el(doc, "div", "nbl-toolbar");
@@ -74,6 +74,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   progress.title = "labeled / total";
   const skipped = el(doc, "span", "nbl-skipped");
   const status = el(doc, "span", "nbl-status");
+  status.setAttribute("role", "status"); // a polite live region: "saved", "saving…", "error" are announced
   status.setAttribute("aria-live", "polite");
   const notice = el(doc, "span", "nbl-notice");
   const help = el(doc, "details", "nbl-help");
@@ -149,8 +150,14 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
       setValue(control, value) {
         state.setControlValue(control, value);
       },
+      setItems(control, values) {
+        state.setControlItems(control, values);
+      },
       result(control) {
         return state.current() ? state.resultFor(control) : undefined;
+      },
+      results(control) {
+        return state.current() ? state.shownResult().filter((r) => r.from_name === control) : [];
       },
       onCommit(control, fn) {
         commits.set(control, fn);
@@ -298,6 +305,22 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   };
   root.addEventListener("keydown", onKeyDown);
 
+  // Notebook 7 starts Lumino without `bubblingKeydown`, so its shortcuts run in the capture
+  // phase at `document`, before the root's listener can stop them. This capture listener on
+  // `window` runs earlier still and marks the root with Lumino's `data-lm-suppress-shortcuts`
+  // for exactly the keys the widget keeps (its own, the guarded letters, anything typed into
+  // a text field); other keys (Shift+Enter on the root, Ctrl+S, ...) still reach the notebook.
+  const win = root.ownerDocument?.defaultView;
+  const onCaptureKeyDown = (e: KeyboardEvent) => {
+    const target = e.target as Node | null;
+    if (!target || !root.contains(target)) return;
+    const editable = target !== root && isEditableTarget(target);
+    const keep = editable || guardKey(e, editable) || resolveKey(e, table, editable) !== null;
+    if (keep) root.setAttribute("data-lm-suppress-shortcuts", "true");
+    else root.removeAttribute("data-lm-suppress-shortcuts");
+  };
+  win?.addEventListener("keydown", onCaptureKeyDown, true);
+
   const click = (b: HTMLElement, fn: () => void) =>
     b.addEventListener("click", (ev) => {
       ev.preventDefault();
@@ -332,6 +355,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
       unsubscribe();
       removeDraftSource();
       root.removeEventListener("keydown", onKeyDown);
+      win?.removeEventListener("keydown", onCaptureKeyDown, true);
       root.remove();
     },
   };

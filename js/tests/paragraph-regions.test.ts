@@ -1,38 +1,13 @@
-// ParagraphLabels: spans over the Paragraphs DOM contract (`.nbl-paragraph[data-index]` >
+// ParagraphLabels on the Paragraphs renderer (tags/dialogue): spans over its DOM contract (`.nbl-paragraph[data-index]` >
 // `.nbl-paragraph-text`), paragraph-index start/end and code point offsets inside paragraphs.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Spec, SpecNode } from "../src/protocol";
-import { RENDERERS } from "../src/tags/registry";
-import type { TagRenderer } from "../src/tags/context";
 import { FakeModel, traits } from "./fake-model";
 import { frame, press, useFrames, useMounted } from "./helpers";
 
 function n(tag: string, kind: SpecNode["kind"], attrs: Record<string, unknown>, children: SpecNode[] = []): SpecNode {
   return { tag, kind, attrs, children, supported: true };
 }
-
-// A stand-in with the Paragraphs renderer's DOM contract (the real one lives in tags/dialogue).
-const fakeParagraphs: TagRenderer = (node, ctx) => {
-  const box = ctx.doc.createElement("div");
-  box.setAttribute("data-nbl-object", String(node.attrs.name));
-  ctx.onTask((t) => {
-    const list = t.entry.data.dialogue as Array<{ author: string; text: string }>;
-    box.replaceChildren(...list.map((p, i) => {
-      const row = ctx.doc.createElement("div");
-      row.className = "nbl-paragraph";
-      row.setAttribute("data-index", String(i));
-      const a = ctx.doc.createElement("span");
-      a.className = "nbl-paragraph-author";
-      a.textContent = p.author;
-      const tx = ctx.doc.createElement("span");
-      tx.className = "nbl-paragraph-text";
-      tx.textContent = p.text;
-      row.append(a, tx);
-      return row;
-    }));
-  });
-  return box;
-};
 
 const SPEC: Spec = {
   version: 1,
@@ -55,16 +30,6 @@ const DIALOGUE = [
 describe("Paragraph spans", () => {
   useFrames();
   const mount = useMounted();
-  let saved: TagRenderer | undefined;
-  beforeAll(() => {
-    saved = RENDERERS.Paragraphs;
-    RENDERERS.Paragraphs = fakeParagraphs;
-  });
-  afterAll(() => {
-    if (saved) RENDERERS.Paragraphs = saved;
-    else delete RENDERERS.Paragraphs;
-  });
-
   it("a selection across two paragraphs stores paragraph indices and code point offsets", () => {
     const t = traits({ spec: SPEC, settings: { auto_advance: false, prefetch: 10, annotator: "t" } });
     t.window = { from: 0, to: 1, tasks: [{ pos: 0, id: 1, data: { dialogue: DIALOGUE }, annotation: null, predictions: [] }] };

@@ -129,6 +129,20 @@ describe("keys", () => {
     expect(attr(root, "pos")).toBe("0");
   });
 
+  it("marks the root for Lumino's capture-phase shortcuts (Notebook 7) only for keys it keeps", () => {
+    const { root } = setup();
+    const marked = (key: string, mods = {}) => {
+      press(root, key, mods);
+      return root.hasAttribute("data-lm-suppress-shortcuts");
+    };
+    expect(marked("a")).toBe(true); // guarded letter
+    expect(marked("1")).toBe(true); // a hotkey
+    expect(marked("ArrowDown")).toBe(true);
+    expect(marked("Enter", { shift: true })).toBe(false); // runs the cell
+    expect(marked("s", { ctrl: true })).toBe(false); // saves the notebook
+    expect(marked("m")).toBe(true);
+  });
+
   it("a held-down label key (auto-repeat) labels only once; held arrows keep moving", () => {
     const { root, model } = setup();
     press(root, "1");

@@ -52,7 +52,9 @@ class ParsedXml:
         if offset is None:
             return self.position(element)
         tag = _START_TAG.match(self._masked, offset)
-        pos, exact, folded = tag.end() if tag else offset, {}, {}
+        pos = tag.end() if tag else offset
+        exact: dict[str, int] = {}
+        folded: dict[str, int] = {}
         while (attr := _ATTRIBUTE.match(self._masked, pos)) is not None:
             local = attr.group(1).rsplit(":", 1)[-1]
             exact.setdefault(local, attr.start(1))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import difflib
 import re
+import warnings
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,10 @@ _HOTKEY_TAGS = frozenset({"Choice", "Label", "Rating", "Number", "Audio", "Filte
 _VAR_ATTRS = ("value", "valueList", "audioUrl", "frameRate", "on")
 _VAR = re.compile(r"\$([^\W\d]\w*)")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+# Controls Label Studio's config schema requires toName on (where only <View>s enclose them):
+# there the server answers 400, so nblabel never infers one.
+_SCHEMA_TO_NAME = frozenset({"Choices", "Labels", "TextArea", "Number"})
+_SELF_CONTROLS = {"Chat": "chatmessage"}  # object tags that are also controls -> their result type
 _TRANSPARENT = frozenset({"View", "Repeater"})  # a label's owner is found through these
 # Free text even where the registry does not declare them: "true" here is text, never a boolean.
 _TEXT_ATTRS = frozenset({"value", "alias", "hotkey", "name", "toName", "title", "hint", "html",
@@ -88,6 +93,8 @@ class ConfigSpec:
     hotkeys: dict[str, dict[str, Any]] = field(repr=False)
     unsupported: list[str]
     _sites: dict[str, tuple[str, int, int]] = field(default_factory=dict, repr=False, compare=False)
+    # $vars used only as dynamic options (Choices/Labels/Taxonomy value="$options"): a frame may lack them
+    _optional: frozenset[str] = field(default_factory=frozenset, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON-serialisable spec sent to the front end (a deep copy; safe to mutate)."""
@@ -102,12 +109,15 @@ class ConfigSpec:
 
         Returns ``{var: column label}``. A variable with no column, or a mapping that names a
         variable the config does not use or a column the frame does not have, is a ``ConfigError``
-        (one listing every such problem). ``map_hint`` is how the caller's user maps a column,
-        formatted with ``var`` (default: ``Pass columns={'var': ...} to map it.``, the Python
-        API's way; the command line says its own option).
+        (one listing every such problem), except a variable that only feeds dynamic options
+        (``<Choices value="$options">``): Label Studio treats those as optional (its own sample
+        tasks leave them out), so a missing column is a ``UserWarning`` and the control shows its
+        static children. ``map_hint`` is how the caller's user maps a column, formatted with
+        ``var`` (default: ``Pass columns={'var': ...} to map it.``, the Python API's way; the
+        command line says its own option).
         """
         cols = list(columns)
-        by_text = {}
+        by_text: dict[str, Any] = {}
         for col in cols:
             by_text.setdefault(str(col), col)
         explicit = {str(k).removeprefix("$"): v for k, v in (mapping or {}).items()}
@@ -131,6 +141,11 @@ class ConfigSpec:
                 continue
             if var in by_text:
                 bound[var] = by_text[var]
+                continue
+            if var in self._optional:
+                warnings.warn(f"{tag} takes its options from ${var}, but the DataFrame has no column {var!r}: "
+                              f"it shows only the options written in the config "
+                              f"({_closest_columns(var, list(by_text))})", UserWarning, stacklevel=2)
                 continue
             how = map_hint.format(var=var) if map_hint is not None else f"Pass columns={{{var!r}: ...}} to map it."
             errors.append(ConfigError(f"{tag} uses ${var} but the DataFrame has no column {var!r}", line=line, col=col,
@@ -220,7 +235,12 @@ class _Builder:
                 self._check_items(rec)
                 if rec.name:
                     controls[rec.name] = self._control_entry(rec, targets)
+            elif rec.tag in _SELF_CONTROLS and rec.name:
+                # Chat is an object and a control at once: its messages are results whose
+                # from_name and to_name are both the Chat's name (type "chatmessage").
+                controls[rec.name] = self._control_entry(rec, [rec.name], _SELF_CONTROLS[rec.tag])
         variables, sites, object_vars = self._variables()
+        optional = self._optional_vars(variables)
         objects = {rec.name: {"tag": rec.tag, "name": rec.name,
                               "value": rec.attrs.get("value", rec.attrs.get("valueList")),
                               "vars": object_vars[id(rec)], "supported": rec.info.supported,
@@ -229,7 +249,8 @@ class _Builder:
         hotkeys = self._hotkeys()
         unsupported = sorted({rec.tag for rec in self.recs if not rec.info.supported})
         return ConfigSpec(xml=self.parsed.text, root=self._node(root), objects=objects, controls=controls,
-                          variables=variables, hotkeys=hotkeys, unsupported=unsupported, _sites=sites)
+                          variables=variables, hotkeys=hotkeys, unsupported=unsupported, _sites=sites,
+                          _optional=optional)
 
     def _visit(self, el: etree._Element, parent: _Rec | None) -> _Rec:
         tag = etree.QName(el).localname
@@ -238,7 +259,8 @@ class _Builder:
         if info is None:
             if parent is not None:  # an unknown root is already reported as "the root must be <View>"
                 guess = difflib.get_close_matches(tag.lower(), [s.lower() for s in spellings()], n=1, cutoff=0.6)
-                hint = f"did you mean <{lookup(guess[0]).name}>?" if guess else "see Label Studio's tag reference"
+                match = lookup(guess[0]) if guess else None
+                hint = f"did you mean <{match.name}>?" if match else "see Label Studio's tag reference"
                 self._error(f"unknown tag <{tag}>", line=line, col=col, hint=hint)
             info = TagInfo(tag, "unknown")  # its children are still checked; nesting under it is not
         rec = _Rec(el, info, line, col, {}, parent, index=len(self.recs))
@@ -356,13 +378,22 @@ class _Builder:
         objects = self.objects
         if not parts:
             before = [r for r in objects if r.index < rec.index]
-            if len(before) == 1:  # Label Studio's rule: the single object tag before the control
+            schema_checked = rec.tag in _SCHEMA_TO_NAME and self._under_views(rec)
+            if len(before) == 1 and not schema_checked:
+                # The editor's rule: the single object tag before the control. The server
+                # accepts these (its schema does not check the tag), so nblabel does too.
                 rec.attrs["toName"] = before[0].name
                 return [before[0].name]
-            names = ", ".join(f'"{r.name}"' for r in objects)
-            hint = (f"add toName naming the object it labels: {names}" if objects
-                    else 'add an object tag such as <Text name="text" value="$text"/> and toName="text"')
-            self._error(f"{rec.describe()} has no toName", line=rec.line, col=rec.col, hint=hint)
+            candidates = before if len(before) == 1 else objects
+            if len(candidates) == 1:
+                hint = f'add toName="{candidates[0].name}"'
+            elif candidates:
+                hint = "add toName=… naming the object it labels: " + ", ".join(f'"{r.name}"' for r in candidates)
+            else:
+                hint = 'add an object tag such as <Text name="text" value="$text"/> and toName="text"'
+            why = (" (Label Studio's server rejects it: 'toName' is a required property)" if schema_checked
+                   else "")
+            self._error(f"{rec.describe()} has no toName{why}", line=rec.line, col=rec.col, hint=hint)
             return []
         found: list[str] = []
         for part in parts:
@@ -381,7 +412,20 @@ class _Builder:
                                     f"toName must name a tag that shows data; object tags: {names}")
                 continue
             found.append(part)
+        if rec.tag == "Pairwise" and (len(parts) != 2 or parts[0] == parts[1]):
+            self._fail_attr(rec, "toName", f'{rec.describe()} has toName="{raw}": Pairwise compares two objects',
+                            'name two different object tags, e.g. toName="left,right"')
         return found
+
+    @staticmethod
+    def _under_views(rec: _Rec) -> bool:
+        """True when only <View>s lie between ``rec`` and the root: where Label Studio's schema looks."""
+        node = rec.parent
+        while node is not None:
+            if node.tag != "View":
+                return False
+            node = node.parent
+        return True
 
     def _items(self, rec: _Rec) -> list[_Rec]:
         """The Choice/Label/… elements that belong to control ``rec``."""
@@ -390,9 +434,10 @@ class _Builder:
     def _check_items(self, rec: _Rec) -> None:
         if rec.info.item not in ("Choice", "Label") or _is_dynamic(rec):
             return
-        if rec.tag == "Taxonomy" and rec.attrs.get("apiUrl"):
+        if rec.tag == "Taxonomy":  # the server accepts an empty Taxonomy (options may come from apiUrl)
             return
-        if not self._items(rec) and not self._has_misplaced(rec):
+        if (not self._items(rec) and not self._has_misplaced(rec)
+                and not any(child.tag == "View" for child in rec.children)):  # the server accepts a View child
             item = rec.info.item
             self._error(f"{rec.describe()} has no <{item}> inside", line=rec.line, col=rec.col,
                               hint=f'add <{item} value="…"/> children, or load them from the task with value="$options"')
@@ -408,9 +453,9 @@ class _Builder:
         return False
 
     # ---- indexes --------------------------------------------------------------------
-    def _control_entry(self, rec: _Rec, targets: list[str]) -> dict[str, Any]:
+    def _control_entry(self, rec: _Rec, targets: list[str], result_type: str | None = None) -> dict[str, Any]:
         labels = [_item_value(r) for r in self._items(rec)] if rec.info.item in ("Choice", "Label") else []
-        return {"tag": rec.tag, "name": rec.name, "toName": targets, "type": rec.info.result_type,
+        return {"tag": rec.tag, "name": rec.name, "toName": targets, "type": result_type or rec.info.result_type,
                 "required": rec.attrs.get("required") is True, "choice": rec.attrs.get("choice"),
                 "labels": labels, "dynamic": _is_dynamic(rec), "perRegion": rec.attrs.get("perRegion") is True,
                 "supported": rec.info.supported, "line": rec.line, "col": rec.col}
@@ -432,6 +477,21 @@ class _Builder:
                     sites[var] = (rec.describe(), rec.line, rec.col)
                     order.append(var)
         return order, sites, per_rec
+
+    def _optional_vars(self, variables: list[str]) -> frozenset[str]:
+        """Variables whose every use is a dynamic-options ``value`` of a control."""
+        needed: set[str] = set()
+        dynamic: set[str] = set()
+        for rec in self.recs:
+            if rec.info.kind == "label":
+                continue
+            for key in _VAR_ATTRS:
+                value = rec.attrs.get(key)
+                if not isinstance(value, str):
+                    continue
+                found = set(_VAR.findall(value))
+                (dynamic if key == "value" and _is_dynamic(rec) else needed).update(found)
+        return frozenset(v for v in variables if v in dynamic and v not in needed)
 
     def _hotkeys(self) -> dict[str, dict[str, Any]]:
         used: dict[str, _Rec] = {}

@@ -149,21 +149,21 @@ _REGISTRY: list[TagInfo] = [
          "timelineHeight:number=64 defaultPlaybackSpeed:number=1 minPlaybackSpeed:number=1"),
     _obj("Paragraphs", "name value valueType:json|url=json audioUrl", SYNC, "showPlayer:bool=false "
          "saveTextResult:yes|no=yes layout:none|dialogue=none nameKey=author textKey=text "
-         "contextScroll:bool=false"),
+         "contextScroll:bool=false", supported=True),
     _obj("TimeSeries", "name value valueType:url|json=url", SYNC, "cursorColor timeColumn timeFormat "
          "timeDisplayFormat durationDisplayFormat overviewChannels overviewWidth=25% fixedScale:bool=false",
          sep=AttrInfo("sep", "string", ",")),
-    _obj("Table", "name value valueType"),
-    _obj("List", "name value title"),
+    _obj("Table", "name value valueType", supported=True),
+    _obj("List", "name value title", supported=True),
     _obj("Pdf", "name value"),
-    _obj("Chat", "name value messageRoles editable minMessages:number maxMessages:number llm"),
+    _obj("Chat", "name value messageRoles editable minMessages:number maxMessages:number llm", supported=True),
     # ---- controls: produce results ----------------------------------------------------
     _ctl("Choices", "choices", "choice:single|single-radio|multiple=single showInline:bool=false",
          CLASSIFICATION, VISIBILITY, "value allowNested:bool layout:select|inline|vertical",
          item="Choice", supported=True),
     _ctl("Taxonomy", "taxonomy", "apiUrl leafsOnly:bool=false showFullPath:bool=false maxUsages:number "
-         "maxWidth minWidth placeholder labeling:bool legacy:bool", CLASSIFICATION, VISIBILITY,
-         item="Choice", pathSeparator=AttrInfo("pathSeparator", "string", " / ")),
+         "maxWidth minWidth placeholder labeling:bool legacy:bool value", CLASSIFICATION, VISIBILITY,
+         item="Choice", supported=True, pathSeparator=AttrInfo("pathSeparator", "string", " / ")),
     _ctl("TextArea", "textarea", "value placeholder maxSubmissions:number editable:bool=false "
          "transcription:bool=false skipDuplicates:bool=false displayMode:tag|region-list=tag rows:number=1 "
          "showSubmitButton:bool", CLASSIFICATION, VISIBILITY, supported=True),
@@ -171,9 +171,9 @@ _REGISTRY: list[TagInfo] = [
          "icon=star hotkey", CLASSIFICATION, supported=True),
     _ctl("Number", "number", "min:number max:number step:number=1 defaultValue:number hotkey "
          "slider:bool=false", CLASSIFICATION, supported=True),
-    _ctl("DateTime", "datetime", "only format min max", CLASSIFICATION),
-    _ctl("Pairwise", "pairwise", "selectionStyle leftClass rightClass"),
-    _ctl("Ranker", "ranker", item="Bucket"),
+    _ctl("DateTime", "datetime", "only format min max", CLASSIFICATION, supported=True),
+    _ctl("Pairwise", "pairwise", "selectionStyle leftClass rightClass", supported=True),
+    _ctl("Ranker", "ranker", item="Bucket", supported=True),
     _labels("Labels", REGION, supported=True),
     _labels("RectangleLabels", REGION, "canRotate:bool=true", SNAP),
     _labels("PolygonLabels", "opacity:number=0.2 fillColor strokeColor strokeWidth:number=1", SNAP,
@@ -215,7 +215,7 @@ _REGISTRY: list[TagInfo] = [
           "granularity:symbol|word html category:number", supported=True),
     _item("Relation", ("Relations",), "value background", supported=True),
     _item("Shortcut", ("TextArea",), "value alias hotkey background=#333333"),
-    _item("Bucket", ("Ranker",), "name title default:bool", needs=("name",)),
+    _item("Bucket", ("Ranker",), "name title default:bool", needs=("name",), supported=True),
     _item("Channel", ("TimeSeries", "MultiChannel"), "column legend units displayFormat height:number=200 "
           "strokeColor=#f48a42 strokeWidth:number=1 markerColor=#f48a42 markerSize:number=0 "
           "markerSymbol=circle timeRange dataRange showAxis:bool fixedScale:bool", needs=("column",)),
@@ -226,9 +226,9 @@ _REGISTRY: list[TagInfo] = [
     _vis("Header", "value size:number=4 style underline:bool=false", supported=True),
     _vis("Style", supported=True),
     _vis("Markdown", "value style className idAttr", VISIBILITY),
-    _vis("Collapse", "accordion:bool=true bordered:bool=false open:bool=false"),
-    _vis("Panel", "value", parents=("Collapse",)),
-    _vis("Filter", "toName minlength:number=3 style hotkey",
+    _vis("Collapse", "accordion:bool=true bordered:bool=false open:bool=false", supported=True),
+    _vis("Panel", "value", parents=("Collapse",), supported=True),
+    _vis("Filter", "toName minlength:number=3 style hotkey", supported=True,
          placeholder=AttrInfo("placeholder", "string", "Quick Filter")),
     _vis("Repeater", "on indexFlag mode"),
 ]

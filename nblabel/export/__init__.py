@@ -20,6 +20,7 @@ format          module                      what
 The registry, :func:`store_tasks` and :func:`export_store` live in :mod:`.core`.
 """
 
+# ruff: noqa: I001  -- import order is the registry's order (the CLI lists formats in it)
 from __future__ import annotations
 
 from .core import (
@@ -33,14 +34,14 @@ from .core import (
     store_tasks,
 )
 from .jsonfmt import json_min_rows  # registers json, json_min
-from .delimited import csv_rows, dumps_csv  # registers csv, tsv  # noqa: E402  (order = registry order)
-from .conll import conll_lines  # registers conll2003  # noqa: E402
+from .delimited import csv_rows, dumps_csv  # registers csv, tsv
+from .conll import conll_lines  # registers conll2003
 
 __all__ = [
-    "ExportFormat",
-    "ExportResult",
     "FORMATS",
     "MISSING_DATA",
+    "ExportFormat",
+    "ExportResult",
     "annotation_items",
     "conll_lines",
     "csv_rows",

@@ -159,16 +159,16 @@ def _outputs(result: Any, spec: ConfigSpec) -> dict[str, list[dict[str, Any]]]:
         if not name:
             continue
         if name in controls:
-            value = deepcopy(item.get("value")) if isinstance(item.get("value"), dict) else {}
+            value: dict[str, Any] = deepcopy(item["value"]) if isinstance(item.get("value"), dict) else {}
             value["type"] = controls[name]["tag"]
             for k in ("original_width", "original_height"):
                 if k in item:
                     value[k] = item[k]
         elif item.get("type") == "chatmessage":
-            value = deepcopy(item.get("value")) if isinstance(item.get("value"), dict) else {}
+            value = deepcopy(item["value"]) if isinstance(item.get("value"), dict) else {}
             value["type"] = "chatmessage"
         elif not controls:  # a config without controls: keep what is there
-            value = deepcopy(item.get("value")) if isinstance(item.get("value"), dict) else {}
+            value = deepcopy(item["value"]) if isinstance(item.get("value"), dict) else {}
             value["type"] = item.get("type") or "unknown"
             for k in ("original_width", "original_height"):
                 if k in item:
@@ -251,7 +251,7 @@ class _Counter(Iterator[dict[str, Any]]):
         self.n = 0
         self.missing = 0
 
-    def __iter__(self) -> "_Counter":
+    def __iter__(self) -> _Counter:
         return self
 
     def __next__(self) -> dict[str, Any]:

@@ -122,9 +122,17 @@ def write_config(config_dir: Path) -> None:
         "c.LabApp.check_for_updates_class = 'jupyterlab.NeverCheckForUpdate'\n")
 
 
+# The front ends the browser tests run on: name -> (module run with `python -m`, notebook URL path).
+# Both are a jupyter_server with one application on it; `window.jupyterapp` is the same API in both.
+FRONTENDS = {
+    "lab": ("jupyterlab", "lab/tree"),       # JupyterLab 4
+    "notebook": ("notebook", "notebooks"),  # Jupyter Notebook 7
+}
+
+
 @dataclass
 class JupyterServer:
-    """A running `jupyter lab` on 127.0.0.1, isolated under `tmp`; notebooks live in `root`."""
+    """A running `jupyter lab` (or `jupyter notebook`) on 127.0.0.1, isolated under `tmp`; notebooks live in `root`."""
 
     tmp: Path
     root: Path
@@ -132,6 +140,7 @@ class JupyterServer:
     token: str
     proc: subprocess.Popen
     env: dict[str, str] = field(repr=False)
+    frontend: str = "lab"
 
     @property
     def base(self) -> str:
@@ -148,6 +157,12 @@ class JupyterServer:
     def lab_url(self, notebook: str) -> str:
         # `reset`: start from an empty workspace, or the previous test's notebooks reopen (and start kernels)
         return f"{self.base}/lab/tree/{notebook}?reset&token={self.token}"
+
+    def notebook_url(self, notebook: str) -> str:
+        """The URL that opens `notebook` in this server's front end (JupyterLab or Notebook 7)."""
+        if self.frontend == "lab":
+            return self.lab_url(notebook)
+        return f"{self.base}/{FRONTENDS[self.frontend][1]}/{notebook}?token={self.token}"
 
     def rest(self, method: str, path: str, body: Any = None, timeout: float = 30) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -207,29 +222,35 @@ def pid_with_arg(needle: str) -> int:
 
 
 def start_jupyter(tmp: Path, root: Path, extra_env: dict[str, str] | None = None,
-                  timeout: float = 90) -> JupyterServer:
-    """Start `jupyter lab` headless on loopback (see reference: browser-testing §4) and wait until it answers."""
+                  timeout: float = 90, frontend: str = "lab") -> JupyterServer:
+    """Start `jupyter lab` (or `jupyter notebook` for ``frontend="notebook"``) headless on loopback
+    (see reference: browser-testing §4) and wait until it answers."""
     import secrets
 
+    if frontend not in FRONTENDS:
+        raise ValueError(f"unknown front end {frontend!r}; known: {', '.join(FRONTENDS)}")
     tmp.mkdir(parents=True, exist_ok=True)
     root.mkdir(parents=True, exist_ok=True)
     env = isolated_env(tmp, extra_env)
     write_config(Path(env["JUPYTER_CONFIG_DIR"]))
     port, token = free_port(), secrets.token_hex(16)
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+    app_flag = ("--LabApp.expose_app_in_browser=True" if frontend == "lab"
+                else "--JupyterNotebookApp.expose_app_in_browser=True")
+    cmd = [sys.executable, "-m", FRONTENDS[frontend][0], "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True"]
+           f"--ServerApp.root_dir={root}", app_flag]
     if hasattr(os, "getuid") and os.getuid() == 0:
         cmd.append("--allow-root")
     log = open(tmp / "server.log", "w")
     proc = subprocess.Popen(cmd, env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, start_new_session=True)
     log.close()
-    server = JupyterServer(tmp=tmp, root=root, port=port, token=token, proc=proc, env=env)
+    server = JupyterServer(tmp=tmp, root=root, port=port, token=token, proc=proc, env=env,
+                           frontend=frontend)
     deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited with {proc.returncode}:\n{server.tail_log()}")
+            raise RuntimeError(f"jupyter {frontend} exited with {proc.returncode}:\n{server.tail_log()}")
         try:
             server.rest("GET", "api/status", timeout=2)
             return server
@@ -237,7 +258,7 @@ def start_jupyter(tmp: Path, root: Path, extra_env: dict[str, str] | None = None
             pass
         if time.monotonic() > deadline:
             stop_group(proc)
-            raise TimeoutError(f"jupyter lab did not answer within {timeout:.0f} s:\n{server.tail_log()}")
+            raise TimeoutError(f"jupyter {frontend} did not answer within {timeout:.0f} s:\n{server.tail_log()}")
         time.sleep(0.1)  # polling a server that is not up yet: no event to wait on
 
 
@@ -269,8 +290,9 @@ JS_KERNEL_READY = """() => {
 
 
 def open_notebook(page: Any, server: JupyterServer, notebook: str, timeout: float = 90_000) -> None:
-    """Open `notebook` (path relative to the server root) in JupyterLab and wait for an idle kernel."""
-    page.goto(server.lab_url(notebook))
+    """Open `notebook` (path relative to the server root) in the server's front end (JupyterLab or
+    Notebook 7) and wait for an idle kernel."""
+    page.goto(server.notebook_url(notebook))
     page.wait_for_function(JS_APP_READY, timeout=timeout)
     page.evaluate("() => window.jupyterapp.restored")
     page.wait_for_function(

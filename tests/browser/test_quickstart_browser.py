@@ -18,7 +18,7 @@ import pytest
 
 import harness as H
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.frontends]
 
 KEY_VALUE = {"1": "positive", "2": "negative"}  # the quickstart config's hotkeys
 SCREENSHOT = H.REPO / "docs" / "img" / "labeler.png"

@@ -31,7 +31,6 @@ from nblabel.labelstudio import (
     ConfigMismatchWarning,
     ConnectionFailed,
     LabelStudio,
-    LabelStudioError,
     Project,
     ServerError,
     ValidationError,

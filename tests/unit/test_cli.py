@@ -318,3 +318,10 @@ def test_export_warns_about_tasks_without_data(labeled, capsys):
         conn.execute("DELETE FROM tasks WHERE key = '2'")
     code, out, err = run(capsys, "export", "--store", db, "--config", cfg, "--out", tmp / "o.json")
     assert code == 0 and "1 exported tasks have no data" in err
+
+
+def test_version_prints_the_package_version(capsys):
+    import nblabel
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"nblabel {nblabel.__version__}"

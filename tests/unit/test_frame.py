@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
-import math
 
 import numpy as np
 import pandas as pd

@@ -65,9 +65,13 @@ def test_one_row_per_span_in_text_order_with_per_region_attributes(lab):
         ["s1", "ner", "Ana", "PER", "r1"], ["s1", "tags", "works", ["a", "b"], "r4"],
         ["s1", "ner", "ACME", "ORG", "r2"], ["s1", "ner", "東京", "LOC", "r3"],
         ["s2", "ner", "Bo", "PER", "q1"], ["s2", "ner", "Zürich", "LOC", "q2"]]
-    assert spans.sure.tolist() == ["yes", None, None, None, None, None]
-    assert spans.note.tolist() == [None, None, "the company", None, None, None]
-    assert str(spans.start.dtype) == "Int64" and (spans.annotator == "ana").all()
+    assert spans.sure.fillna("-").tolist() == ["yes", "-", "-", "-", "-", "-"]
+    assert spans.note.fillna("-").tolist() == ["-", "-", "the company", "-", "-", "-"]
+    assert spans.sure.isna().sum() == 5  # pandas' nullable dtypes, as in the other forms
+    assert {c: str(spans[c].dtype) for c in ("start", "end", "text", "region_id", "sure", "note")} == {
+        "start": "Int64", "end": "Int64", "text": "string", "region_id": "string", "sure": "string",
+        "note": "string"}
+    assert spans.label.dtype == object and (spans.annotator == "ana").all()  # a list label: object
     for row in spans.itertuples():  # code-point offsets: Python slicing gives the span's text
         assert TEXTS[int(row.task_id[1]) - 1][row.start:row.end] == row.text
 

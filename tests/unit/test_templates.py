@@ -26,6 +26,27 @@ pytestmark = pytest.mark.templates
 LS_VERSION = "1.23.2"
 EXPECTED_TEMPLATES = 69
 EXPECTED_TAGS = 39  # distinct tags across the 69 templates
+# Templates that render with no placeholder: 11 before the text-family tags (issue 10), 25 with
+# Paragraphs, Chat, Taxonomy, DateTime, Ranker/List/Bucket, Pairwise, Table, Collapse and Filter.
+# A floor: raise it as tags land (the test prints the current count).
+MIN_PLACEHOLDER_FREE = 25
+# Text-family templates that must stay placeholder-free (each names the tag it depends on).
+TEXT_FAMILY_FREE = (
+    "chat/chat_eval/config.yml",  # Chat
+    "chat/chat_llm_eval/config.yml",
+    "chat/chat_red_team/config.yml",
+    "chat/chat_rlhf/config.yml",
+    "chat/chatbot/config.yml",
+    "conversational-ai/response-generation/config.yml",  # Paragraphs
+    "conversational-ai/response-selection/config.yml",
+    "generative-ai/chatbot-assessment/config.yml",
+    "generative-ai/human-feedback-collection/config.yml",  # Pairwise
+    "generative-ai/llm-ranker/config.yml",  # List + Ranker + Bucket
+    "generative-ai/visual-ranker/config.yml",
+    "natural-language-processing/taxonomy/config.yml",  # Taxonomy
+    "ranking-and-scoring/pairwise-classification/config.yml",
+    "structured-data-parsing/tabular-data/config.yml",  # Table
+)
 CACHE = Path(__file__).resolve().parents[2] / ".cache" / "ls-wheel"
 PREFIX = "label_studio/annotation_templates/"
 
@@ -121,6 +142,10 @@ def test_all_69_templates_parse_and_report_tag_coverage(capsys: pytest.CaptureFi
         elements.update(_tags(spec.root))
         fully_supported += not spec.unsupported
     assert set(elements) <= set(TAGS) and len(elements) == EXPECTED_TAGS
+    still = {name: parse_config(corpus[name]).unsupported for name in TEXT_FAMILY_FREE
+             if parse_config(corpus[name]).unsupported}
+    assert not still, f"text-family templates with placeholders: {still}"
+    assert fully_supported >= MIN_PLACEHOLDER_FREE
     supported = sorted(tag for tag in elements if TAGS[tag].supported)
     placeholder = sorted(tag for tag in elements if not TAGS[tag].supported)
     shown = sum(elements[t] for t in supported)

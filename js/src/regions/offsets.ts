@@ -54,7 +54,7 @@ export class CodePointIndex {
    */
   toCodePoint(u: number, round: "floor" | "ceil" = "floor"): number {
     const x = Math.max(0, Math.min(this.text.length, u));
-    let k = CodePointIndex.countBelow(this.pairsU16, x); // pairs starting before x
+    const k = CodePointIndex.countBelow(this.pairsU16, x); // pairs starting before x
     if (k > 0 && this.pairsU16[k - 1] === x - 1) {
       // inside the k-th pair
       return round === "floor" ? x - 1 - (k - 1) : x + 1 - k;
@@ -75,6 +75,7 @@ export class CodePointIndex {
 }
 
 /** Letters, digits and combining marks make words (granularity="word"). */
+// eslint-disable-next-line no-misleading-character-class -- ZWJ is listed on purpose: it joins emoji into one word
 const WORD = /[\p{L}\p{N}\p{M}_\u200d\u00b7'’-]/u;
 
 function charAtU16(text: string, i: number): string {

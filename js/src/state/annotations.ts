@@ -47,13 +47,21 @@ export function normalizeEntry(t: TaskEntry): TaskEntry {
   };
 }
 
-/** `<Choice selected="true">` per Choices control: all of them (multiple) or the first. */
+/** Config defaults: `<Choice selected="true">` per Choices (all of them if multiple, else the
+ * first) and `<Rating defaultValue>`. */
 export function choiceDefaults(index: SpecIndex): DefaultValue[] {
   const out: DefaultValue[] = [];
   for (const info of index.controls.values()) {
     if (info.tag !== "Choices") continue;
     const sel = info.options.filter((o) => asBool(o.node.attrs?.selected)).map((o) => o.result);
     if (sel.length) out.push({ control: info.name, value: { choices: info.choice === "multiple" ? sel : [sel[0]] } });
+  }
+  // <Rating defaultValue="3">: shown on a task with no result, saved with the first change
+  for (const info of index.controls.values()) {
+    if (info.tag !== "Rating") continue;
+    const max = Number(info.attrs.maxRating ?? 5);
+    const dv = Math.round(Number(info.attrs.defaultValue ?? 0));
+    if (dv > 0 && dv <= max) out.push({ control: info.name, value: { rating: dv } });
   }
   return out;
 }

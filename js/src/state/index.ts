@@ -781,6 +781,35 @@ export class LabelState {
     });
   }
 
+  /**
+   * Replace every result item of one control with `values`, in order (controls that keep
+   * several items, e.g. Chat's one `chatmessage` per message). An entry with an `id` keeps it.
+   */
+  setControlItems(control: string, values: Array<{ id?: string; value: Record<string, unknown> }>, pos = this.pos): boolean {
+    return this.mutate(() => {
+      const e = this.cache.get(pos);
+      const info = this.index.controls.get(control);
+      if (!e || !info || (pos === this.pos && this.nav)) return false;
+      const cur = this.shownResult(pos);
+      const fresh = !e.annotation && !this.touched.has(e);
+      this.touched.add(e);
+      const items: ResultItem[] = values.map((v) => ({
+        id: v.id ?? newId(),
+        from_name: control,
+        to_name: info.toName,
+        type: info.type,
+        value: v.value,
+        origin: "manual",
+      }));
+      const at = cur.findIndex((r) => r.from_name === control);
+      const rest = cur.filter((r) => r.from_name !== control);
+      const next = at < 0 ? [...rest, ...items] : [...rest.slice(0, at), ...items, ...rest.slice(at)];
+      if (JSON.stringify(next) === JSON.stringify(cur)) return false;
+      const after: Annotation | null = next.length ? { result: next, was_cancelled: false } : null;
+      return this.commit(pos, after, true, fresh);
+    });
+  }
+
   /** Ctrl+Space: save the current item as skipped (typed text kept) and move on. */
   skip(): void {
     this.mutate(() => {

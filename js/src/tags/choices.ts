@@ -7,6 +7,7 @@ import { sanitizeHtml } from "../sanitize";
 import type { ChoiceOption } from "../spec";
 import { choicesOf, orderChoices } from "../state";
 import { asBool, asString, lookupVar } from "../util";
+import { renderChoicesSelect } from "./choices/select";
 import { el, kbd, setPressed, type RenderContext, requiredMarker } from "./context";
 
 /** Options from task data: a list of strings or of {value, alias?, html?, hint?} (children flattened). */
@@ -38,6 +39,7 @@ export function dynamicOptions(raw: unknown): ChoiceOption[] {
 
 export function renderChoices(node: SpecNode, ctx: RenderContext): HTMLElement {
   const a = node.attrs || {};
+  if (asString(a.layout) === "select") return renderChoicesSelect(node, ctx);
   const name = asString(a.name);
   const info = ctx.index.controls.get(name);
   const mode = info?.choice ?? asString(a.choice, "single");

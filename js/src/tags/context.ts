@@ -23,8 +23,12 @@ export interface RenderContext {
   onTask(fn: (t: TaskView) => void): void;
   /** Set (or with null clear) a control's value on the current task; saves it. */
   setValue(control: string, value: Record<string, unknown> | null): void;
+  /** Replace all of a control's result items (a control with several, e.g. Chat); saves. */
+  setItems(control: string, values: Array<{ id?: string; value: Record<string, unknown> }>): void;
   /** The current task's result item for a control. */
   result(control: string): ResultItem | undefined;
+  /** Every result item of a control on the current task, in order. */
+  results(control: string): ResultItem[];
   /** Ctrl+Enter inside this control's field: commit what was typed. */
   onCommit(control: string, fn: () => void): void;
   /** A hotkey bound to this control wants focus (Number, TextArea). */

@@ -56,3 +56,8 @@ export function renderLabels(node: SpecNode, ctx: RenderContext): HTMLElement {
   });
   return box;
 }
+
+/** Relations draws nothing where it stands: its labels are picked in the region panel's relation rows. */
+export function renderRelations(): HTMLElement | null {
+  return null;
+}

@@ -8,9 +8,18 @@ import { renderPlaceholder } from "./placeholder";
 import { renderRating } from "./rating";
 import { renderHyperText, renderText } from "./text";
 import { renderTextArea } from "./textarea";
-import { renderLabels } from "./labels";
+import { renderLabels, renderRelations } from "./labels";
 import { renderScoped } from "../regions/scope";
 import { attachObjectRegions } from "../regions/paragraphobject";
+import { renderTable } from "./data/table";
+import { renderDateTime } from "./datetime/datetime";
+import { renderChat } from "./dialogue/chat";
+import { renderParagraphs } from "./dialogue/paragraphs";
+import { renderPairwise } from "./ranking/pairwise";
+import { renderList, renderRanker } from "./ranking/ranker";
+import { renderCollapse } from "./structure/collapse";
+import { renderFilter } from "./structure/filter";
+import { renderTaxonomy } from "./taxonomy/taxonomy";
 
 export const RENDERERS: Record<string, TagRenderer> = {
   View: renderView,
@@ -25,8 +34,17 @@ export const RENDERERS: Record<string, TagRenderer> = {
   Labels: renderLabels,
   HyperTextLabels: renderLabels,
   ParagraphLabels: renderLabels,
-  // Relations: their labels are picked in the region panel's relation rows.
-  Relations: () => null,
+  Relations: renderRelations,
+  Paragraphs: renderParagraphs,
+  Chat: renderChat,
+  Table: renderTable,
+  List: renderList,
+  Ranker: renderRanker,
+  Pairwise: renderPairwise,
+  Taxonomy: renderTaxonomy,
+  DateTime: renderDateTime,
+  Collapse: renderCollapse,
+  Filter: renderFilter,
 };
 
 export function renderNode(node: SpecNode, ctx: RenderContext): HTMLElement | null {

@@ -1,4 +1,8 @@
-"""nbval runs of the notebooks: a real Label Studio server for 06-label-studio-sync.ipynb.
+"""nbval runs of the notebooks: a throwaway store for every notebook, a real Label Studio server for
+06-label-studio-sync.ipynb.
+
+A pytest plugin loaded by the repository's root conftest.py (not a notebooks/conftest.py, which the
+demo's file browser would show users next to the notebooks).
 
 Only when that notebook is collected (and not deselected), a server is started from
 ``scripts/ls_server.py`` (a fresh copy of the template data dir on a free loopback port, ~3-5 s)
@@ -23,6 +27,7 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
 SYNC_NOTEBOOK = "06-label-studio-sync.ipynb"
 REQUIRE = os.environ.get("NBL_REQUIRE_SERVER") == "1"
 ENV_KEYS = ("LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY", "NBL_STORE")
@@ -37,18 +42,23 @@ class _State:
 
 _state = _State()
 
-# Every notebook run under pytest labels into a throwaway store, never the user's demo store in
-# notebooks/ (01-quickstart.ipynb reads NBL_STORE; kernels inherit os.environ).
-os.environ.setdefault("NBL_STORE", str(Path(tempfile.mkdtemp(prefix="nbl-nbval-")) / "reviews.nblabel.db"))
+def _item_path(item: pytest.Item) -> Path:
+    return Path(str(getattr(item, "path", None) or item.fspath))
 
 
+def _is_notebook_item(item: pytest.Item) -> bool:
+    return _item_path(item).suffix == ".ipynb"
 
 
 def _is_sync_item(item: pytest.Item) -> bool:
-    return Path(str(getattr(item, "path", None) or item.fspath)).name == SYNC_NOTEBOOK
+    return _item_path(item).name == SYNC_NOTEBOOK
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    if any(_is_notebook_item(i) for i in session.items):
+        # Every notebook run under pytest labels into a throwaway store, never the user's demo store
+        # in notebooks/ (01-quickstart.ipynb reads NBL_STORE; nbval's kernels inherit os.environ).
+        os.environ.setdefault("NBL_STORE", str(Path(tempfile.mkdtemp(prefix="nbl-nbval-")) / "reviews.nblabel.db"))
     if not any(_is_sync_item(i) for i in session.items):
         return  # nothing of 06 will run: no server
     try:
