@@ -79,8 +79,10 @@ export function mountParagraphRegions(
         const prev = paras.filter((p) => p.index < e![0].index).pop();
         if (prev) e = [prev, prev.cp.text.length];
       }
-      let [sp, so] = s;
-      let [ep, eo] = e;
+      const sp = s[0];
+      const ep = e[0];
+      let so = s[1];
+      let eo = e[1];
       if (sp.index === ep.index && granularity(control, label) === "word") {
         const w = expandToWords(sp.cp.text, so, eo);
         if (!w) return null;
@@ -96,7 +98,6 @@ export function mountParagraphRegions(
         const b = p === ep ? endCp : p.cp.length;
         parts.push(p.cp.slice(a, b));
       }
-      [sp, ep] = [sp, ep];
       return { start: String(sp.index), end: String(ep.index), startOffset: startCp, endOffset: endCp, text: parts.join("\n") };
     },
     clearPending() {
