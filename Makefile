@@ -9,7 +9,7 @@ PORT ?= 8888
 NODE_PREFIX := .cache/node
 export PATH := $(CURDIR)/$(NODE_PREFIX)/node_modules/.bin:$(PATH)
 
-.PHONY: demo install node js js-check js-test lint docs test test-unit test-browser test-notebooks test-server ls-server bench bench-spans bench-sync chromium clean
+.PHONY: demo install node js js-check js-test lint docs screenshots test test-unit test-browser test-notebooks test-server ls-server bench bench-spans bench-sync bench-models chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -70,7 +70,17 @@ test-notebooks: install ls-server
 	NBL_REQUIRE_SERVER=1 $(BIN)/pytest -q --nbval notebooks/
 
 ## test: every layer — bundle drift, JS unit, Python unit, notebooks, real browser, real Label Studio
-test: install chromium ls-server js-check lint js-test
+## docs: the documentation site into site/ (mkdocs-material + mkdocstrings), warnings are errors
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	@echo "docs built: site/index.html"
+
+## screenshots: retake every docs screenshot (docs/img/, docs/img/gallery/) with the browser tests
+screenshots: install chromium js
+	NBL_UPDATE_SCREENSHOT=1 NBL_REQUIRE_BROWSER=1 $(BIN)/pytest -q -p no:cacheprovider tests/browser/test_gallery_browser.py tests/browser/test_marimo_browser.py \
+	    tests/browser/test_a11y_theme_browser.py "tests/browser/test_quickstart_browser.py::test_keys_label_items_and_reach_the_kernel[lab]"
+
+test: install chromium ls-server js-check lint docs js-test
 	NBL_REQUIRE_BROWSER=1 NBL_REQUIRE_SERVER=1 $(BIN)/pytest tests --nbval notebooks/ -p no:cacheprovider
 
 ## bench: latency, open-time and message-size benchmarks in real chromium + JupyterLab
@@ -84,6 +94,10 @@ bench-spans: install chromium js
 ## bench-sync: push/pull 10k tasks against a real Label Studio, nblabel vs label-studio-sdk
 bench-sync: install ls-server
 	$(BIN)/python bench/sync_bench.py
+
+## bench-models: retrain / re-rank cost on 10k and 100k text pools, keypress latency while retraining vs idle
+bench-models: install chromium js
+	$(BIN)/python bench/models_bench.py
 
 clean:
 	rm -rf $(VENV) js/node_modules build dist .cache

@@ -181,7 +181,79 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--annotator", default="*", metavar="NAME", help="one annotator's annotations, or '*' for all (default)")
     exp.add_argument("--all-tasks", action="store_true", help="also stored tasks without annotations")
     exp.set_defaults(run=_export)
+
+    srv = sub.add_parser(
+        "serve-model", allow_abbrev=False,
+        help="serve a model to Label Studio as an ML backend (/health, /setup, /predict, /webhook, /train)",
+        description="Serve MODULE:CALLABLE (a model following nblabel's model contract, docs/models.md) with "
+                    "Label Studio's ML-backend protocol. Connect it in Label Studio under Settings > Model. "
+                    "MODULE:CALLABLE may name a factory (called with no arguments when it is a class).",
+    )
+    srv.add_argument("model", metavar="MODULE:CALLABLE", help="e.g. mymodels:predict (MODULE importable from the "
+                     "current directory)")
+    srv.add_argument("--fit", metavar="MODULE:CALLABLE", help="fit(event, payload) run on annotation webhooks and /train")
+    srv.add_argument("--config", metavar="CFG", help="fix the labeling config (default: the one Label Studio sends)")
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    srv.add_argument("--port", type=int, default=9090, help="default 9090")
+    srv.set_defaults(run=_serve_model)
+    imp = sub.add_parser(
+        "import", allow_abbrev=False,
+        help="load a Label Studio JSON export (annotations, predictions, annotators) into the store",
+        description="Load a Label Studio JSON export into the store without a server: tasks, every "
+                    "annotator's annotations, full predictions, ground truth. Checked whole first: a "
+                    "malformed file writes nothing. Safe to repeat.",
+    )
+    imp.add_argument("export", metavar="EXPORT", help="the JSON export file")
+    _store_args(imp)
+    imp.add_argument("--config", metavar="CFG", help="Label Studio XML config the results must fit")
+    imp.add_argument("--key", metavar="FIELD", help="data field holding the task id (default: the task id)")
+    imp.set_defaults(run=_import)
     return parser
+
+
+# --------------------------------------------------------------------------- serve-model
+
+
+def _import_callable(spec: str) -> object:
+    import importlib
+
+    module, sep, attr = spec.partition(":")
+    if not sep or not module or not attr:
+        raise CliError(EXIT_INPUT, f"{spec!r} is not MODULE:CALLABLE")
+    if "" not in sys.path and "." not in sys.path:
+        sys.path.insert(0, "")
+    try:
+        obj = importlib.import_module(module)
+    except ImportError as exc:
+        raise CliError(EXIT_INPUT, f"cannot import {module!r}: {exc}") from None
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise CliError(EXIT_INPUT, f"{module!r} has no {attr!r}") from None
+    if isinstance(obj, type):
+        obj = obj()
+    if not callable(obj):
+        raise CliError(EXIT_INPUT, f"{spec} is not callable")
+    return obj
+
+
+def _serve_model(args: argparse.Namespace) -> int:
+    from .models.backend import ModelServer
+
+    model = _import_callable(args.model)
+    fit = _import_callable(args.fit) if args.fit else None
+    xml = Path(args.config).read_text(encoding="utf-8") if args.config else None
+    try:
+        server = ModelServer(model, fit=fit, config=xml, host=args.host, port=args.port)  # type: ignore[arg-type]
+    except OSError as exc:
+        raise CliError(EXIT_INPUT, f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    print(f"nblabel serve-model: {args.model} at {server.url} (Ctrl+C stops)", file=sys.stderr, flush=True)
+    try:
+        server._httpd.serve_forever()
+    finally:
+        server._httpd.server_close()
+    return 0
 
 
 # --------------------------------------------------------------------------- validate
@@ -514,11 +586,24 @@ def _export(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise CliError(EXIT_FILE, f"{out}: cannot write: {exc.strerror or exc}") from None
         except ValueError as exc:  # a format that does not fit the config or the data (CONLL2003)
-            raise CliError(EXIT_INPUT, f"{args.format.upper()}: {exc}") from None
+            raise CliError(EXIT_INPUT, str(exc)) from None  # the format names itself
     unit = {"json": "tasks", "conll2003": "token sequences"}.get(res.format, "rows")
     print(f"wrote {res.records} {unit} ({res.tasks} tasks) "
           f"as {res.format.upper()} to {res.path}")
     _warn_missing(res.missing_data, args.store)
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .importer import LabelStudioExportError, import_labelstudio
+
+    spec = _load_config(args.config) if args.config else None
+    with _open_store(args.store, args.name, must_exist=False) as store:
+        try:
+            report = import_labelstudio(args.export, store, spec, key=args.key)
+        except LabelStudioExportError as exc:
+            raise CliError(EXIT_INPUT, str(exc)) from None
+    print(f"{report} into {args.store}")
     return EXIT_OK
 
 
@@ -538,7 +623,7 @@ def _export_stdout(store: Any, spec: ConfigSpec, args: argparse.Namespace) -> in
             res = export_store(store, spec, Path(tmp) / "out", args.format, annotator=args.annotator or "*",
                                all_tasks=args.all_tasks)
         except ValueError as exc:
-            raise CliError(EXIT_INPUT, f"{args.format.upper()}: {exc}") from None
+            raise CliError(EXIT_INPUT, str(exc)) from None  # the format names itself
         with open(res.path, "rb") as fh:
             sys.stdout.flush()
             while chunk := fh.read(1 << 16):

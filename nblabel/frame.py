@@ -484,7 +484,8 @@ def _timestamp_in_tz(key: str, tz: object) -> pd.Timestamp | None:
 # --------------------------------------------------------------------------------------------
 
 _META_COLUMNS = ("annotator", "annotated_at", "lead_time", "skipped")
-_SIMPLE_TYPES = ("choices", "textarea", "rating", "number")
+_SIMPLE_TYPES = ("choices", "textarea", "rating", "number", "datetime", "pairwise", "taxonomy", "ranker")
+_LIST_TYPES = ("taxonomy", "ranker")  # cells always hold a list (paths) or a dict (buckets)
 
 
 def _raw_value(item: dict) -> object:
@@ -517,6 +518,14 @@ def _extract(item: dict, control: dict | None) -> object:
     if typ == "number" and "number" in value:
         n = value["number"]
         return float(n) if n is not None else None
+    if typ == "datetime" and "datetime" in value:
+        return value["datetime"]  # the formatted string, as Label Studio stores it
+    if typ == "pairwise" and "selected" in value:
+        return value["selected"]  # "left" | "right"
+    if typ == "taxonomy" and "taxonomy" in value:
+        return [list(p) if isinstance(p, list) else [p] for p in value["taxonomy"] or []]
+    if typ == "ranker" and "ranker" in value:
+        return value["ranker"]  # {column: [item ids]}
     return value
 
 
@@ -559,7 +568,7 @@ def _as_column(values: list[object], typ: str | None, *, lists: bool = False) ->
         if typ == "number" and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
             return pd.array([None if v is None else float(v) for v in values],  # type: ignore[arg-type]
                             dtype="Float64")
-        if typ in ("choices", "textarea", "text") and all(isinstance(v, str) for v in present):
+        if typ in ("choices", "textarea", "text", "datetime", "pairwise") and all(isinstance(v, str) for v in present):
             return pd.array(values, dtype="string")
     out = np.empty(len(values), dtype=object)
     out[:] = [pd.NA if v is None else v for v in values]  # keeps lists as cell values instead of broadcasting them
@@ -639,7 +648,8 @@ def annotations_to_frame(
             items = [it for it in (a.get("result") or []) if isinstance(it, dict) and it.get("from_name") == name]
             if items:
                 cells[p] = _wide_cell(items, control)
-        lists = control.get("choice") == "multiple" or control.get("type") not in _SIMPLE_TYPES
+        lists = (control.get("choice") == "multiple" or control.get("type") not in _SIMPLE_TYPES
+                 or control.get("type") in _LIST_TYPES)
         out[col] = _as_column(cells, control.get("type"), lists=lists)
 
     meta_names: dict[str, str] = {}
@@ -706,3 +716,49 @@ def _long_frame(df: pd.DataFrame, controls: dict[str, dict], matched: list[tuple
     out["annotated_at"] = pd.to_datetime(out["annotated_at"], utc=True, format="ISO8601")
     out["lead_time"] = pd.array([r["lead_time"] for r in rows], dtype="Float64")
     return out
+
+
+def add_prediction_columns(
+    frame: pd.DataFrame,
+    controls: dict[str, dict],
+    predictions: dict[str, list[dict]],
+    *,
+    prefer: str | None = None,
+) -> pd.DataFrame:
+    """Add ``<control>_pred`` and ``<control>_score`` columns to a wide frame, in place.
+
+    ``predictions`` is :meth:`Store.predictions` for the frame's rows (task key -> list, oldest
+    first). Each row shows one prediction: the one of model version ``prefer`` if it has one, else
+    the newest. ``_pred`` holds the label extracted like the annotation column, ``_score`` the
+    prediction's score (float, NaN without one). Only controls some prediction fills get columns.
+    """
+    n = len(frame)
+    keys = [task_key(label) for label in frame.index]
+    chosen: list[dict | None] = []
+    for k in keys:
+        preds = predictions.get(k) or []
+        pick = next((p for p in preds if prefer is not None and p.get("model_version") == prefer), None)
+        chosen.append(pick if pick is not None else (preds[-1] if preds else None))
+    taken: set[object] = set(frame.columns)
+    for name, control in controls.items():
+        cells: list[object] = [None] * n
+        scores = np.full(n, np.nan)
+        hit = False
+        for i, p in enumerate(chosen):
+            if p is None:
+                continue
+            items = [it for it in (p.get("result") or []) if isinstance(it, dict) and it.get("from_name") == name]
+            if items:
+                hit = True
+                cells[i] = _wide_cell(items, control)
+                if p.get("score") is not None:
+                    scores[i] = float(p["score"])
+        if not hit:
+            continue
+        pred_col = _unique_name(f"{name}_pred", taken)
+        taken.add(pred_col)
+        score_col = _unique_name(f"{name}_score", taken)
+        taken.add(score_col)
+        frame[pred_col] = _as_column(cells, control.get("type"))
+        frame[score_col] = scores
+    return frame

@@ -1,23 +1,30 @@
-"""Progress of long sync steps: a bar in a notebook, a line on stderr in a terminal, or nothing.
-
-Why not tqdm: one dependency less, and the notebook bar is a plain ``ipywidgets`` bar (already a
-dependency through anywidget), so it renders wherever the labeler does.
+"""Progress of long operations (push, pull, big exports) through tqdm: a notebook bar in a Jupyter
+kernel (``tqdm.notebook``, an ipywidgets bar), a line on stderr elsewhere, or nothing.
 
     with progress_reporter("push tasks", total=10_000, enabled=True) as bar:
         bar.update(500)
 
-Updates are throttled (a notebook bar at most ~10 times a second, a terminal line at most every
-half second), so reporting per item costs nothing noticeable. Thread-safe.
+Quiet when ``enabled`` is false (``progress=False`` in the API, ``--no-progress`` on the command
+line) or when the environment sets ``NBL_PROGRESS=0`` (the nbval runs do). tqdm throttles redraws
+itself (``mininterval``), so reporting per item costs nothing noticeable. On a stream that is not a
+terminal (a CI log) only the first and the final line are written.
+
+Why the choice between the notebook and the terminal bar is made here rather than by
+``tqdm.auto``: tqdm.auto decides once, when it is imported; this decides per operation (and tests
+can steer it through :func:`in_notebook_kernel`).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
-import time
 from typing import Any, TextIO
 
 __all__ = ["Reporter", "progress_reporter", "in_notebook_kernel"]
+
+# "{desc}: {n}/{total} ({elapsed} s)", then ", waiting for ..." (tqdm puts ", " before a postfix)
+_FORMAT = "{desc}: {n_fmt}{total_part} ({elapsed_s:.1f} s){postfix}"
 
 
 def in_notebook_kernel() -> bool:
@@ -33,40 +40,33 @@ def in_notebook_kernel() -> bool:
 
 
 class Reporter:
-    """Counts done items of one step; subclasses show them. The base class shows nothing."""
-
-    min_interval = 0.0
+    """Counts done items of one step. This base class shows nothing (``progress=False``)."""
 
     def __init__(self, desc: str, total: int | None = None) -> None:
         self.desc = desc
         self.total = total
         self.done = 0
-        self.started = time.monotonic()
-        self._shown_at = 0.0
+        self.waiting_for: str | None = None
         self._lock = threading.Lock()
         self._closed = False
-        self.waiting_for: str | None = None
 
     def update(self, n: int = 1) -> None:
         """Add ``n`` done items."""
         with self._lock:
             self.done += n
-            now = time.monotonic()
-            if now - self._shown_at >= self.min_interval:
-                self._shown_at = now
-                self._show(final=False)
+            self._advance(n)
 
     def wait_for(self, what: str | None) -> None:
         """Say what the step is waiting for (shown after the count until cleared with None), so a
         long wait on a server does not look like a hang."""
         with self._lock:
             self.waiting_for = what
-            self._show(final=False)
+            self._refresh()
 
     def set_total(self, total: int | None) -> None:
         with self._lock:
             self.total = total
-            self._show(final=False)
+            self._refresh()
 
     def close(self, error: bool = False) -> None:
         """Show the final state once (``error``: the step failed)."""
@@ -74,72 +74,80 @@ class Reporter:
             if self._closed:
                 return
             self._closed = True
-            self._show(final=True, error=error)
+            self._finish(error)
 
-    def __enter__(self) -> "Reporter":
+    def __enter__(self) -> Reporter:
         return self
 
     def __exit__(self, exc_type: Any, *exc: object) -> None:
         self.close(error=exc_type is not None)
 
-    def text(self) -> str:
-        of = f"/{self.total}" if self.total is not None else ""
-        wait = f" - waiting for {self.waiting_for}" if self.waiting_for else ""
-        return f"{self.desc}: {self.done}{of} ({time.monotonic() - self.started:.1f} s){wait}"
+    # what a subclass shows
+    def _advance(self, n: int) -> None:
+        pass
 
-    def _show(self, final: bool, error: bool = False) -> None:
+    def _refresh(self) -> None:
+        pass
+
+    def _finish(self, error: bool) -> None:
         pass
 
 
-class _StderrReporter(Reporter):
-    """A single line, rewritten in place on a terminal; on a pipe, the final line only."""
+class TqdmReporter(Reporter):
+    """A tqdm bar: ``tqdm.notebook`` in a kernel, ``tqdm.std`` on ``stream`` elsewhere."""
 
-    min_interval = 0.5
-
-    def __init__(self, desc: str, total: int | None = None, stream: TextIO | None = None) -> None:
+    def __init__(self, desc: str, total: int | None = None, *, notebook: bool = False,
+                 stream: TextIO | None = None) -> None:
         super().__init__(desc, total)
-        self.stream = stream or sys.stderr
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.notebook = notebook
+        kw: dict[str, Any] = {"desc": desc, "total": total, "leave": True, "disable": False}
+        if notebook:
+            from tqdm.notebook import tqdm as bar_class
 
-    def _show(self, final: bool, error: bool = False) -> None:
-        if not self.tty and not final:
-            return
-        line = self.text() + (" - failed" if error else "")
-        end = "\n" if final else ""
-        self.stream.write(("\r" if self.tty else "") + line + end)
-        self.stream.flush()
+            kw["mininterval"] = 0.1
+        else:
+            from tqdm.std import tqdm as bar_class
 
+            stream = stream or sys.stderr
+            tty = bool(getattr(stream, "isatty", lambda: False)())
+            # on a terminal the line is rewritten in place; in a log only the first and final lines
+            kw.update(file=stream, mininterval=0.5 if tty else float("inf"),
+                      miniters=None if tty else sys.maxsize, dynamic_ncols=tty,
+                      bar_format=_FORMAT.replace("{total_part}", "/{total_fmt}" if total is not None else ""))
+        self.bar = bar_class(**kw)
 
-class _WidgetReporter(Reporter):
-    """An ipywidgets bar with a label, displayed when created."""
+    def _advance(self, n: int) -> None:
+        self.bar.update(n)
 
-    min_interval = 0.1
+    def _refresh(self) -> None:
+        if self.bar.total != self.total:
+            self.bar.total = self.total
+            if not self.notebook:
+                part = "/{total_fmt}" if self.total is not None else ""
+                self.bar.bar_format = _FORMAT.replace("{total_part}", part)
+        self.bar.set_postfix_str(f"waiting for {self.waiting_for}" if self.waiting_for else "", refresh=True)
 
-    def __init__(self, desc: str, total: int | None = None) -> None:
-        super().__init__(desc, total)
-        import ipywidgets as w
-        from IPython.display import display
-
-        self.bar = w.IntProgress(value=0, min=0, max=max(1, total or 1), description=desc[:20],
-                                 style={"description_width": "initial"})
-        self.label = w.Label(value="")
-        display(w.HBox([self.bar, self.label]))
-
-    def _show(self, final: bool, error: bool = False) -> None:
-        self.bar.max = max(1, self.total or self.done or 1)
-        self.bar.value = min(self.done, self.bar.max)
-        self.label.value = self.text().split(": ", 1)[1]
-        if final:
-            self.bar.bar_style = "danger" if error else "success"
+    def _finish(self, error: bool) -> None:
+        if self.waiting_for:
+            self.waiting_for = None
+            self.bar.set_postfix_str("", refresh=False)
+        if error:
+            self.bar.set_postfix_str("failed", refresh=False)
+        if self.notebook and not error and self.total is None:
+            self.bar.total = self.done  # an unknown total ends as a full bar
+        if error and self.notebook:
+            self.bar.bar_style = "danger"  # tqdm.notebook's red bar; close() keeps it
+        self.bar.close()
 
 
 def progress_reporter(desc: str, total: int | None = None, *, enabled: bool = True) -> Reporter:
-    """The reporter for where the code runs: a bar in a kernel, stderr elsewhere, silent if not ``enabled``."""
-    if not enabled:
+    """The reporter for where the code runs: a notebook bar in a kernel, stderr elsewhere, silent
+    if not ``enabled`` or ``NBL_PROGRESS=0``."""
+    if not enabled or os.environ.get("NBL_PROGRESS", "1").strip().lower() in ("0", "false", "no", "off"):
         return Reporter(desc, total)
     if in_notebook_kernel():
         try:
-            return _WidgetReporter(desc, total)
+            return TqdmReporter(desc, total, notebook=True)
         except Exception:  # no widget support in this front end: fall back to text
             pass
-    return _StderrReporter(desc, total)
+    return TqdmReporter(desc, total)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
 from .config import ConfigSpec
-from .frame import TaskSource, annotations_to_frame, task_key
+from .frame import TaskSource, add_prediction_columns, annotations_to_frame, task_key
+from .quality.review import REVIEW_DECISIONS, sample_tasks
+from .quality.votes import CONSENSUS, consensus_results, resolved_frame
 from .regions import check_result_spans
 from .spans import relations_frame, spans_frame
 from .results import ResultError, validate_result
@@ -66,6 +68,52 @@ class LabelSession:
         # Two masks over positions: done (a real label) and skipped (was_cancelled).
         self._done = self.source.positions(k for k, cancelled in states.items() if not cancelled)
         self._skipped = self.source.positions(k for k, cancelled in states.items() if cancelled)
+        # The queue order: position -> DataFrame row (None: row order). Only unlabeled positions
+        # after the one the user is on are ever permuted (`reorder`), so both masks stay valid.
+        self._perm: np.ndarray | None = None
+        self._inv: np.ndarray | None = None
+        #: the position the front end last asked about or saved: where predictions go first
+        self.focus = 0
+        #: the version of the model now predicting (its predictions are shown first)
+        self.model_version: str | None = None
+
+    # ---------------------------------------------------------------- order
+    def row(self, pos: int) -> int:
+        """The DataFrame row shown at queue position ``pos``."""
+        return int(pos) if self._perm is None else int(self._perm[pos])
+
+    def rows(self, a: int, b: int) -> np.ndarray:
+        """DataFrame rows of positions ``[a, b)``."""
+        return np.arange(a, b) if self._perm is None else self._perm[a:b]
+
+    def position_of_row(self, row: int) -> int:
+        return int(row) if self._inv is None else int(self._inv[row])
+
+    def reorder(self, after: int, rank: "Callable[[np.ndarray], np.ndarray]") -> int:
+        """Re-rank the unlabeled items after position ``after``; labeled ones and everything up to
+        ``after`` keep their positions, so the item on screen and the browser's history stay put.
+
+        ``rank(rows)`` gets the DataFrame rows of those open positions and returns their order
+        (an index array into ``rows``). Returns how many positions moved.
+        """
+        with self._lock:
+            n = self.total
+            perm = np.arange(n, dtype=np.intp) if self._perm is None else self._perm.copy()
+            start = max(0, int(after) + 1)
+            open_pos = start + np.flatnonzero(~(self._done[start:] | self._skipped[start:]))
+            if open_pos.size < 2:
+                return 0
+            rows = perm[open_pos]
+            order = np.asarray(rank(rows), dtype=np.intp)
+            if order.shape != rows.shape:
+                raise ValueError(f"an order for {rows.size} items has shape {order.shape}")
+            new = rows[order]
+            moved = int(np.count_nonzero(new != rows))
+            perm[open_pos] = new
+            inv = np.empty_like(perm)
+            inv[perm] = np.arange(n, dtype=np.intp)
+            self._perm, self._inv = perm, inv
+            return moved
 
     # ---------------------------------------------------------------- state
     @property
@@ -98,7 +146,15 @@ class LabelSession:
 
     def entries(self, a: int, b: int) -> list[dict[str, Any]]:
         """Browser task entries for positions [a, b): data, this annotator's annotation, predictions."""
-        rows = self.source.window(a, b)
+        if self._perm is None:
+            rows = self.source.window(a, b)
+        else:
+            rows = []
+            for pos in range(max(0, a), min(self.total, b)):
+                r = self.row(pos)
+                entry = self.source.window(r, r + 1)[0]
+                entry["pos"] = pos
+                rows.append(entry)
         keys = [task_key(r["id"]) for r in rows]
         preds = self.store.predictions([r["id"] for r in rows]) if rows else {}
         out = []
@@ -109,8 +165,16 @@ class LabelSession:
                 stored = self.store.annotation(row["id"], self.annotator)
                 if stored is not None:
                     annotation = {"result": stored["result"], "was_cancelled": stored["was_cancelled"]}
-            out.append({**row, "annotation": annotation, "predictions": preds.get(key, [])})
+            out.append({**row, "annotation": annotation, "predictions": self._shown_predictions(preds.get(key, []))})
         return out
+
+    def _shown_predictions(self, preds: list[dict]) -> list[dict]:
+        """The browser shows the first prediction: the running model's, else the newest."""
+        if len(preds) < 2:
+            return preds
+        ordered = preds[::-1]
+        current = [p for p in ordered if p.get("model_version") == self.model_version]
+        return current + [p for p in ordered if p.get("model_version") != self.model_version]
 
     # ------------------------------------------------------------- messages
     def handle(self, msg: dict[str, Any]) -> dict[str, Any]:
@@ -133,11 +197,12 @@ class LabelSession:
         seq = msg.get("seq")
         try:
             pos = self._position_of(msg)
-            task_id = self.source.task_id(pos)
+            self.focus = pos
+            task_id = self.source.task_id(self.row(pos))
             result = msg.get("result", [])
             cancelled = bool(msg.get("was_cancelled", False))
             validate_result(self.spec, result, task_id=task_id)
-            data = self.source.task(pos)["data"]
+            data = self.source.task(self.row(pos))["data"]
             # offsets must fit this task's text: a wrong span is refused, never stored
             check_result_spans(self.spec, result, data, task_id=task_id)
             lead_time = msg.get("lead_time")
@@ -161,7 +226,12 @@ class LabelSession:
         pos = msg.get("pos")
         if not isinstance(pos, int) or not 0 <= pos < self.total:
             raise IndexError(f"position {pos!r} is outside the {self.total} tasks")
-        if task_key(self.source.task_id(pos)) != task_key(msg.get("task_id")):
+        if task_key(self.source.task_id(self.row(pos))) != task_key(msg.get("task_id")):
+            # A re-rank moved the task while this save was in flight: the id decides.
+            if self._perm is not None:
+                found = int(self.source.locate([task_key(msg.get("task_id"))])[0])
+                if found >= 0:
+                    return self.position_of_row(found)
             raise KeyError(
                 f"task {msg.get('task_id')!r} is no longer at position {pos} (the DataFrame changed); "
                 "re-run the cell that shows the labeler"
@@ -171,6 +241,7 @@ class LabelSession:
     def _need(self, msg: dict[str, Any]) -> dict[str, Any]:
         a = max(0, int(msg.get("from", 0)))
         b = min(self.total, int(msg.get("to", a)), a + 2 * self.chunk)
+        self.focus = msg["pos"] if isinstance(msg.get("pos"), int) else a
         return {"type": "tasks", "req": msg.get("req"), "from": a, "to": max(a, b),
                 "tasks": self.entries(a, b) if b > a else [], "skip": None}
 
@@ -178,6 +249,7 @@ class LabelSession:
         a = max(0, int(msg.get("from", 0)))
         count = max(1, min(int(msg.get("count", self.chunk)), 2 * self.chunk))
         p = self.first_unlabeled(a)
+        self.focus = a if p is None else p
         if p is None:
             return {"type": "tasks", "req": msg.get("req"), "from": self.total, "to": self.total,
                     "tasks": [], "skip": [a, self.total]}
@@ -193,7 +265,7 @@ class LabelSession:
         by_key = {a["task_id"]: a for a in self.store.annotations(self.annotator)}
         tasks = []
         for pos in np.flatnonzero(mask):
-            task = self.source.task(int(pos))
+            task = self.source.task(self.row(int(pos)))
             ann = by_key.get(task_key(task["id"]))
             if ann is None:
                 continue
@@ -210,13 +282,92 @@ class LabelSession:
         return tasks
 
     def to_dataframe(self, form: str = "wide", annotator: str | None = None) -> pd.DataFrame:
-        """The DataFrame with labels (``wide``), one row per result item (``long``) or one row per
-        text span (``spans``, see :func:`nblabel.spans.spans_frame`)."""
-        who = annotator if annotator is not None else self.annotator
-        rows = self.store.annotations(None if who == "*" else who)
+        """Every annotator's labels, resolved per task (``wide``), one row per result item
+        (``long``) or one row per text span (``spans``, see :func:`nblabel.spans.spans_frame`).
+
+        ``annotator="ana"`` gives one person's view (``"*"`` or None: everyone). The wide form
+        over everyone resolves each control by vote (:func:`nblabel.quality.votes.resolved_frame`).
+        """
+        who = None if annotator in (None, "*") else annotator
+        rows = self.store.annotations(who)
         if form == "spans":
             return spans_frame(self.df, self.spec, rows, columns=self.mapping)
-        return annotations_to_frame(self.df, self.spec.controls, rows, form=form)
+        if form == "wide" and who is None:
+            frame = self._with_reviews(resolved_frame(self.df, self.spec.controls, rows))
+        else:
+            frame = annotations_to_frame(self.df, self.spec.controls, rows, form=form)
+            if form == "wide":
+                frame = self._with_reviews(frame)
+        if form == "wide" and len(self.df):
+            preds = self.store.predictions(self.df.index)
+            if any(preds.values()):
+                add_prediction_columns(frame, self.spec.controls, preds, prefer=self.model_version)
+        return frame
+
+    def _with_reviews(self, wide: pd.DataFrame) -> pd.DataFrame:
+        """``review_state`` (pending / accepted / rejected / fixed, NA if never flagged) and
+        ``review_comment`` columns, once any task was flagged for review."""
+        reviews = self.store.reviews()
+        if not reviews:
+            return wide
+        keys = [task_key(self.source.task_id(p)) for p in range(self.total)]
+        taken = set(wide.columns)
+        for field, name in (("state", "review_state"), ("comment", "review_comment")):
+            col = name if name not in taken else f"{name}_label"
+            wide[col] = pd.array([reviews.get(k, {}).get(field) for k in keys], dtype="string")
+        return wide
+
+    def review_sample(self, rate: float = 0.2, by: str = "random", seed: int = 0,
+                      control: str | None = None) -> list[Any]:
+        """Flag a share of this DataFrame's labeled tasks for review (see nblabel.quality.review);
+        returns their ids. Tasks flagged before keep their state."""
+        keys = {task_key(self.source.task_id(p)) for p in range(self.total)}
+        chosen = sample_tasks(self.store.annotations(), keys, self.spec.controls, rate=rate, by=by, seed=seed,
+                              control=control)
+        self.store.flag_for_review(chosen, by)
+        positions = sorted(int(p) for p in (self.source.locate(chosen) if chosen else []) if p >= 0)
+        return [self.source.task_id(p) for p in positions]  # in DataFrame order
+
+    def review(self, task_id: Any, decision: str, *, comment: str | None = None,
+               result: list[dict] | None = None, reviewer: str | None = None) -> None:
+        """Record a review: ``"accept"``, ``"reject"`` (with ``comment``) or ``"fix"`` (``result``
+        becomes the task's consensus annotation, checked against the config)."""
+        if decision not in REVIEW_DECISIONS:
+            raise ValueError(f"decision must be one of {', '.join(REVIEW_DECISIONS)}, not {decision!r}")
+        pos = self.source.locate([task_key(task_id)])[0]
+        if pos < 0:
+            raise KeyError(f"task {task_id!r} is not in this labeler's DataFrame")
+        fix = None
+        if decision == "fix":
+            if not result:
+                raise ValueError("a fix needs the corrected result (result=[...])")
+            validate_result(self.spec, result, task_id=task_id)
+            fix = (self.source.task(int(pos))["data"], result)
+        elif result is not None:
+            raise ValueError(f"result= goes with decision='fix', not {decision!r}")
+        state = {"accept": "accepted", "reject": "rejected", "fix": "fixed"}[decision]
+        self.store.set_review(task_id, state, comment=comment, reviewer=reviewer or self.annotator, fix=fix)
+
+    def save_consensus(self, *, overwrite: bool = False) -> int:
+        """Store the majority vote of every task of this DataFrame as annotator ``consensus``.
+
+        Ties are left for a reviewer. An existing consensus annotation (a reviewer's fix, an
+        imported ground truth) is kept unless ``overwrite``. Returns how many were written.
+        """
+        results = consensus_results(self.store.annotations(), self.spec.controls)
+        if not overwrite:
+            for a in self.store.annotations(CONSENSUS):
+                results.pop(a["task_id"], None)
+        keys = list(results)
+        positions: list[int] = self.source.locate(keys).tolist() if keys else []
+        written = 0
+        for key, pos in zip(keys, positions):
+            if pos < 0:
+                continue
+            task = self.source.task(int(pos))
+            self.store.save(task["id"], task["data"], results[key], annotator=CONSENSUS)
+            written += 1
+        return written
 
     def relations(self, annotator: str | None = None) -> pd.DataFrame:
         """One row per relation between regions (see :func:`nblabel.spans.relations_frame`)."""

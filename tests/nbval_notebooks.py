@@ -59,6 +59,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         # Every notebook run under pytest labels into a throwaway store, never the user's demo store
         # in notebooks/ (01-quickstart.ipynb reads NBL_STORE; nbval's kernels inherit os.environ).
         os.environ.setdefault("NBL_STORE", str(Path(tempfile.mkdtemp(prefix="nbl-nbval-")) / "reviews.nblabel.db"))
+        os.environ.setdefault("NBL_PROGRESS", "0")  # no progress bars in the compared outputs
     if not any(_is_sync_item(i) for i in session.items):
         return  # nothing of 06 will run: no server
     try:

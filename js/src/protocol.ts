@@ -37,7 +37,8 @@ export interface HotkeyBinding {
   control: string;
   /** Choice/Label: the result value (alias ?? value). Rating/Number: null. */
   value?: string | number | null;
-  /** "select" for choices, "increment" for Rating/Number. */
+  /** "select" for choices, "increment" for Rating/Number, "filter" for a Filter's hotkey
+   * (`control` = the control it filters). */
   action?: string;
 }
 
@@ -94,6 +95,8 @@ export interface Settings {
   auto_advance: boolean;
   prefetch: number;
   annotator: string;
+  /** The key that accepts the model's suggestion (free of the config's hotkeys). */
+  accept_key?: string;
 }
 
 /** Synced traits (Python -> JS). */
@@ -135,6 +138,12 @@ export interface SeekMsg {
   count: number;
 }
 
+/** Answer to `reorder_ready`: the position on screen, which the new order keeps. */
+export interface ReorderMsg {
+  type: "reorder";
+  pos: number;
+}
+
 export type OutMsg = SaveMsg | NeedMsg | SeekMsg;
 
 // ---- Python -> JS ----------------------------------------------------------
@@ -162,4 +171,15 @@ export interface TasksMsg {
   skip?: [number, number] | null;
 }
 
-export type InMsg = AckMsg | ErrorMsg | TasksMsg;
+/** Model predictions as they arrive (a batch): replace the entries' `predictions`. */
+export interface PredictionsMsg {
+  type: "predictions";
+  tasks: Array<{ pos: number; id: TaskId; predictions: Prediction[] }>;
+}
+
+/** A new queue order is ready; the front end answers with a `reorder` message. */
+export interface ReorderReadyMsg {
+  type: "reorder_ready";
+}
+
+export type InMsg = AckMsg | ErrorMsg | TasksMsg | PredictionsMsg | ReorderReadyMsg;

@@ -11,6 +11,7 @@ import { el, setDisabled, setHidden, setText, type RenderContext, type TaskView 
 import { renderNode } from "./tags/registry";
 import { RegionController } from "./regions/controller";
 import { mountRegionPanel } from "./regions/panel";
+import { acceptSuggestion, DEFAULT_ACCEPT_KEY, mountSuggestion } from "./suggestion";
 
 export interface ViewHandle {
   root: HTMLElement;
@@ -23,6 +24,7 @@ const HELP: Array<[string, string]> = [
   ["\u2190 / k", "previous item"],
   ["n", "next unlabeled item"],
   ["u", "toggle the unlabeled-only filter"],
+  ["r", "accept the model's suggestion (when one is shown)"],
   ["Ctrl+Space", "skip"],
   ["Ctrl+Z", "undo"],
   ["Ctrl+Shift+Z / Ctrl+Y", "redo"],
@@ -101,7 +103,9 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   const empty = el(doc, "div", "nbl-empty", "no tasks to label");
   empty.hidden = true;
 
-  root.append(bar, banner, loading, empty, body);
+  const acceptKey = () => state.settings.accept_key || DEFAULT_ACCEPT_KEY;
+  const suggestion = mountSuggestion(doc, state, acceptKey, () => focusRoot());
+  root.append(bar, banner, suggestion.el, loading, empty, body);
   host.appendChild(root);
 
   // ---- the config tree, built once per spec ----
@@ -127,7 +131,11 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     lastPos = -1;
     lastEntry = null;
     const spec = state.spec;
-    table = compileHotkeys(spec?.hotkeys);
+    // The accept key joins the table unless the config binds it (the config wins).
+    const ak = acceptKey();
+    const hotkeys = { ...(spec?.hotkeys || {}) };
+    if (!(ak in hotkeys)) hotkeys[ak] = { control: "", action: "accept" };
+    table = compileHotkeys(hotkeys);
     regions = new RegionController(state, state.index);
     panel = null;
     if (!spec) {
@@ -216,6 +224,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     setHidden(btnRetry, state.errorCount() === 0);
 
     setHidden(empty, state.total > 0);
+    suggestion.update(entry);
     if (entry) {
       setHidden(body, false);
       setHidden(loading, true);
@@ -244,6 +253,10 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     switch (action.kind) {
       case "hotkey": {
         if (repeat) return; // holding a label key must not label a run of items
+        if (action.binding.action === "accept") {
+          acceptSuggestion(state);
+          return;
+        }
         if (regions.isRegionControl(action.binding.control)) {
           regions.labelPicked(action.binding.control, String(action.binding.value ?? ""));
           return;

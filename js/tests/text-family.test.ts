@@ -375,6 +375,18 @@ describe("Collapse and Filter", () => {
     expect(panels.map((p) => p.open)).toEqual([false, true]);
   });
 
+  it("a Filter hotkey focuses the filter box", () => {
+    const m = labeler([TEXT, n("Filter", "visual", { toName: "animal", hotkey: "f" }),
+      n("Choices", "control", { name: "animal", toName: "text" }, [choice("Cat")])],
+    { animal: { tag: "Choices", name: "animal", toName: ["text"], type: "choices", labels: ["Cat"] } });
+    // the hotkey entry parse_config makes for <Filter hotkey="f"> (tests/unit/test_config_strictness.py)
+    m.model.set("spec", { ...(m.model.get("spec") as Spec), hotkeys: { f: { control: "animal", value: null, action: "filter" } } });
+    m.root.focus();
+    const ev = press(m.root, "f");
+    expect(ev.defaultPrevented).toBe(true);
+    expect(document.activeElement).toBe(q(m.root, ".nbl-filter-input"));
+  });
+
   it("Filter hides the options of its control that do not match, from minlength on", () => {
     const m = labeler([TEXT, n("Filter", "visual", { toName: "animal", minlength: 2 }),
       n("Choices", "control", { name: "animal", toName: "text" }, [choice("Cat"), choice("Dog"), choice("Cattle")])],

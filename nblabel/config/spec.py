@@ -532,6 +532,9 @@ class _Builder:
             out[key] = {"control": owner.name, "value": _item_value(rec), "action": "select"}
         elif rec.info.kind == "control" and rec.info.supported and rec.name:
             out[key] = {"control": rec.name, "value": None, "action": "increment"}
+        elif rec.tag == "Filter" and isinstance(rec.attrs.get("toName"), str):
+            # the key focuses the filter box of the control named by toName
+            out[key] = {"control": rec.attrs["toName"], "value": None, "action": "filter"}
 
     def _in_taxonomy(self, rec: _Rec) -> bool:
         return rec.tag == "Choice" and (self._owner(rec)[0] or rec).tag == "Taxonomy"

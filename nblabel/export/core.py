@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ConfigSpec
+from ..quality.votes import CONSENSUS
 from ..store import Store
 
 # --------------------------------------------------------------------------- the registry
@@ -103,6 +104,7 @@ def store_tasks(store: Store, annotator: str | None = "*", *, all_tasks: bool = 
     for ann in store.annotations(who):
         by_task.setdefault(ann["task_id"], []).append(ann)
     stored = store.tasks()
+    reviews = store.reviews()
     known = {t["id"] for t in stored}
     # annotations of tasks the store has no data snapshot of: exported with "data": {} and
     # "meta": {"nblabel_missing_data": true}, so a reader can tell them from tasks without data
@@ -116,13 +118,18 @@ def store_tasks(store: Store, annotator: str | None = "*", *, all_tasks: bool = 
             task: dict[str, Any] = {"id": _task_id(key), "data": t["data"]}
             if t.get("meta") is not None:
                 task["meta"] = t["meta"]
+            if key in reviews:  # as a push writes it into the task's meta
+                from ..sync import review_meta
+
+                r = reviews[key]
+                task["meta"] = {**(task.get("meta") or {}), **review_meta(r)}
             task["annotations"] = [
                 {
                     "id": a["id"],
                     "completed_by": _completed_by(a["annotator"]),
                     "result": a["result"],
                     "was_cancelled": a["was_cancelled"],
-                    "ground_truth": False,
+                    "ground_truth": a["annotator"] == CONSENSUS,
                     "lead_time": a["lead_time"],
                     "created_at": a["created_at"],
                     "updated_at": a["updated_at"],
@@ -221,8 +228,12 @@ def export_store(
     *,
     annotator: str | None = "*",
     all_tasks: bool = False,
+    progress: bool = False,
 ) -> ExportResult:
     """Write the store's annotations to ``path`` in format ``fmt`` (a key of :data:`FORMATS`).
+
+    ``progress``: count the exported tasks with a progress bar (nblabel.progress; a notebook bar in
+    a kernel), shown only for a store of at least :data:`PROGRESS_FROM` tasks.
 
     The file is written next to ``path`` and renamed into place when complete, so a failed
     export never leaves a half-written file behind.
@@ -230,11 +241,17 @@ def export_store(
     key = fmt.lower()
     if key not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
+    from ..progress import progress_reporter
+
     target = Path(path)
-    counter = _Counter(store_tasks(store, annotator, all_tasks=all_tasks))
+    tasks = store_tasks(store, annotator, all_tasks=all_tasks)
+    big = progress and store.task_count() >= PROGRESS_FROM
+    bar = progress_reporter(f"export {key}", None, enabled=big)
+    counter = _Counter(tasks, bar.update)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part")  # same folder: rename is atomic
     try:
-        records = FORMATS[key].write(counter, spec, Path(tmp))
+        with bar:
+            records = FORMATS[key].write(counter, spec, Path(tmp))
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -245,9 +262,14 @@ def export_store(
     return ExportResult(target, key, counter.n, records, counter.missing)
 
 
+#: exports of stores with fewer tasks finish before a bar would be worth drawing
+PROGRESS_FROM = 5_000
+
+
 class _Counter(Iterator[dict[str, Any]]):
-    def __init__(self, it: Iterator[dict[str, Any]]) -> None:
+    def __init__(self, it: Iterator[dict[str, Any]], on_item: Callable[[int], None] | None = None) -> None:
         self._it = it
+        self._on_item = on_item
         self.n = 0
         self.missing = 0
 
@@ -257,6 +279,8 @@ class _Counter(Iterator[dict[str, Any]]):
     def __next__(self) -> dict[str, Any]:
         item = next(self._it)
         self.n += 1
+        if self._on_item is not None:
+            self._on_item(1)
         if (item.get("meta") or {}).get(MISSING_DATA):
             self.missing += 1
         return item

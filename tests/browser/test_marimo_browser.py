@@ -125,8 +125,10 @@ def test_labeler_renders_labels_by_key_and_commits_in_marimo(marimo_app, browser
             arg=root.element_handle(), timeout=30_000)
         assert root.get_attribute("data-seq") == "5"
         assert root.get_attribute("data-state") == "saved"
-        if os.environ.get("NBL_SCREENSHOTS"):
-            root.screenshot(path=os.environ["NBL_SCREENSHOTS"] + "/marimo.png")
+        shot = H.REPO / "docs" / "img" / "gallery" / "marimo.png"  # docs/frontends.md
+        if os.environ.get("NBL_UPDATE_SCREENSHOT") == "1" or not shot.exists():
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            root.screenshot(path=str(shot), animations="disabled", caret="hide")
     finally:
         ctx.close()
     stored = stored_choices(marimo_app.store)

@@ -7,9 +7,8 @@ each result item must be the JSON Label Studio 1.23.2 writes for that tag.
 
 from __future__ import annotations
 
-import pytest
-
 import harness as H
+import pytest
 
 pytestmark = pytest.mark.browser
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from config_cases import CASES  # noqa: E402
+from config_cases import CASES
 
-from nblabel.config import ConfigError, parse_config  # noqa: E402
+from nblabel.config import ConfigError, parse_config
 
 
 def test_every_case_gets_the_recorded_verdict_from_the_server_and_from_nblabel(raw: Any) -> None:

@@ -123,3 +123,23 @@ def test_a_span_and_a_relation_made_in_label_studio_pull_in_with_exact_text(
     # and the pulled annotation is what the labeler shows for that task
     entry = next(t for t in lab.window["tasks"] if t["id"] == "s08")
     assert entry["annotation"]["result"] == made
+
+
+def test_a_pulled_span_with_wrong_offsets_is_kept_and_warned_about(
+        tmp_path: Path, project: Project, raw: Any, ls_server: Any, gold: pd.DataFrame) -> None:
+    lab = Labeler(gold[["text"]], CONFIG, store=tmp_path / "ner.db", annotator=ls_server.username)
+    lab.push(project, progress=False)
+    tasks = {t["meta"]["nblabel"]["key"]: t for t in raw.all_tasks(project.id)}
+    text = gold.text["s08"]
+    m = OffsetMap(text)
+    b = text.index("Berlin")
+    # UTF-16 offsets (what an old editor bug stored after an emoji): the server accepts anything
+    wrong = [{"id": "LSbad0001", "from_name": "label", "to_name": "text", "type": "labels",
+              "value": {"start": m.to_utf16(b), "end": m.to_utf16(b) + 6, "text": "Berlin", "labels": ["LOC"]}}]
+    assert raw.call("POST", f"/api/tasks/{tasks['s08']['id']}/annotations", json={"result": wrong}).status_code == 201
+
+    with pytest.warns(UserWarning, match=r"1 pulled annotations have text spans whose offsets do not fit.*"
+                                         r"task 's08'.*UTF-16 code units"):
+        report = lab.pull(project, progress=False)
+    assert report.annotations_new == 1
+    assert lab.store.annotation("s08", ls_server.username)["result"] == wrong  # kept as the server has it

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from config_cases import CASES, Case  # noqa: E402
+from config_cases import CASES, Case
 
-from nblabel.config import ConfigError, parse_config  # noqa: E402
+from nblabel.config import ConfigError, parse_config
 
 
 def _accepts(xml: str) -> bool:
@@ -103,3 +103,9 @@ def test_a_labeler_on_a_frame_without_the_options_column_opens_with_the_static_c
     with pytest.warns(UserWarning, match=r"\$options"):
         lab = Labeler(pd.DataFrame({"text": ["a", "b"]}), DYNAMIC, store=tmp_path / "s.db")
     assert lab.window["tasks"][0]["data"] == {"text": "a"}
+
+
+def test_a_filter_hotkey_focuses_the_filter_of_its_control():
+    spec = parse_config('<View><Text name="text" value="$text"/><Filter toName="animal" hotkey="shift+f"/>'
+                        '<Choices name="animal" toName="text"><Choice value="Cat"/></Choices></View>')
+    assert spec.hotkeys["shift+f"] == {"control": "animal", "value": None, "action": "filter"}

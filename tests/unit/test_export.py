@@ -203,6 +203,22 @@ def test_export_store_writes_every_registered_format(store, spec, tmp_path, fmt)
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
 
 
+def test_a_big_export_shows_progress_and_a_small_one_does_not(store, spec, tmp_path, capsys, monkeypatch):
+    import re
+
+    import nblabel.export.core as core
+
+    monkeypatch.delenv("NBL_PROGRESS", raising=False)
+    export_store(store, spec, tmp_path / "small.json", "json", progress=True)
+    assert capsys.readouterr().err == ""  # 3 stored tasks < PROGRESS_FROM
+    monkeypatch.setattr(core, "PROGRESS_FROM", 3)
+    export_store(store, spec, tmp_path / "big.json", "json", progress=True)
+    lines = re.split(r"[\r\n]+", capsys.readouterr().err)
+    assert any(ln.startswith("export json: 2 (") for ln in lines), lines  # the 2 exported tasks
+    export_store(store, spec, tmp_path / "quiet.json", "json", progress=False)
+    assert capsys.readouterr().err == ""
+
+
 def test_empty_export_is_an_empty_list(tmp_path, spec):
     with Store(tmp_path / "empty.db") as s:
         res = export_store(s, spec, tmp_path / "e.json", "json")

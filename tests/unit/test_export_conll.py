@@ -192,3 +192,17 @@ def test_lab_export_and_the_cli_write_the_same_conll_file(spec, tmp_path, capsys
     with Store(db) as store:
         again = export_store(store, spec, tmp_path / "api.conll", "CONLL2003")
     assert again.records == 1 and (tmp_path / "api.conll").read_bytes() == (tmp_path / "lab.conll").read_bytes()
+
+
+def test_the_cli_says_why_a_config_cannot_be_exported_as_conll(tmp_path, capsys):
+    db = tmp_path / "c.db"
+    with Store(db) as store:
+        store.save(1, {"t": "hello"}, [{"from_name": "c", "to_name": "t", "type": "choices",
+                                        "value": {"choices": ["a"]}}], annotator="ana")
+    cfg = tmp_path / "c.xml"
+    cfg.write_text('<View><Text name="t" value="$t"/><Choices name="c" toName="t"><Choice value="a"/></Choices></View>')
+    code = cli_main(["export", "--store", str(db), "--config", str(cfg), "--out", str(tmp_path / "x.conll"),
+                     "--format", "conll2003"])
+    assert code == 1
+    assert "CONLL2003 needs a config with a <Text> object and a <Labels> control" in capsys.readouterr().err
+    assert not (tmp_path / "x.conll").exists()  # nothing half-written

@@ -17,10 +17,10 @@ import ls_server  # scripts/ (root conftest.py)
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
-from test_text_family_sync import CONFIG, results  # noqa: E402  (the same results the sync test pushes)
+from test_text_family_sync import CONFIG, results
 
-from nblabel import parse_config  # noqa: E402
-from nblabel.export import dumps_csv, json_min_rows  # noqa: E402
+from nblabel import parse_config
+from nblabel.export import dumps_csv, json_min_rows
 
 LS_PYTHON = ls_server.VENV / "bin" / "python"
 
@@ -48,7 +48,7 @@ def test_text_family_flat_formats_equal_label_studio_converter(tmp_path):
         "c.convert_to_json_min(d + '/tasks.json', d + '/min', is_dir=False)\n"
         "c.convert_to_csv(d + '/tasks.json', d + '/csv', is_dir=False, sep=',')\n"
     )
-    proc = subprocess.run([str(LS_PYTHON), "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([str(LS_PYTHON), "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     spec = parse_config(CONFIG)
     theirs = json.loads((tmp_path / "min" / "result.json").read_text())

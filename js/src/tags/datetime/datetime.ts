@@ -161,7 +161,7 @@ export function renderDateTime(node: SpecNode, ctx: RenderContext): HTMLElement 
   for (const input of [dateIn, timeIn, monthSel, yearSel]) input?.addEventListener("change", commit);
 
   ctx.onTask((t) => {
-    const item = t.result.find((r) => r.from_name === name);
+    const item = ctx.result(name); // perRegion="true": the selected region's value
     const p = parseDateTimeValue(mode, item?.value?.datetime);
     const focused = (x: HTMLElement | null) => !!x && ctx.doc.activeElement === x && !t.moved;
     const set = (x: HTMLInputElement | HTMLSelectElement | null, v: string) => {

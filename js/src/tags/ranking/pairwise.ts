@@ -42,7 +42,7 @@ export function renderPairwise(node: SpecNode, ctx: RenderContext): HTMLElement 
       (e) => e.getAttribute("data-nbl-object") === names[i],
     ) ?? null;
   };
-  let wired: Array<HTMLElement | null> = [null, null];
+  const wired: Array<HTMLElement | null> = [null, null];
   const classes = [asString(a.leftClass), asString(a.rightClass)];
 
   ctx.onTask((t) => {

@@ -1,6 +1,7 @@
 // Filter: a search box over the options of the control named by toName (Choices, Labels,
 // Taxonomy). Once `minlength` characters are typed, options whose text does not contain them
 // (case-insensitively) are hidden; clearing the box shows them all again. Escape clears it.
+// `hotkey` focuses the box (a spec hotkey with action "filter").
 import type { SpecNode } from "../../protocol";
 import { asNumber, asString } from "../../util";
 import { el, type RenderContext } from "../context";
@@ -36,6 +37,10 @@ export function renderFilter(node: SpecNode, ctx: RenderContext): HTMLElement {
       else holder.classList.remove("nbl-filtered-out");
     }
   };
+  ctx.onFocus(`filter:${target}`, () => {
+    input.focus();
+    input.select();
+  });
   input.addEventListener("input", apply);
   input.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape" && input.value) {

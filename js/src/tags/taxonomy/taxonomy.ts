@@ -93,6 +93,12 @@ export function renderTaxonomy(node: SpecNode, ctx: RenderContext): HTMLElement 
   tree.setAttribute("aria-label", name);
   tree.setAttribute("aria-multiselectable", "true");
   box.append(chips, search, tree);
+  const apiUrl = asString(a.apiUrl);
+  if (apiUrl) {
+    // nblabel never fetches from the network at run time: options come from the config or the task
+    box.appendChild(el(ctx.doc, "div", "nbl-tax-note",
+      `options from apiUrl are not loaded in nblabel; put them in the config or the task (value="$options")`));
+  }
 
   const staticTree = taxonomyFromSpec(node);
   const dyn = typeof a.value === "string" && a.value.startsWith("$") ? a.value.slice(1) : null;
@@ -261,7 +267,8 @@ export function renderTaxonomy(node: SpecNode, ctx: RenderContext): HTMLElement 
       search.value = "";
       applyVisibility();
     }
-    selected = pathsOf(t.result.find((r) => r.from_name === name)?.value?.taxonomy);
+    // through ctx.result: with perRegion="true" the value is the selected region's
+    selected = pathsOf(ctx.result(name)?.value?.taxonomy);
     const keys = new Set(selected.map(pathKey));
     const isFull = full();
     for (const r of rows) {
