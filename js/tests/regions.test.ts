@@ -364,4 +364,34 @@ describe("NER labeling in the widget", () => {
     press(m.root, "j");
     expect(headers()).toEqual(["pick a span"]);
   });
+
+  it("a per-region Choices hotkey labels the selected span and stays on the item; choice-selected shows a View", () => {
+    const spec = nerSpec();
+    spec.root.children.push(
+      n("Choices", "control", { name: "kind", toName: "text", perRegion: true }, [n("Choice", "label", { value: "real" }), n("Choice", "label", { value: "fictional" })]),
+      n("View", "visual", { visibleWhen: "choice-selected", whenTagName: "kind", whenChoiceValue: "fictional" }, [n("Header", "visual", { value: "which story?" })]),
+    );
+    spec.controls.kind = { tag: "Choices", name: "kind", toName: ["text"], type: "choices", choice: "single", labels: ["real", "fictional"], perRegion: true };
+    spec.hotkeys["3"] = { control: "kind", value: "real", action: "select" };
+    spec.hotkeys["4"] = { control: "kind", value: "fictional", action: "select" };
+    const m = setup(spec);
+    const story = () => [...m.root.querySelectorAll<HTMLElement>("h1, h2, h3, h4, h5, h6")].filter((h) => !h.closest("[hidden]")).map((h) => h.textContent);
+    press(m.root, "4"); // no span selected: nothing to attach it to
+    expect(lastResult(m)).toEqual([]);
+    press(m.root, "ArrowRight", { shift: true });
+    press(m.root, "1"); // "Ann" PER, selected
+    press(m.root, "Escape");
+    press(m.root, "4");
+    const result = lastResult(m);
+    const span = result.find((r) => r.type === "labels")!;
+    expect(result.find((r) => r.from_name === "kind")).toEqual({
+      id: span.id, from_name: "kind", to_name: "text", type: "choices", value: { start: 0, end: 3, text: "Ann", choices: ["fictional"] }, origin: "manual",
+    });
+    expect(Number(m.root.getAttribute("data-pos"))).toBe(0); // auto-advance does not apply per region
+    expect(story()).toContain("which story?");
+    // the choice buttons show the selected span's value only
+    expect(m.root.querySelector('[data-nbl-control="kind"] button[data-value="fictional"]')!.getAttribute("aria-pressed")).toBe("true");
+    press(m.root, "Escape"); // unselect: the per-region Choices hide
+    expect(m.root.querySelector<HTMLElement>('[data-nbl-perregion="kind"]')!.hidden).toBe(true);
+  });
 });
