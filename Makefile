@@ -78,7 +78,7 @@ docs: install
 ## screenshots: retake every docs screenshot (docs/img/, docs/img/gallery/) with the browser tests
 screenshots: install chromium js
 	NBL_UPDATE_SCREENSHOT=1 NBL_REQUIRE_BROWSER=1 $(BIN)/pytest -q -p no:cacheprovider tests/browser/test_gallery_browser.py tests/browser/test_marimo_browser.py \
-	    tests/browser/test_a11y_theme_browser.py "tests/browser/test_quickstart_browser.py::test_keys_label_items_and_reach_the_kernel[lab]"
+	    tests/browser/test_a11y_theme_browser.py tests/browser/test_quickstart_browser.py::test_keys_label_items_and_reach_the_kernel
 
 test: install chromium ls-server js-check lint docs js-test
 	NBL_REQUIRE_BROWSER=1 NBL_REQUIRE_SERVER=1 $(BIN)/pytest tests --nbval notebooks/ -p no:cacheprovider
