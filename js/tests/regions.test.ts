@@ -394,4 +394,21 @@ describe("NER labeling in the widget", () => {
     press(m.root, "Escape"); // unselect: the per-region Choices hide
     expect(m.root.querySelector<HTMLElement>('[data-nbl-perregion="kind"]')!.hidden).toBe(true);
   });
+
+  it("accepting a model suggestion with spans keeps every span (and its id) and the relation", () => {
+    const t = traits({ spec: nerSpec(), settings: { auto_advance: true, prefetch: 10, annotator: "t" } });
+    const pred = [
+      { id: "p1", from_name: "label", to_name: "text", type: "labels", value: { start: 0, end: 3, text: "Ann", labels: ["PER"] } },
+      { id: "p2", from_name: "label", to_name: "text", type: "labels", value: { start: 15, end: 17, text: "北京", labels: ["LOC"] } },
+      { type: "relation", from_id: "p1", to_id: "p2", direction: "right" },
+    ] as unknown as ResultItem[];
+    t.window = { from: 0, to: 2, tasks: [0, 1].map((pos) => ({ pos, id: pos + 1, data: { review: TEXT }, annotation: null, predictions: pos ? [] : [{ result: pred, score: 0.9 }] })) };
+    t.total = 2;
+    const m = mount({}, new FakeModel(t));
+    press(m.root, "r");
+    const result = lastResult(m);
+    expect(result.map((r) => [r.id, r.type])).toEqual([["p1", "labels"], ["p2", "labels"], [undefined, "relation"]]);
+    expect(m.root.querySelectorAll(".nbl-region-item")).toHaveLength(2);
+    expect(Number(m.root.getAttribute("data-pos"))).toBe(0); // spans are reviewed on the item
+  });
 });
