@@ -9,6 +9,8 @@ import type { LabelState } from "./state";
 import { isEditableTarget } from "./util";
 import { el, setDisabled, setHidden, setText, type RenderContext, type TaskView } from "./tags/context";
 import { renderNode } from "./tags/registry";
+import { RegionController } from "./regions/controller";
+import { mountRegionPanel } from "./regions/panel";
 import { acceptSuggestion, DEFAULT_ACCEPT_KEY, mountSuggestion } from "./suggestion";
 
 export interface ViewHandle {
@@ -115,6 +117,8 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   let commits = new Map<string, () => void>();
   let focusers = new Map<string, () => void>();
   let table: HotkeyTable = compileHotkeys(null);
+  let regions = new RegionController(state, state.index);
+  let panel: ReturnType<typeof mountRegionPanel> | null = null;
   let lastPos = -1;
   let lastEntry: unknown = null;
 
@@ -135,6 +139,8 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     const hotkeys = { ...(spec?.hotkeys || {}) };
     if (!(ak in hotkeys)) hotkeys[ak] = { control: "", action: "accept" };
     table = compileHotkeys(hotkeys);
+    regions = new RegionController(state, state.index);
+    panel = null;
     if (!spec) {
       body.replaceChildren(el(doc, "div", "nbl-unsupported", "no labeling config"));
       return;
@@ -171,12 +177,17 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
         focusers.set(control, fn);
       },
       focusRoot,
+      regions,
       hint(control, value) {
         return state.index.hints.get(hintKey(control, value));
       },
     };
     const tree = renderNode(spec.root, ctx);
     body.replaceChildren(...(tree ? [tree] : []));
+    if (regions.hasRegionControls()) {
+      panel = mountRegionPanel(doc, regions);
+      body.appendChild(panel.root);
+    }
   };
 
   // ---- sync: state -> DOM (synchronous) ----
@@ -233,6 +244,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
           console.error("[nblabel] render failed", e);
         }
       }
+      panel?.update();
     } else {
       setHidden(body, true);
       setHidden(loading, state.total === 0);
@@ -247,6 +259,10 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
         if (repeat) return; // holding a label key must not label a run of items
         if (action.binding.action === "accept") {
           acceptSuggestion(state);
+          return;
+        }
+        if (regions.isRegionControl(action.binding.control)) {
+          regions.labelPicked(action.binding.control, String(action.binding.value ?? ""));
           return;
         }
         const out = state.applyHotkey(action.binding);
@@ -281,7 +297,8 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
         const control = target?.closest?.("[data-nbl-control]")?.getAttribute("data-nbl-control");
         if (control) commits.get(control)?.();
         root.focus({ preventScroll: true });
-        state.advance();
+        // A per-region field belongs to the selected region: stay on the item.
+        if (!(control && state.isPerRegion(control))) state.advance();
         return;
       }
     }
@@ -310,6 +327,12 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     }
     // Keys pressed on the root itself (the labeling case) are never typing.
     const editable = e.target !== root && isEditableTarget(e.target);
+    // Region keys first (Delete, Escape, Alt+R, keyboard span selection).
+    if (regions.handleKey(e, editable)) {
+      e.preventDefault();
+      e.stopPropagation();
+      return;
+    }
     const action = resolveKey(e, table, editable);
     if (!action) {
       if (editable ? keepInField(e) : guardKey(e, editable)) e.stopPropagation();

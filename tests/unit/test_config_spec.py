@@ -47,7 +47,8 @@ def test_the_registry_knows_every_label_studio_tag_by_canonical_name():
 
 
 # Tags drawn by their parent's renderer, not through the front end's registry.
-_DRAWN_BY_PARENT = {"Choice": "Choices", "Panel": "Collapse", "Bucket": "Ranker"}
+_DRAWN_BY_PARENT = {"Choice": "Choices", "Panel": "Collapse", "Bucket": "Ranker", "Label": "Labels",
+                    "Relation": "Relations"}
 
 
 def test_exactly_the_rendered_tags_are_supported():
@@ -155,7 +156,7 @@ def test_valid_label_studio_tags_nblabel_cannot_draw_become_placeholders():
         '<RectangleLabels name="box" toName="img"><Label value="Cat"/></RectangleLabels>',
         '<Choices name="c" toName="img"><Choice value="ok"/></Choices>',
     ))
-    assert spec.unsupported == ["Image", "Label", "RectangleLabels"]
+    assert spec.unsupported == ["Image", "RectangleLabels"]
     assert [n["supported"] for n in node_at(spec)["children"]] == [False, False, True]
     assert spec.controls["box"]["type"] == "rectanglelabels" and spec.controls["box"]["supported"] is False
 
@@ -266,7 +267,7 @@ def test_a_config_without_controls_is_a_valid_viewer():
 def test_relations_need_neither_name_nor_to_name():
     spec = parse_config(view('<Relations><Relation value="founded"/></Relations>', '<Text name="t" value="$t"/>',
                              '<Labels name="l" toName="t"><Label value="Org"/></Labels>'))
-    assert spec.unsupported == ["Label", "Labels", "Relation", "Relations"]
+    assert spec.unsupported == []
     assert list(spec.controls) == ["l"]
 
 
@@ -313,10 +314,19 @@ def test_taxonomy_choices_get_no_hotkeys():
 
 
 def test_labels_of_controls_nblabel_cannot_draw_keep_label_studio_numbering_but_get_no_entry():
-    spec = parse_config(view('<Text name="t" value="$t"/>',
-                             '<Labels name="ner" toName="t"><Label value="PER"/><Label value="ORG"/></Labels>',
+    spec = parse_config(view('<Text name="t" value="$t"/>', '<Image name="i" value="$i"/>',
+                             '<PolygonLabels name="poly" toName="i"><Label value="PER"/><Label value="ORG"/></PolygonLabels>',
                              '<Choices name="c" toName="t"><Choice value="ok"/></Choices>'))
     assert spec.hotkeys == {"3": {"control": "c", "value": "ok", "action": "select"}}
+
+
+def test_text_labels_get_hotkeys_in_label_studio_order():
+    spec = parse_config(view('<Text name="t" value="$t"/>',
+                             '<Labels name="ner" toName="t"><Label value="PER"/><Label value="ORG" hotkey="o"/></Labels>',
+                             '<Choices name="c" toName="t"><Choice value="ok"/></Choices>'))
+    assert spec.hotkeys == {"o": {"control": "ner", "value": "ORG", "action": "select"},
+                            "1": {"control": "ner", "value": "PER", "action": "select"},
+                            "2": {"control": "c", "value": "ok", "action": "select"}}
 
 
 def test_a_rating_hotkey_increments_the_rating():

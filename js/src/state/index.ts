@@ -549,6 +549,11 @@ export class LabelState {
     });
   }
 
+  /** Run several commands as one: one notification (one re-render) at the end. */
+  batch(fn: () => void): void {
+    this.mutate(fn);
+  }
+
   /** Change the region layer's picks (active label, hidden, keyboard selection) and re-render. */
   updateRegionUI(fn: (ui: RegionUI) => void): void {
     this.mutate(() => fn(this.regionUI));
@@ -960,6 +965,8 @@ export class LabelState {
         out.focus = info.name;
         return out;
       }
+      // A per-region value labels the selected region, not the item: never move on.
+      if (this.isPerRegion(info.name)) settles = false;
       if (settles && this.settings.auto_advance) {
         // Typed text goes into the same save, and counts for `required`.
         this.flushDrafts();
