@@ -199,3 +199,20 @@ def test_retrain_every_n_labels_with_a_pipeline(df, tmp_path):
     assert model.fits >= 1 and lab.model.model_version.startswith("Pipeline-")
     assert lab.to_dataframe()["sentiment_pred"].notna().all()
     assert lab.last_retrain_seconds > 0
+
+
+def test_predictions_export_apart_from_annotations(df, tmp_path):
+    import json
+
+    lab, rec = make(df.head(20), tmp_path, predict=score_model)
+    assert lab.wait_predictions(30)
+    save(lab, 0, "negative", 1)
+    out = tmp_path / "out.json"
+    lab.export("json", out, all_tasks=True)
+    tasks = {t["id"]: t for t in json.loads(out.read_text())}
+    first = tasks[df.index[0]]
+    assert first["annotations"][0]["result"][0]["value"] == {"choices": ["negative"]}
+    assert first["predictions"][0]["model_version"] == "score_model"
+    assert first["predictions"][0]["result"][0]["origin"] == "prediction"
+    # tasks the store holds no snapshot of (never labeled, never pushed) are not exported
+    assert set(tasks) == {df.index[0]}
