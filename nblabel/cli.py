@@ -196,6 +196,18 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     srv.add_argument("--port", type=int, default=9090, help="default 9090")
     srv.set_defaults(run=_serve_model)
+    imp = sub.add_parser(
+        "import", allow_abbrev=False,
+        help="load a Label Studio JSON export (annotations, predictions, annotators) into the store",
+        description="Load a Label Studio JSON export into the store without a server: tasks, every "
+                    "annotator's annotations, full predictions, ground truth. Checked whole first: a "
+                    "malformed file writes nothing. Safe to repeat.",
+    )
+    imp.add_argument("export", metavar="EXPORT", help="the JSON export file")
+    _store_args(imp)
+    imp.add_argument("--config", metavar="CFG", help="Label Studio XML config the results must fit")
+    imp.add_argument("--key", metavar="FIELD", help="data field holding the task id (default: the task id)")
+    imp.set_defaults(run=_import)
     return parser
 
 
@@ -579,6 +591,19 @@ def _export(args: argparse.Namespace) -> int:
     print(f"wrote {res.records} {unit} ({res.tasks} tasks) "
           f"as {res.format.upper()} to {res.path}")
     _warn_missing(res.missing_data, args.store)
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .importer import LabelStudioExportError, import_labelstudio
+
+    spec = _load_config(args.config) if args.config else None
+    with _open_store(args.store, args.name, must_exist=False) as store:
+        try:
+            report = import_labelstudio(args.export, store, spec, key=args.key)
+        except LabelStudioExportError as exc:
+            raise CliError(EXIT_INPUT, str(exc)) from None
+    print(f"{report} into {args.store}")
     return EXIT_OK
 
 

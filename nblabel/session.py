@@ -17,6 +17,8 @@ import pandas as pd
 
 from .config import ConfigSpec
 from .frame import TaskSource, add_prediction_columns, annotations_to_frame, task_key
+from .quality.review import REVIEW_DECISIONS, sample_tasks
+from .quality.votes import CONSENSUS, consensus_results, resolved_frame
 from .regions import check_result_spans
 from .spans import relations_frame, spans_frame
 from .results import ResultError, validate_result
@@ -280,18 +282,92 @@ class LabelSession:
         return tasks
 
     def to_dataframe(self, form: str = "wide", annotator: str | None = None) -> pd.DataFrame:
-        """The DataFrame with labels (``wide``), one row per result item (``long``) or one row per
-        text span (``spans``, see :func:`nblabel.spans.spans_frame`)."""
-        who = annotator if annotator is not None else self.annotator
-        rows = self.store.annotations(None if who == "*" else who)
+        """Every annotator's labels, resolved per task (``wide``), one row per result item
+        (``long``) or one row per text span (``spans``, see :func:`nblabel.spans.spans_frame`).
+
+        ``annotator="ana"`` gives one person's view (``"*"`` or None: everyone). The wide form
+        over everyone resolves each control by vote (:func:`nblabel.quality.votes.resolved_frame`).
+        """
+        who = None if annotator in (None, "*") else annotator
+        rows = self.store.annotations(who)
         if form == "spans":
             return spans_frame(self.df, self.spec, rows, columns=self.mapping)
-        frame = annotations_to_frame(self.df, self.spec.controls, rows, form=form)
+        if form == "wide" and who is None:
+            frame = self._with_reviews(resolved_frame(self.df, self.spec.controls, rows))
+        else:
+            frame = annotations_to_frame(self.df, self.spec.controls, rows, form=form)
+            if form == "wide":
+                frame = self._with_reviews(frame)
         if form == "wide" and len(self.df):
             preds = self.store.predictions(self.df.index)
             if any(preds.values()):
                 add_prediction_columns(frame, self.spec.controls, preds, prefer=self.model_version)
         return frame
+
+    def _with_reviews(self, wide: pd.DataFrame) -> pd.DataFrame:
+        """``review_state`` (pending / accepted / rejected / fixed, NA if never flagged) and
+        ``review_comment`` columns, once any task was flagged for review."""
+        reviews = self.store.reviews()
+        if not reviews:
+            return wide
+        keys = [task_key(self.source.task_id(p)) for p in range(self.total)]
+        taken = set(wide.columns)
+        for field, name in (("state", "review_state"), ("comment", "review_comment")):
+            col = name if name not in taken else f"{name}_label"
+            wide[col] = pd.array([reviews.get(k, {}).get(field) for k in keys], dtype="string")
+        return wide
+
+    def review_sample(self, rate: float = 0.2, by: str = "random", seed: int = 0,
+                      control: str | None = None) -> list[Any]:
+        """Flag a share of this DataFrame's labeled tasks for review (see nblabel.quality.review);
+        returns their ids. Tasks flagged before keep their state."""
+        keys = {task_key(self.source.task_id(p)) for p in range(self.total)}
+        chosen = sample_tasks(self.store.annotations(), keys, self.spec.controls, rate=rate, by=by, seed=seed,
+                              control=control)
+        self.store.flag_for_review(chosen, by)
+        positions = sorted(int(p) for p in (self.source.locate(chosen) if chosen else []) if p >= 0)
+        return [self.source.task_id(p) for p in positions]  # in DataFrame order
+
+    def review(self, task_id: Any, decision: str, *, comment: str | None = None,
+               result: list[dict] | None = None, reviewer: str | None = None) -> None:
+        """Record a review: ``"accept"``, ``"reject"`` (with ``comment``) or ``"fix"`` (``result``
+        becomes the task's consensus annotation, checked against the config)."""
+        if decision not in REVIEW_DECISIONS:
+            raise ValueError(f"decision must be one of {', '.join(REVIEW_DECISIONS)}, not {decision!r}")
+        pos = self.source.locate([task_key(task_id)])[0]
+        if pos < 0:
+            raise KeyError(f"task {task_id!r} is not in this labeler's DataFrame")
+        fix = None
+        if decision == "fix":
+            if not result:
+                raise ValueError("a fix needs the corrected result (result=[...])")
+            validate_result(self.spec, result, task_id=task_id)
+            fix = (self.source.task(int(pos))["data"], result)
+        elif result is not None:
+            raise ValueError(f"result= goes with decision='fix', not {decision!r}")
+        state = {"accept": "accepted", "reject": "rejected", "fix": "fixed"}[decision]
+        self.store.set_review(task_id, state, comment=comment, reviewer=reviewer or self.annotator, fix=fix)
+
+    def save_consensus(self, *, overwrite: bool = False) -> int:
+        """Store the majority vote of every task of this DataFrame as annotator ``consensus``.
+
+        Ties are left for a reviewer. An existing consensus annotation (a reviewer's fix, an
+        imported ground truth) is kept unless ``overwrite``. Returns how many were written.
+        """
+        results = consensus_results(self.store.annotations(), self.spec.controls)
+        if not overwrite:
+            for a in self.store.annotations(CONSENSUS):
+                results.pop(a["task_id"], None)
+        keys = list(results)
+        positions: list[int] = self.source.locate(keys).tolist() if keys else []
+        written = 0
+        for key, pos in zip(keys, positions):
+            if pos < 0:
+                continue
+            task = self.source.task(int(pos))
+            self.store.save(task["id"], task["data"], results[key], annotator=CONSENSUS)
+            written += 1
+        return written
 
     def relations(self, annotator: str | None = None) -> pd.DataFrame:
         """One row per relation between regions (see :func:`nblabel.spans.relations_frame`)."""

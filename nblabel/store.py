@@ -10,6 +10,8 @@ One file holds any number of projects (``project`` column). Tables (see docs/arc
 - ``links`` (v2): what this store has sent to or received from Label Studio projects: per
   project instance (``remote``), item kind and local id, the server's id and a fingerprint of
   the content last synced;
+- ``reviews`` (v3): tasks flagged for review and what the reviewer decided (see
+  :mod:`nblabel.quality.review`);
 - ``pending`` (v2): the push journal: items of a batch written *before* the batch is sent, so a
   push whose answer was lost can be resolved against the server instead of sent twice.
 
@@ -54,7 +56,7 @@ __all__ = ["Store", "StoreError", "default_store_path", "fingerprint", "annotati
 
 #: The schema version this code writes. A store with a higher version was written by a newer
 #: nblabel and is refused rather than misread.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Milliseconds a writer waits for another connection's transaction before giving up.
 BUSY_TIMEOUT_MS = 10_000
@@ -140,6 +142,22 @@ _MIGRATIONS: dict[int, list[str]] = {
         # (without it that delete scans the batch per row: quadratic in the batch size).
         "CREATE INDEX IF NOT EXISTS pending_by_item ON pending (project, remote, kind, local_id)",
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))))",
+    ],
+    3: [
+        # Review (nblabel.quality.review): one row per flagged task. `state` is 'pending' until a
+        # reviewer accepts, rejects (with a comment) or fixes it (the fix is a 'consensus'
+        # annotation). `reason` says how the task was sampled.
+        """CREATE TABLE IF NOT EXISTS reviews (
+            project     TEXT NOT NULL,
+            task_key    TEXT NOT NULL,
+            state       TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'rejected', 'fixed')),
+            reason      TEXT,
+            comment     TEXT,
+            reviewer    TEXT,
+            flagged_at  TEXT NOT NULL,
+            reviewed_at TEXT,
+            PRIMARY KEY (project, task_key)
+        )""",
     ],
 }
 
@@ -508,6 +526,14 @@ class Store:
 
         A task has at most one prediction per model version: storing another replaces it.
         """
+        prepared = self._prediction_params(rows)
+        if not prepared:
+            return 0
+        with self._write() as cur:
+            cur.executemany(_UPSERT_PREDICTION, prepared)
+        return len(prepared)
+
+    def _prediction_params(self, rows: Iterable[tuple[object, list, float | None, str]]) -> list[tuple]:
         prepared = []
         for row in rows:
             task_id, result, score, model_version = row
@@ -518,16 +544,35 @@ class Store:
                 self.project, key, str(model_version if model_version is not None else "undefined"),
                 json_safe(None if score is None else float(score)), _json_text(result), _now(),
             ))
-        if not prepared:
-            return 0
+        return prepared
+
+    def write_imported(
+        self,
+        *,
+        tasks: Iterable[tuple[str, dict, dict | None]] = (),
+        annotations: Iterable[dict] = (),
+        predictions: Iterable[tuple[object, list, float | None, str]] = (),
+    ) -> None:
+        """Write a whole import in one transaction (all or nothing): task snapshots ``(key, data,
+        meta)``, annotations (the dicts :meth:`record_sync` takes, without ``link``; each gets a
+        history row) and predictions (:meth:`add_predictions` rows)."""
+        now = _now()
+        preds = self._prediction_params(predictions)
         with self._write() as cur:
             cur.executemany(
-                "INSERT INTO predictions (project, task_key, model_version, score, result, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project, task_key, model_version) DO UPDATE SET "
-                "score = excluded.score, result = excluded.result, created_at = excluded.created_at",
-                prepared,
+                "INSERT INTO tasks (project, key, data, meta, created_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (project, key) DO UPDATE SET data = excluded.data, meta = excluded.meta",
+                [(self.project, key, _json_text(data), None if meta is None else _json_text(meta), now)
+                 for key, data, meta in tasks],
             )
-        return len(prepared)
+            history: list[tuple] = []
+            for ann in annotations:
+                self._write_pulled(cur, ann, now, history)
+            cur.executemany(
+                "INSERT INTO history (project, task_key, annotator, action, result, was_cancelled, seq, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)", history,
+            )
+            cur.executemany(_UPSERT_PREDICTION, preds)
 
     def predictions(self, task_ids: Iterable[object]) -> dict[str, list[dict]]:
         """Task key -> its predictions ``[{"result", "score", "model_version"}]`` (every asked key, maybe empty)."""
@@ -587,6 +632,72 @@ class Store:
         with self._write() as cur:  # only a store kept at an older schema gets here
             cur.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))))")
             return str(cur.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()[0])
+
+    # ---- review (v3) ------------------------------------------------------------------------
+
+    def flag_for_review(self, task_ids: Iterable[object], reason: str) -> int:
+        """Flag tasks for review (state ``pending``); tasks already flagged keep their state.
+        Returns how many were newly flagged."""
+        now = _now()
+        rows = [(self.project, task_key(t), reason, now) for t in task_ids]
+        with self._write() as cur:
+            before = cur.execute("SELECT COUNT(*) FROM reviews WHERE project = ?", (self.project,)).fetchone()[0]
+            cur.executemany("INSERT OR IGNORE INTO reviews (project, task_key, state, reason, flagged_at) "
+                            "VALUES (?, ?, 'pending', ?, ?)", rows)
+            after = cur.execute("SELECT COUNT(*) FROM reviews WHERE project = ?", (self.project,)).fetchone()[0]
+        return int(after - before)
+
+    def set_review(self, task_id: object, state: str, *, comment: str | None = None,
+                   reviewer: str | None = None, fix: tuple[dict, list] | None = None) -> None:
+        """Record a reviewer's decision on a task (flagging it if it was not). With ``fix =
+        (data, result)`` the fixed result is stored as the ``consensus`` annotation in the same
+        transaction."""
+        if state not in ("pending", "accepted", "rejected", "fixed"):
+            raise ValueError(f"review state must be pending, accepted, rejected or fixed, not {state!r}")
+        key, now = task_key(task_id), _now()
+        with self._write() as cur:
+            cur.execute(
+                "INSERT INTO reviews (project, task_key, state, reason, comment, reviewer, flagged_at, reviewed_at) "
+                "VALUES (?, ?, ?, 'manual', ?, ?, ?, ?) ON CONFLICT (project, task_key) DO UPDATE SET "
+                "state = excluded.state, comment = excluded.comment, reviewer = excluded.reviewer, "
+                "reviewed_at = excluded.reviewed_at",
+                (self.project, key, state, comment, reviewer, now, None if state == "pending" else now),
+            )
+            if fix is not None:
+                data, result = fix
+                history: list[tuple] = []
+                cur.execute("INSERT INTO tasks (project, key, data, created_at) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT (project, key) DO NOTHING", (self.project, key, _json_text(data), now))
+                self._write_pulled(cur, {"task_id": key, "annotator": "consensus", "result": result,
+                                         "created_at": now, "updated_at": now}, now, history)
+                cur.executemany(
+                    "INSERT INTO history (project, task_key, annotator, action, result, was_cancelled, seq, at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)", history,
+                )
+
+    def reviews(self) -> dict[str, dict]:
+        """Review rows by task key: ``{"state", "reason", "comment", "reviewer", "flagged_at", "reviewed_at"}``."""
+        return {r[0]: {"state": r[1], "reason": r[2], "comment": r[3], "reviewer": r[4], "flagged_at": r[5],
+                       "reviewed_at": r[6]}
+                for r in self._read("SELECT task_key, state, reason, comment, reviewer, flagged_at, reviewed_at "
+                                    "FROM reviews WHERE project = ? ORDER BY rowid", (self.project,))}
+
+    def sync_state(self, remote: str, name: str = "pull") -> dict:
+        """A sync step's notes about ``remote`` (``{}`` before any): ``"pull"``, what the last
+        complete pull read up to (:func:`nblabel.sync.pull`); ``"reviews"``, the review state
+        last pushed per task."""
+        rows = self._read("SELECT value FROM meta WHERE key = ?", (f"{name}\x1f{self.project}\x1f{remote}",))
+        return json.loads(rows[0][0]) if rows else {}
+
+    def set_sync_state(self, remote: str, state: dict | None, name: str = "pull") -> None:
+        """Replace (or, with None, forget) the notes ``name`` about ``remote``."""
+        key = f"{name}\x1f{self.project}\x1f{remote}"
+        with self._write() as cur:
+            if state is None:
+                cur.execute("DELETE FROM meta WHERE key = ?", (key,))
+            else:
+                cur.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                            "value = excluded.value", (key, _dumps(state)))
 
     def links(self, remote: str, kind: str, local_ids: Iterable[object] | None = None) -> dict[str, Link]:
         """Links of ``kind`` to ``remote`` keyed by local id: all of them, or those of ``local_ids``."""
@@ -738,6 +849,7 @@ class Store:
         done: Iterable[tuple[str, object]] = (),
         tasks: Iterable[tuple[str, dict, dict | None]] = (),
         annotations: Iterable[dict] = (),
+        predictions: Iterable[tuple[str, list, float | None, str, int, str]] = (),
     ) -> dict[tuple[str, str], int]:
         """Write what one sync step learnt, all in one transaction (all or nothing).
 
@@ -747,7 +859,9 @@ class Store:
         server, dicts with ``task_id``, ``annotator``, ``result``, ``was_cancelled``,
         ``lead_time``, ``created_at``, ``updated_at``, optional ``id`` (the local row to
         overwrite) and optional ``link`` ``(server_id, fingerprint)``. Each annotation also
-        gets a history row (``seq`` NULL). Returns ``{(task key, annotator): row id}`` of the
+        gets a history row (``seq`` NULL). ``predictions``: ``(key, result, score, model_version,
+        server_id, fingerprint)`` read from the server, upserted per (task, model version) and
+        linked. Returns ``{(task key, annotator): row id}`` of the
         annotations written.
         """
         now = _now()
@@ -771,6 +885,13 @@ class Store:
                 "INSERT INTO history (project, task_key, annotator, action, result, was_cancelled, seq, at) "
                 "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)", history,
             )
+            for key, result, score, version, server_id, fp in predictions:
+                cur.execute(_UPSERT_PREDICTION, self._prediction_params([(key, result, score, version)])[0])
+                pred_id = cur.execute(
+                    "SELECT id FROM predictions WHERE project = ? AND task_key = ? AND model_version = ?",
+                    (self.project, key, str(version)),
+                ).fetchone()[0]
+                link_rows.append(self._link_row(remote, project_id, "prediction", pred_id, server_id, fp, now))
             link_rows += [self._link_row(remote, project_id, kind, local_id, server_id, fp, now)
                           for kind, local_id, server_id, fp in links]
             cur.executemany(_UPSERT_LINK, link_rows)
@@ -852,6 +973,11 @@ _UPSERT_LINK = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project, remote, kind, local_id) DO UPDATE SET "
     "server_id = excluded.server_id, fingerprint = excluded.fingerprint, synced_at = excluded.synced_at, "
     "project_id = excluded.project_id"
+)
+_UPSERT_PREDICTION = (
+    "INSERT INTO predictions (project, task_key, model_version, score, result, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project, task_key, model_version) DO UPDATE SET "
+    "score = excluded.score, result = excluded.result, created_at = excluded.created_at"
 )
 _ANN_COLUMNS = "id, task_key, annotator, result, was_cancelled, lead_time, created_at, updated_at"
 _ANN_COLUMNS_A = ", ".join(f"a.{c.strip()}" for c in _ANN_COLUMNS.split(","))

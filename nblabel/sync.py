@@ -30,6 +30,7 @@ an annotation. How (docs/architecture.md, "Label Studio sync", has the full pict
 from __future__ import annotations
 
 import datetime as _dt
+import email.utils
 import threading
 import time
 import uuid
@@ -52,10 +53,13 @@ from .labelstudio import (
     LabelStudioWarning,
     NotFound,
     Project,
+    ValidationError,
     config_differences,
     encode_batches,
+    updated_since,
 )
 from .progress import Reporter, progress_reporter
+from .quality.votes import CONSENSUS
 from .regions import SpanError, check_result_spans
 from .results import ResultError, validate_result
 from .store import Link, Store, annotation_fingerprint, fingerprint, prediction_fingerprint
@@ -74,6 +78,12 @@ PULL_METHODS = ("auto", "snapshot", "export", "pages")
 #: three). Medians of 5 on 1.23.2: 10 tasks 88 vs 110 ms, 50: 87 vs 142 ms, 100: 178 vs 177 ms,
 #: 500: 703 vs 635 ms, 1000: 1.43 vs 1.09 s, 10k: ~13 vs ~10 s (pages: 99 ms, 161 ms, 0.3 s, 2.2 s, 3.6 s, ~40 s).
 SNAPSHOT_FROM = 100
+#: An incremental pull's next start is kept this many seconds before the server's clock at the
+#: start of its read: a change whose transaction was still open then is read next time (a server
+#: transaction longer than this could be missed; reading a change twice is harmless).
+PULL_OVERLAP = 30.0
+#: Page size of the changed-tasks listing (changes are few; one request covers most pulls).
+CHANGES_PAGE = 1000
 
 _LOCAL_BITS = 32  # import_id = store tag << 32 | local annotation row id
 
@@ -93,12 +103,13 @@ class PushReport:
     predictions_created: int
     unchanged: int
     seconds: float
+    reviews: int = 0
 
     def __str__(self) -> str:
         return (f"pushed in {self.seconds:.1f} s: {self.tasks_created} tasks created "
                 f"({self.tasks_resumed} resumed), {self.annotations_created} annotations created, "
                 f"{self.annotations_updated} updated, {self.predictions_created} predictions created, "
-                f"{self.unchanged} unchanged")
+                f"{self.unchanged} unchanged" + (f", {self.reviews} review states" if self.reviews else ""))
 
 
 @dataclass(frozen=True)
@@ -110,10 +121,14 @@ class PullReport:
     annotations_updated: int
     conflicts: int
     seconds: float
+    predictions: int = 0
+    incremental: bool = False
 
     def __str__(self) -> str:
-        return (f"pulled in {self.seconds:.1f} s: {self.tasks_seen} tasks seen, {self.annotations_new} new "
-                f"annotations, {self.annotations_updated} updated, {self.conflicts} conflicts kept apart")
+        how = "changes only" if self.incremental else "full read"
+        return (f"pulled in {self.seconds:.1f} s ({how}): {self.tasks_seen} tasks seen, {self.annotations_new} new "
+                f"annotations, {self.annotations_updated} updated, {self.conflicts} conflicts kept apart, "
+                f"{self.predictions} predictions new or changed")
 
 
 # --------------------------------------------------------------------------- identities
@@ -281,12 +296,44 @@ def push(
     _warn_orphans(store, source, ctx)
     _push_annotations(store, ctx, changed_anns, progress, counts)
     _push_predictions(store, ctx, changed_preds, batch_size or PREDICTION_BATCH_SIZE, progress, counts)
+    _push_reviews(store, ctx, counts)
     return PushReport(
         tasks_created=counts["tasks_created"], tasks_resumed=counts["tasks_resumed"],
         annotations_created=counts["annotations_created"], annotations_updated=counts["annotations_updated"],
         predictions_created=counts["predictions_created"], unchanged=counts["unchanged"],
-        seconds=round(time.monotonic() - t0, 3),
+        seconds=round(time.monotonic() - t0, 3), reviews=counts["reviews"],
     )
+
+
+def review_meta(review: Mapping[str, Any]) -> dict[str, Any]:
+    """Task meta for a review row: ``needs_review`` (the flag Label Studio workflows read) and
+    ``nblabel_review`` (state, comment, reviewer, time)."""
+    return {"needs_review": review["state"] == "pending",
+            "nblabel_review": {k: review.get(k) for k in ("state", "comment", "reviewer", "reviewed_at")}}
+
+
+def _push_reviews(store: Store, ctx: _Context, counts: dict[str, int]) -> None:
+    """Review flags and decisions into the meta of the pushed tasks: read the task's meta and
+    PATCH it back merged (Label Studio replaces meta whole), only where it changed since the
+    last push."""
+    reviews = store.reviews()
+    if not reviews:
+        return
+    sent = store.sync_state(ctx.remote, "reviews")
+    links = store.links(ctx.remote, "task", list(reviews))
+    try:
+        for key, review in reviews.items():
+            link = links.get(key)
+            meta = review_meta(review)
+            fp = fingerprint(meta)
+            if link is None or link.server_id is None or sent.get(key) == fp:
+                continue
+            current = ctx.project.task(int(link.server_id)).get("meta") or {}
+            ctx.project.update_task(int(link.server_id), meta={**current, **meta})
+            sent[key] = fp
+            counts["reviews"] += 1
+    finally:
+        store.set_sync_state(ctx.remote, sent, "reviews")
 
 
 def _warn_config_differences(project: Project, spec: ConfigSpec) -> None:
@@ -438,7 +485,7 @@ def _task_payload(data: dict, key: str, anns: list[dict], preds: list[dict], ctx
 
 def _annotation_body(a: dict, ctx: _Context) -> dict:
     body: dict[str, Any] = {"result": a["result"], "was_cancelled": bool(a["was_cancelled"]),
-                            "ground_truth": False, "lead_time": a.get("lead_time")}
+                            "ground_truth": a["annotator"] == CONSENSUS, "lead_time": a.get("lead_time")}
     user = ctx.user_for(a["annotator"])
     if user is not None:
         body["completed_by"] = user
@@ -771,7 +818,8 @@ def _prediction_links(store: Store, ctx: _Context, task: dict, pred_ids: set[int
 # --------------------------------------------------------------------------- pull
 
 
-def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = True, method: str = "auto") -> PullReport:
+def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = True, method: str = "auto",
+         incremental: bool = True) -> PullReport:
     """Bring every annotation of ``project`` into the store, with its author.
 
     ``method``: ``"snapshot"`` (an export snapshot the server writes, then streamed and deleted),
@@ -784,6 +832,19 @@ def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = T
     stays bounded: tasks are handled ``PULL_CHUNK`` at a time, each chunk in one store
     transaction. Never overwrites a local change: see the module docstring. Results that do not
     fit ``spec`` are stored as they are, with a warning.
+
+    Predictions come too where the read carries them whole: with ``"auto"``, a project with
+    predictions is read as a snapshot with whole predictions (or pages); new server predictions
+    are stored, a server change replaces a local copy that did not change since the last sync.
+
+    **Incremental** (``incremental=True``, ``method="auto"``): after one complete pull the store
+    remembers the latest task change time it saw (the server's clock); the next pull lists only
+    tasks changed since then (a Data Manager filter on ``updated_at``; the mark is kept
+    ``PULL_OVERLAP`` seconds before the server's clock at the start of the read, so a change
+    committed late is read next time), so it costs O(changes). A task's
+    ``updated_at`` moves with every annotation created, edited or deleted and every prediction
+    added one at a time; bulk-imported predictions do not move it, so a change in the project's
+    prediction count makes the pull a full read. A server that refuses the filter gets a full read.
     """
     if method not in PULL_METHODS:
         raise ValueError(f"method must be one of {', '.join(map(repr, PULL_METHODS))}, not {method!r}")
@@ -791,14 +852,106 @@ def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = T
     ctx = _connect(store, project)
     merger = _Merger(store, ctx, spec)
     total = project.data.get("task_number")
-    with progress_reporter("pull", total if isinstance(total, int) else None, enabled=progress) as bar:
-        for chunk in _chunked(_server_tasks(project, method, bar), PULL_CHUNK):
+    n_predictions = project.data.get("total_predictions_number")
+    state = store.sync_state(ctx.remote)
+    since = state.get("updated_at") if incremental and method == "auto" else None
+    changes = since is not None
+    started = _server_now(project) if incremental else None
+    latest = _Latest(since, state.get("prediction_id"))
+    full_predictions = method == "auto" and bool(n_predictions)
+
+    def read(tasks: Iterable[dict], bar: Reporter) -> None:
+        for chunk in _chunked(latest.track(tasks), PULL_CHUNK):
             merger.apply(chunk)
             bar.update(len(chunk))
+
+    with progress_reporter("pull", None if changes else (total if isinstance(total, int) else None),
+                           enabled=progress) as bar:
+        if changes:
+            read(_changed_tasks(project, since, latest, lambda: _server_tasks(project, method, bar, predictions=True)),
+                 bar)
+            # Bulk-imported predictions leave updated_at alone: every prediction the project
+            # gained must be one this read saw, else read everything once.
+            if not latest.fell_back and n_predictions != (state.get("predictions") or 0) + latest.new_predictions:
+                latest.fell_back = True
+                read(_server_tasks(project, method, bar, predictions=full_predictions), bar)
+        else:
+            read(_server_tasks(project, method, bar, predictions=full_predictions), bar)
     merger.warn_misfits()
+    if latest.value is not None:
+        store.set_sync_state(ctx.remote, {"updated_at": _read_back(latest.value, started),
+                                          "predictions": n_predictions, "prediction_id": latest.prediction_id})
     c = merger.counts
     return PullReport(tasks_seen=c["tasks"], annotations_new=c["new"], annotations_updated=c["updated"],
-                      conflicts=c["conflicts"], seconds=round(time.monotonic() - t0, 3))
+                      conflicts=c["conflicts"], seconds=round(time.monotonic() - t0, 3),
+                      predictions=c["predictions"], incremental=changes and not latest.fell_back)
+
+
+class _Latest:
+    """What a pull read up to: the latest task ``updated_at`` (store form: UTC, microseconds)
+    and the highest prediction id, with the count of predictions above the previous highest."""
+
+    def __init__(self, start: str | None, prediction_id: int | None) -> None:
+        self.value = start
+        self.fell_back = False
+        self.known = prediction_id if isinstance(prediction_id, int) else 0
+        self.prediction_id = self.known
+        self.seen: set[int] = set()
+
+    @property
+    def new_predictions(self) -> int:
+        return len(self.seen)
+
+    def track(self, tasks: Iterable[dict]) -> Iterator[dict]:
+        for t in tasks:
+            stamp = _utc(t.get("updated_at"))
+            if stamp is not None and (self.value is None or stamp > self.value):
+                self.value = stamp
+            for p in t.get("predictions") or []:
+                pid = p.get("id") if isinstance(p, dict) else p
+                if isinstance(pid, int):
+                    self.prediction_id = max(self.prediction_id, pid)
+                    if pid > self.known:
+                        self.seen.add(pid)
+            yield t
+
+
+def _server_now(project: Project) -> _dt.datetime | None:
+    """The server's clock (its ``Date`` header, whole seconds) before a pull reads, or None."""
+    try:
+        date = project.client.request("GET", "/api/version", auth=False).headers.get("Date")
+        return email.utils.parsedate_to_datetime(date).astimezone(_dt.timezone.utc) if date else None
+    except (LabelStudioError, TypeError, ValueError):
+        return None
+
+
+def _read_back(latest: str, started: _dt.datetime | None) -> str:
+    """Where the next incremental pull starts reading: after the latest change seen, but no
+    later than ``PULL_OVERLAP`` seconds before this read began (server clock), so a change whose
+    transaction was still open while this pull read is read next time. Without the server's
+    clock: ``PULL_OVERLAP`` before the latest change."""
+    seen = _dt.datetime.fromisoformat(latest)
+    if started is None:
+        bound = seen - _dt.timedelta(seconds=PULL_OVERLAP)
+    else:
+        bound = min(seen, started - _dt.timedelta(seconds=PULL_OVERLAP + 1))  # Date has whole seconds
+    return bound.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def _changed_tasks(project: Project, since: str, latest: _Latest, full: Any) -> Iterator[dict]:
+    """Tasks changed after ``since``, whole predictions included; the full read ``full()``
+    where the server refuses the filter."""
+    stamp = _dt.datetime.fromisoformat(since).astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    pages = project.iter_tasks(fields="all", query=updated_since(stamp), page_size=CHANGES_PAGE)
+    try:
+        first = next(pages, None)
+    except ValidationError:
+        latest.fell_back = True
+        yield from full()
+        return
+    if first is not None:
+        yield first
+        yield from pages
 
 
 def _server_tasks(project: Project, method: str, bar: Reporter | None = None, *,
@@ -889,8 +1042,44 @@ class _Merger:
         for key, task, server in pairs:
             self._merge(key, task, server, view, plan)
         self._snapshot_missing(tasks, keys, plan)
+        self._merge_predictions(tasks, keys, plan)
         self.store.record_sync(self.ctx.remote, self.ctx.project.id, links=plan.links, unlink=plan.unlink,
-                               tasks=plan.snapshots, annotations=plan.annotations)
+                               tasks=plan.snapshots, annotations=plan.annotations, predictions=plan.predictions)
+
+    def _merge_predictions(self, tasks: list[dict], keys: dict[int, str], plan: "_Plan") -> None:
+        """Whole server predictions of the chunk (reads that carry only ids are skipped): new
+        ones are stored and linked, a server change is taken where the local copy is unchanged
+        since the last sync, a local change is never overwritten (the next push sends it)."""
+        found = [(keys[int(t["id"])], p) for t in tasks if int(t["id"]) in keys
+                 for p in t.get("predictions") or [] if isinstance(p, dict) and isinstance(p.get("result"), list)
+                 and "id" in p]
+        if not found:
+            return
+        remote = self.ctx.remote
+        by_sid = self.store.links_by_server_id(remote, "prediction", [int(p["id"]) for _, p in found])
+        rows = self.store.prediction_rows({k for k, _ in found})
+        by_id = {int(r["id"]): r for r in rows}
+        by_version = {(r["task_id"], r["model_version"]): r for r in rows}
+        local_links = self.store.links(remote, "prediction", list(by_id))
+        for key, p in found:
+            sid, version = int(p["id"]), str(p.get("model_version") or "undefined")
+            fp = prediction_fingerprint(p["result"], p.get("score"), version)
+            link = by_sid.get(sid)
+            local = by_id.get(int(link.local_id)) if link is not None else by_version.get((key, version))
+            if link is None and local is not None:
+                link = local_links.get(str(local["id"]))
+            if local is None:
+                if link is None:  # new on the server (a model backend's pre-label)
+                    plan.predictions.append((key, p["result"], p.get("score"), version, sid, fp))
+                    self.counts["predictions"] += 1
+                continue
+            mine = _pred_fp(local)
+            if mine == fp:
+                if link is None or link.server_id != sid or link.fingerprint != fp:
+                    plan.links.append(("prediction", local["id"], sid, fp))
+            elif link is not None and link.fingerprint == mine and link.fingerprint != fp:
+                plan.predictions.append((key, p["result"], p.get("score"), version, sid, fp))  # changed there only
+                self.counts["predictions"] += 1
 
     def _task_keys(self, tasks: list[dict], plan: "_Plan") -> dict[int, str]:
         """Local keys of the chunk's tasks; new links for tasks seen the first time."""
@@ -1024,6 +1213,7 @@ class _Plan:
     unlink: list[tuple[str, object]] = field(default_factory=list)
     snapshots: list[tuple[str, dict, dict | None]] = field(default_factory=list)
     annotations: list[dict] = field(default_factory=list)
+    predictions: list[tuple[str, list, float | None, str, int, str]] = field(default_factory=list)
 
 
 class _LocalView:

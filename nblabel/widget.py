@@ -224,6 +224,11 @@ class Labeler(anywidget.AnyWidget):
             for key, value in self._state().items():
                 setattr(self, key, value)
 
+    def refresh(self) -> None:
+        """Read the store again: labels saved meanwhile by another kernel (or a pull, an import)
+        on the same store file show in this labeler's progress, navigation and DataFrame."""
+        self.set_data(self._session.df)
+
     def push(
         self,
         project: Project,
@@ -241,10 +246,13 @@ class Labeler(anywidget.AnyWidget):
         return push(self._store, s.source, s.spec, project, annotators=annotators, progress=progress,
                     batch_size=batch_size)
 
-    def pull(self, project: Project, *, progress: bool = True, method: str = "auto") -> PullReport:
+    def pull(self, project: Project, *, progress: bool = True, method: str = "auto",
+             incremental: bool = True) -> PullReport:
         """Bring every annotation of a Label Studio project into the store (see :func:`nblabel.sync.pull`);
-        the labeler then shows this annotator's pulled labels."""
-        report = pull(self._store, self._session.spec, project, progress=progress, method=method)
+        the labeler then shows this annotator's pulled labels. A repeated pull reads only the
+        tasks changed since the last one (``incremental=False``: read everything)."""
+        report = pull(self._store, self._session.spec, project, progress=progress, method=method,
+                      incremental=incremental)
         self.set_data(self._session.df)  # masks, counts and the window come from the store again
         return report
 
@@ -273,14 +281,46 @@ class Labeler(anywidget.AnyWidget):
         """Annotated tasks as Label Studio task JSON (``data`` + ``annotations``)."""
         return self._session.annotations()
 
-    def to_dataframe(self, form: str = "wide", annotator: str | None = None) -> pd.DataFrame:
-        """Labels as a DataFrame.
+    def save_consensus(self, *, overwrite: bool = False) -> int:
+        """Store each task's majority vote as an annotation by ``consensus`` (ties left out).
 
-        ``form="wide"``: the input DataFrame plus one column per control (and ``annotator``,
-        ``annotated_at``, ``lead_time``, ``skipped``). ``form="long"``: one row per result item,
-        for every annotator with ``annotator="*"``. ``form="spans"``: one row per text span
-        (``task_id, annotator, from_name, start, end, text, label, region_id`` + a column per
-        ``perRegion`` control); offsets are code points, ``text == task_text[start:end]``.
+        ``to_dataframe()`` then shows the consensus as the task's value, and a push sends it to
+        Label Studio marked as ground truth. Existing consensus annotations (a reviewer's fixes)
+        are kept unless ``overwrite=True``. Returns the number written.
+        """
+        return self._session.save_consensus(overwrite=overwrite)
+
+    def review_sample(self, rate: float = 0.2, by: str = "random", seed: int = 0,
+                      control: str | None = None) -> list[Any]:
+        """Flag a share of the labeled tasks for review and return their ids.
+
+        ``by="random"``: a uniform sample; ``"annotator"``: ``rate`` of each annotator's tasks;
+        ``"low_agreement"``: the weakest votes first (ties, then the lowest winning share, over
+        ``control`` or every control). Flags are stored (``to_dataframe()`` gets
+        ``review_state`` and ``review_comment``, JSON exports ``meta.needs_review``); tasks
+        flagged before keep their state.
+        """
+        return self._session.review_sample(rate=rate, by=by, seed=seed, control=control)
+
+    def review(self, task_id: Any, decision: str, *, comment: str | None = None,
+               result: list[dict[str, Any]] | None = None) -> None:
+        """A reviewer's decision on a task: ``"accept"``, ``"reject"`` (say why in ``comment``)
+        or ``"fix"`` with the corrected ``result`` (stored as the ``consensus`` annotation, which
+        then is the task's value in ``to_dataframe()``). The reviewer is this labeler's annotator."""
+        self._session.review(task_id, decision, comment=comment, result=result)
+
+    def to_dataframe(self, form: str = "wide", annotator: str | None = None) -> pd.DataFrame:
+        """Everyone's labels as a DataFrame (pulled and other kernels' annotations included).
+
+        ``form="wide"``: the input DataFrame plus, per control, the value resolved across
+        annotators (the label where one labeled, the majority where several did, None on a tie)
+        and ``<control>_tie``, then ``n_annotators``, ``annotator`` (names joined by ", "),
+        ``annotated_at``, ``lead_time``, ``skipped``. ``annotator="ana"``: one person's labels
+        (columns ``annotator``, ``annotated_at``, ``lead_time``, ``skipped``, no vote columns).
+        ``form="long"``: one row per result item of every annotator (or of ``annotator``).
+        ``form="spans"``: one row per text span (``task_id, annotator, from_name, start, end,
+        text, label, region_id`` + a column per ``perRegion`` control); offsets are code points,
+        ``text == task_text[start:end]``.
         """
         return self._session.to_dataframe(form=form, annotator=annotator)
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ConfigSpec
+from ..quality.votes import CONSENSUS
 from ..store import Store
 
 # --------------------------------------------------------------------------- the registry
@@ -103,6 +104,7 @@ def store_tasks(store: Store, annotator: str | None = "*", *, all_tasks: bool = 
     for ann in store.annotations(who):
         by_task.setdefault(ann["task_id"], []).append(ann)
     stored = store.tasks()
+    reviews = store.reviews()
     known = {t["id"] for t in stored}
     # annotations of tasks the store has no data snapshot of: exported with "data": {} and
     # "meta": {"nblabel_missing_data": true}, so a reader can tell them from tasks without data
@@ -116,13 +118,18 @@ def store_tasks(store: Store, annotator: str | None = "*", *, all_tasks: bool = 
             task: dict[str, Any] = {"id": _task_id(key), "data": t["data"]}
             if t.get("meta") is not None:
                 task["meta"] = t["meta"]
+            if key in reviews:  # as a push writes it into the task's meta
+                from ..sync import review_meta
+
+                r = reviews[key]
+                task["meta"] = {**(task.get("meta") or {}), **review_meta(r)}
             task["annotations"] = [
                 {
                     "id": a["id"],
                     "completed_by": _completed_by(a["annotator"]),
                     "result": a["result"],
                     "was_cancelled": a["was_cancelled"],
-                    "ground_truth": False,
+                    "ground_truth": a["annotator"] == CONSENSUS,
                     "lead_time": a["lead_time"],
                     "created_at": a["created_at"],
                     "updated_at": a["updated_at"],

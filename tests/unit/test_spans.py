@@ -89,12 +89,13 @@ def test_relations_carry_both_spans_text_and_label(lab):
 def test_every_annotator_with_star_and_empty_frames_keep_their_columns(lab, tmp_path):
     other = Labeler(lab._session.df, CONFIG, store=lab.store, annotator="bo")
     save(other, 0, [region(TEXTS[0], "ACME", "ORG", "x1")])
-    assert len(lab.to_dataframe(form="spans")) == 6
+    assert len(lab.to_dataframe(form="spans", annotator="ana")) == 6
     everyone = lab.to_dataframe(form="spans", annotator="*")
     assert sorted(everyone.annotator.unique()) == ["ana", "bo"] and len(everyone) == 7
+    assert len(lab.to_dataframe(form="spans")) == 7  # the default is everyone, as for the other forms
     assert other.relations().empty and list(other.relations().columns)[:6] == [
         "task_id", "annotator", "from_id", "to_id", "direction", "labels"]
-    empty = Labeler(lab._session.df, CONFIG, store=lab.store, annotator="cy").to_dataframe(form="spans")
+    empty = Labeler(lab._session.df, CONFIG, store=lab.store, annotator="cy").to_dataframe(form="spans", annotator="cy")
     assert empty.empty and list(empty.columns) == ["task_id", "annotator", "from_name", "start", "end", "text",
                                                    "label", "region_id"]
 

@@ -455,9 +455,9 @@ def test_a_version_1_store_is_migrated_to_version_2_keeping_everything(path, mon
         s.save(3, {"text": "c"}, choice("neutral"), annotator="ana")
     assert len(store_id) == 32 and int(store_id, 16) >= 0
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"links", "pending"} <= tables
+    assert {"links", "pending", "reviews"} <= tables
     with Store(path) as again:
         assert again.store_id == store_id  # made once, by the migration
         assert again.counts("ana") == (2, 1)
