@@ -334,6 +334,27 @@ def test_a_rating_hotkey_increments_the_rating():
     assert spec.hotkeys == {"r": {"control": "r", "value": None, "action": "increment"}}
 
 
+def test_a_rating_without_hotkey_gets_digit_keys_that_set_that_many_stars():
+    spec = parse_config(view('<Text name="t" value="$t"/>', '<Rating name="r" toName="t" maxRating="4"/>'))
+    assert spec.hotkeys == {str(i): {"control": "r", "value": i, "action": "select"} for i in range(1, 5)}
+
+
+def test_a_rating_whose_digits_are_taken_gets_one_free_key_that_steps_it():
+    spec = parse_config(view('<Text name="t" value="$t"/>',
+                             '<Choices name="c" toName="t"><Choice value="a"/><Choice value="b"/></Choices>',
+                             '<Rating name="r" toName="t"/>', '<Rating name="big" toName="t" maxRating="10"/>'))
+    assert spec.hotkeys["1"]["control"] == "c" and spec.hotkeys["2"]["control"] == "c"
+    assert spec.hotkeys["3"] == {"control": "r", "value": None, "action": "increment"}
+    assert spec.hotkeys["4"] == {"control": "big", "value": None, "action": "increment"}
+
+
+def test_two_ratings_do_not_share_digits():
+    spec = parse_config(view('<Text name="t" value="$t"/>', '<Rating name="a" toName="t" maxRating="3"/>',
+                             '<Rating name="b" toName="t" maxRating="3"/>'))
+    assert [spec.hotkeys[k]["control"] for k in "123"] == ["a", "a", "a"]
+    assert [k for k, b in spec.hotkeys.items() if b["control"] == "b"] == ["4"]
+
+
 def test_a_duplicate_explicit_hotkey_is_an_error():
     err = error_of(view('<Text name="t" value="$t"/>',
                         '<Choices name="c" toName="t"><Choice value="a" hotkey="x"/><Choice value="b" hotkey="X"/></Choices>'))

@@ -9,6 +9,18 @@ import { el, setText, type RenderContext } from "./context";
 function objectBox(node: SpecNode, ctx: RenderContext, cls: string): HTMLElement {
   const box = el(ctx.doc, "div", `nbl-object ${cls}`);
   box.setAttribute("data-nbl-object", asString(node.attrs?.name));
+  // Each item opens at the top of its text. Whether the box was scrolled is tracked from its
+  // scroll events, so a move only touches scrollTop (which forces a layout) when it must.
+  let scrolled = false;
+  box.addEventListener("scroll", () => {
+    scrolled = box.scrollTop !== 0;
+  }, { passive: true });
+  ctx.onTask((t) => {
+    if (t.moved && scrolled) {
+      box.scrollTop = 0;
+      scrolled = false;
+    }
+  });
   return box;
 }
 
