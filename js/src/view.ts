@@ -85,7 +85,8 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   const help = el(doc, "details", "nbl-help");
   const summary = el(doc, "summary", undefined, "keys");
   const helpList = el(doc, "dl");
-  for (const [k, v] of HELP) helpList.append(el(doc, "dt", undefined, k), el(doc, "dd", undefined, v));
+  const ak = state.settings.accept_key || DEFAULT_ACCEPT_KEY;
+  for (const [k, v] of HELP) helpList.append(el(doc, "dt", undefined, k === "r" ? ak : k), el(doc, "dd", undefined, v));
   help.append(summary, helpList);
   info.append(notice, position, progress, skipped, status, help);
   bar.append(nav, info);

@@ -405,10 +405,15 @@ describe("NER labeling in the widget", () => {
     t.window = { from: 0, to: 2, tasks: [0, 1].map((pos) => ({ pos, id: pos + 1, data: { review: TEXT }, annotation: null, predictions: pos ? [] : [{ result: pred, score: 0.9 }] })) };
     t.total = 2;
     const m = mount({}, new FakeModel(t));
+    // before accepting, the suggested spans show dashed, with no region id (they are no regions yet)
+    const shown = [...m.root.querySelectorAll<HTMLElement>('[data-nbl-object="text"] [data-predicted-id]')];
+    expect(shown.map((e) => e.textContent)).toEqual(["Ann", "北京"]);
+    expect(m.root.querySelectorAll('[data-nbl-object="text"] [data-region-id]')).toHaveLength(0);
     press(m.root, "r");
     const result = lastResult(m);
     expect(result.map((r) => [r.id, r.type])).toEqual([["p1", "labels"], ["p2", "labels"], [undefined, "relation"]]);
     expect(m.root.querySelectorAll(".nbl-region-item")).toHaveLength(2);
+    expect(m.root.querySelectorAll('[data-nbl-object="text"] [data-predicted-id]')).toHaveLength(0);
     expect(Number(m.root.getAttribute("data-pos"))).toBe(0); // spans are reviewed on the item
   });
 });

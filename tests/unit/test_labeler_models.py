@@ -199,3 +199,45 @@ def test_retrain_every_n_labels_with_a_pipeline(df, tmp_path):
     assert model.fits >= 1 and lab.model.model_version.startswith("Pipeline-")
     assert lab.to_dataframe()["sentiment_pred"].notna().all()
     assert lab.last_retrain_seconds > 0
+
+
+def test_predictions_export_apart_from_annotations(df, tmp_path):
+    import json
+
+    lab, rec = make(df.head(20), tmp_path, predict=score_model)
+    assert lab.wait_predictions(30)
+    save(lab, 0, "negative", 1)
+    out = tmp_path / "out.json"
+    lab.export("json", out, all_tasks=True)
+    tasks = {t["id"]: t for t in json.loads(out.read_text())}
+    first = tasks[df.index[0]]
+    assert first["annotations"][0]["result"][0]["value"] == {"choices": ["negative"]}
+    assert first["predictions"][0]["model_version"] == "score_model"
+    assert first["predictions"][0]["result"][0]["origin"] == "prediction"
+    # tasks the store holds no snapshot of (never labeled, never pushed) are not exported
+    assert set(tasks) == {df.index[0]}
+
+
+def test_plots_draw_labels_confidence_and_learning(df, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from nblabel import active
+
+    lab, rec = make(df.head(40), tmp_path, predict=score_model)
+    assert lab.wait_predictions(30)
+    for i in range(6):
+        save(lab, i, "positive" if i % 2 else "negative", i + 1)
+    lab.retrain(lambda labeled: None)  # score the shown pre-labels, keep the model
+    assert lab.wait_predictions(30)
+    learning = lab.learning
+    assert learning["labels"].tolist() == [6] and learning["scored"].tolist() == [6]
+    assert 0 <= learning["accuracy"].iloc[0] <= 1
+    bars = lab.plot_labels().patches
+    assert sorted(round(b.get_height()) for b in bars) == [3, 3]
+    assert sum(p.get_height() for p in lab.plot_confidence().patches) == 40
+    assert len(lab.plot_learning().lines[0].get_xdata()) == 1
+    curve = pd.DataFrame({"strategy": ["margin"] * 2 + ["random"] * 2, "seed": [0] * 4,
+                          "labels": [10, 20, 10, 20], "accuracy": [0.5, 0.8, 0.5, 0.6]})
+    ax = active.plot_learning_curve(curve)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["margin (n=1 seeds)", "random (n=1 seeds)"]

@@ -16,6 +16,8 @@ export interface SpanSpec {
   hidden: boolean;
   selected: boolean;
   kbd?: boolean;
+  /** A model's suggested span (not a region of the annotation): drawn dashed, no region id. */
+  predicted?: boolean;
 }
 
 interface Block {
@@ -27,7 +29,7 @@ interface Block {
 }
 
 function sig(s: SpanSpec): string {
-  return `${s.id}:${s.start}:${s.end}:${s.color}:${s.label}:${s.hidden ? 1 : 0}${s.selected ? 1 : 0}${s.kbd ? 1 : 0}`;
+  return `${s.id}:${s.start}:${s.end}:${s.color}:${s.label}:${s.hidden ? 1 : 0}${s.selected ? 1 : 0}${s.kbd ? 1 : 0}${s.predicted ? 1 : 0}`;
 }
 
 function order(a: SpanSpec, b: SpanSpec): number {
@@ -66,6 +68,13 @@ function spanElement(doc: Document, s: SpanSpec): HTMLElement {
   if (s.kbd) {
     e.className = "nbl-kbd-selection";
     e.setAttribute("data-kbd-selection", "true");
+    return e;
+  }
+  if (s.predicted) {
+    e.className = "nbl-predicted-span";
+    e.setAttribute("data-predicted-id", s.id);
+    e.title = `suggested: ${s.label}`;
+    if (s.color) e.style.setProperty("--nbl-region-color", s.color);
     return e;
   }
   e.className = "nbl-region";

@@ -160,6 +160,26 @@ export function mountTextRegions(
           selected: ui.selected === r.id,
         });
       }
+      // An unlabeled item shows the model's suggested spans (accept key: regions/../suggestion.ts).
+      const entry = state.current();
+      const pred = entry && !entry.annotation ? entry.predictions?.find((p) => p && Array.isArray(p.result) && p.result.length) : undefined;
+      if (pred && !set.regions.length) {
+        for (const item of pred.result) {
+          if (!item || item.type !== "labels" || item.to_name !== objectName || !item.value) continue;
+          const labels = Array.isArray(item.value.labels) ? item.value.labels.map(String) : [];
+          const opt = regions.options(item.from_name).find((o) => o.result === labels[0]);
+          spans.push({
+            id: typeof item.id === "string" ? item.id : "",
+            start: index.toUtf16(Number(item.value.start) || 0),
+            end: index.toUtf16(Number(item.value.end) || 0),
+            color: opt ? opt.background : "",
+            label: labels.join(", "),
+            hidden: false,
+            selected: false,
+            predicted: true,
+          });
+        }
+      }
       const kbd = ui.kbd;
       if (kbd && kbd.object === objectName) {
         spans.push({ id: "", start: kbd.start, end: kbd.end, color: "", label: "", hidden: false, selected: false, kbd: true });
