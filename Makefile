@@ -9,7 +9,7 @@ PORT ?= 8888
 NODE_PREFIX := .cache/node
 export PATH := $(CURDIR)/$(NODE_PREFIX)/node_modules/.bin:$(PATH)
 
-.PHONY: demo install node js js-check js-test lint docs screenshots test test-unit test-browser test-notebooks test-server ls-server bench bench-sync chromium clean
+.PHONY: demo install node js js-check js-test lint docs screenshots test test-unit test-browser test-notebooks test-server ls-server bench bench-sync bench-models chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -90,6 +90,10 @@ bench: install chromium js
 ## bench-sync: push/pull 10k tasks against a real Label Studio, nblabel vs label-studio-sdk
 bench-sync: install ls-server
 	$(BIN)/python bench/sync_bench.py
+
+## bench-models: retrain / re-rank cost on 10k and 100k text pools, keypress latency while retraining vs idle
+bench-models: install chromium js
+	$(BIN)/python bench/models_bench.py
 
 clean:
 	rm -rf $(VENV) js/node_modules build dist .cache

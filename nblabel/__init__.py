@@ -6,8 +6,10 @@ SQLite store that survives kernel restarts and come back with ``to_dataframe()``
 
 from .config import ConfigError, ConfigSpec, parse_config
 from .datasets import load_ner_gold, load_reviews
+from . import active
 from .importer import import_labelstudio
 from .labelstudio import LabelStudio
+from .models import MLBackend, PredictionError, SklearnModel, serve_model
 from .quality import Agreement, agreement, majority_vote
 from .session import Progress
 from .store import Store
@@ -23,7 +25,11 @@ __all__ = [
     "ConfigSpec",
     "Labeler",
     "LabelerWarning",
+    "MLBackend",
     "LabelStudio",
+    "PredictionError",
+    "SklearnModel",
+    "active",
     "Progress",
     "PullReport",
     "PushReport",
@@ -33,6 +39,7 @@ __all__ = [
     "load_ner_gold",
     "load_reviews",
     "majority_vote",
+    "serve_model",
     "parse_config",
     "watch",
 ]

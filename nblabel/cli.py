@@ -182,6 +182,20 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--all-tasks", action="store_true", help="also stored tasks without annotations")
     exp.set_defaults(run=_export)
 
+    srv = sub.add_parser(
+        "serve-model", allow_abbrev=False,
+        help="serve a model to Label Studio as an ML backend (/health, /setup, /predict, /webhook, /train)",
+        description="Serve MODULE:CALLABLE (a model following nblabel's model contract, docs/models.md) with "
+                    "Label Studio's ML-backend protocol. Connect it in Label Studio under Settings > Model. "
+                    "MODULE:CALLABLE may name a factory (called with no arguments when it is a class).",
+    )
+    srv.add_argument("model", metavar="MODULE:CALLABLE", help="e.g. mymodels:predict (MODULE importable from the "
+                     "current directory)")
+    srv.add_argument("--fit", metavar="MODULE:CALLABLE", help="fit(event, payload) run on annotation webhooks and /train")
+    srv.add_argument("--config", metavar="CFG", help="fix the labeling config (default: the one Label Studio sends)")
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    srv.add_argument("--port", type=int, default=9090, help="default 9090")
+    srv.set_defaults(run=_serve_model)
     imp = sub.add_parser(
         "import", allow_abbrev=False,
         help="load a Label Studio JSON export (annotations, predictions, annotators) into the store",
@@ -195,6 +209,51 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--key", metavar="FIELD", help="data field holding the task id (default: the task id)")
     imp.set_defaults(run=_import)
     return parser
+
+
+# --------------------------------------------------------------------------- serve-model
+
+
+def _import_callable(spec: str) -> object:
+    import importlib
+
+    module, sep, attr = spec.partition(":")
+    if not sep or not module or not attr:
+        raise CliError(EXIT_INPUT, f"{spec!r} is not MODULE:CALLABLE")
+    if "" not in sys.path and "." not in sys.path:
+        sys.path.insert(0, "")
+    try:
+        obj = importlib.import_module(module)
+    except ImportError as exc:
+        raise CliError(EXIT_INPUT, f"cannot import {module!r}: {exc}") from None
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise CliError(EXIT_INPUT, f"{module!r} has no {attr!r}") from None
+    if isinstance(obj, type):
+        obj = obj()
+    if not callable(obj):
+        raise CliError(EXIT_INPUT, f"{spec} is not callable")
+    return obj
+
+
+def _serve_model(args: argparse.Namespace) -> int:
+    from .models.backend import ModelServer
+
+    model = _import_callable(args.model)
+    fit = _import_callable(args.fit) if args.fit else None
+    xml = Path(args.config).read_text(encoding="utf-8") if args.config else None
+    try:
+        server = ModelServer(model, fit=fit, config=xml, host=args.host, port=args.port)  # type: ignore[arg-type]
+    except OSError as exc:
+        raise CliError(EXIT_INPUT, f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    print(f"nblabel serve-model: {args.model} at {server.url} (Ctrl+C stops)", file=sys.stderr, flush=True)
+    try:
+        server._httpd.serve_forever()
+    finally:
+        server._httpd.server_close()
+    return 0
 
 
 # --------------------------------------------------------------------------- validate

@@ -716,3 +716,49 @@ def _long_frame(df: pd.DataFrame, controls: dict[str, dict], matched: list[tuple
     out["annotated_at"] = pd.to_datetime(out["annotated_at"], utc=True, format="ISO8601")
     out["lead_time"] = pd.array([r["lead_time"] for r in rows], dtype="Float64")
     return out
+
+
+def add_prediction_columns(
+    frame: pd.DataFrame,
+    controls: dict[str, dict],
+    predictions: dict[str, list[dict]],
+    *,
+    prefer: str | None = None,
+) -> pd.DataFrame:
+    """Add ``<control>_pred`` and ``<control>_score`` columns to a wide frame, in place.
+
+    ``predictions`` is :meth:`Store.predictions` for the frame's rows (task key -> list, oldest
+    first). Each row shows one prediction: the one of model version ``prefer`` if it has one, else
+    the newest. ``_pred`` holds the label extracted like the annotation column, ``_score`` the
+    prediction's score (float, NaN without one). Only controls some prediction fills get columns.
+    """
+    n = len(frame)
+    keys = [task_key(label) for label in frame.index]
+    chosen: list[dict | None] = []
+    for k in keys:
+        preds = predictions.get(k) or []
+        pick = next((p for p in preds if prefer is not None and p.get("model_version") == prefer), None)
+        chosen.append(pick if pick is not None else (preds[-1] if preds else None))
+    taken: set[object] = set(frame.columns)
+    for name, control in controls.items():
+        cells: list[object] = [None] * n
+        scores = np.full(n, np.nan)
+        hit = False
+        for i, p in enumerate(chosen):
+            if p is None:
+                continue
+            items = [it for it in (p.get("result") or []) if isinstance(it, dict) and it.get("from_name") == name]
+            if items:
+                hit = True
+                cells[i] = _wide_cell(items, control)
+                if p.get("score") is not None:
+                    scores[i] = float(p["score"])
+        if not hit:
+            continue
+        pred_col = _unique_name(f"{name}_pred", taken)
+        taken.add(pred_col)
+        score_col = _unique_name(f"{name}_score", taken)
+        taken.add(score_col)
+        frame[pred_col] = _as_column(cells, control.get("type"))
+        frame[score_col] = scores
+    return frame

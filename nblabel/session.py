@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
 from .config import ConfigSpec
-from .frame import TaskSource, annotations_to_frame, task_key
+from .frame import TaskSource, add_prediction_columns, annotations_to_frame, task_key
 from .quality.review import REVIEW_DECISIONS, sample_tasks
 from .quality.votes import CONSENSUS, consensus_results, resolved_frame
 from .regions import check_result_spans
@@ -68,6 +68,52 @@ class LabelSession:
         # Two masks over positions: done (a real label) and skipped (was_cancelled).
         self._done = self.source.positions(k for k, cancelled in states.items() if not cancelled)
         self._skipped = self.source.positions(k for k, cancelled in states.items() if cancelled)
+        # The queue order: position -> DataFrame row (None: row order). Only unlabeled positions
+        # after the one the user is on are ever permuted (`reorder`), so both masks stay valid.
+        self._perm: np.ndarray | None = None
+        self._inv: np.ndarray | None = None
+        #: the position the front end last asked about or saved: where predictions go first
+        self.focus = 0
+        #: the version of the model now predicting (its predictions are shown first)
+        self.model_version: str | None = None
+
+    # ---------------------------------------------------------------- order
+    def row(self, pos: int) -> int:
+        """The DataFrame row shown at queue position ``pos``."""
+        return int(pos) if self._perm is None else int(self._perm[pos])
+
+    def rows(self, a: int, b: int) -> np.ndarray:
+        """DataFrame rows of positions ``[a, b)``."""
+        return np.arange(a, b) if self._perm is None else self._perm[a:b]
+
+    def position_of_row(self, row: int) -> int:
+        return int(row) if self._inv is None else int(self._inv[row])
+
+    def reorder(self, after: int, rank: "Callable[[np.ndarray], np.ndarray]") -> int:
+        """Re-rank the unlabeled items after position ``after``; labeled ones and everything up to
+        ``after`` keep their positions, so the item on screen and the browser's history stay put.
+
+        ``rank(rows)`` gets the DataFrame rows of those open positions and returns their order
+        (an index array into ``rows``). Returns how many positions moved.
+        """
+        with self._lock:
+            n = self.total
+            perm = np.arange(n, dtype=np.intp) if self._perm is None else self._perm.copy()
+            start = max(0, int(after) + 1)
+            open_pos = start + np.flatnonzero(~(self._done[start:] | self._skipped[start:]))
+            if open_pos.size < 2:
+                return 0
+            rows = perm[open_pos]
+            order = np.asarray(rank(rows), dtype=np.intp)
+            if order.shape != rows.shape:
+                raise ValueError(f"an order for {rows.size} items has shape {order.shape}")
+            new = rows[order]
+            moved = int(np.count_nonzero(new != rows))
+            perm[open_pos] = new
+            inv = np.empty_like(perm)
+            inv[perm] = np.arange(n, dtype=np.intp)
+            self._perm, self._inv = perm, inv
+            return moved
 
     # ---------------------------------------------------------------- state
     @property
@@ -100,7 +146,15 @@ class LabelSession:
 
     def entries(self, a: int, b: int) -> list[dict[str, Any]]:
         """Browser task entries for positions [a, b): data, this annotator's annotation, predictions."""
-        rows = self.source.window(a, b)
+        if self._perm is None:
+            rows = self.source.window(a, b)
+        else:
+            rows = []
+            for pos in range(max(0, a), min(self.total, b)):
+                r = self.row(pos)
+                entry = self.source.window(r, r + 1)[0]
+                entry["pos"] = pos
+                rows.append(entry)
         keys = [task_key(r["id"]) for r in rows]
         preds = self.store.predictions([r["id"] for r in rows]) if rows else {}
         out = []
@@ -111,8 +165,16 @@ class LabelSession:
                 stored = self.store.annotation(row["id"], self.annotator)
                 if stored is not None:
                     annotation = {"result": stored["result"], "was_cancelled": stored["was_cancelled"]}
-            out.append({**row, "annotation": annotation, "predictions": preds.get(key, [])})
+            out.append({**row, "annotation": annotation, "predictions": self._shown_predictions(preds.get(key, []))})
         return out
+
+    def _shown_predictions(self, preds: list[dict]) -> list[dict]:
+        """The browser shows the first prediction: the running model's, else the newest."""
+        if len(preds) < 2:
+            return preds
+        ordered = preds[::-1]
+        current = [p for p in ordered if p.get("model_version") == self.model_version]
+        return current + [p for p in ordered if p.get("model_version") != self.model_version]
 
     # ------------------------------------------------------------- messages
     def handle(self, msg: dict[str, Any]) -> dict[str, Any]:
@@ -135,11 +197,12 @@ class LabelSession:
         seq = msg.get("seq")
         try:
             pos = self._position_of(msg)
-            task_id = self.source.task_id(pos)
+            self.focus = pos
+            task_id = self.source.task_id(self.row(pos))
             result = msg.get("result", [])
             cancelled = bool(msg.get("was_cancelled", False))
             validate_result(self.spec, result, task_id=task_id)
-            data = self.source.task(pos)["data"]
+            data = self.source.task(self.row(pos))["data"]
             # offsets must fit this task's text: a wrong span is refused, never stored
             check_result_spans(self.spec, result, data, task_id=task_id)
             lead_time = msg.get("lead_time")
@@ -163,7 +226,12 @@ class LabelSession:
         pos = msg.get("pos")
         if not isinstance(pos, int) or not 0 <= pos < self.total:
             raise IndexError(f"position {pos!r} is outside the {self.total} tasks")
-        if task_key(self.source.task_id(pos)) != task_key(msg.get("task_id")):
+        if task_key(self.source.task_id(self.row(pos))) != task_key(msg.get("task_id")):
+            # A re-rank moved the task while this save was in flight: the id decides.
+            if self._perm is not None:
+                found = int(self.source.locate([task_key(msg.get("task_id"))])[0])
+                if found >= 0:
+                    return self.position_of_row(found)
             raise KeyError(
                 f"task {msg.get('task_id')!r} is no longer at position {pos} (the DataFrame changed); "
                 "re-run the cell that shows the labeler"
@@ -173,6 +241,7 @@ class LabelSession:
     def _need(self, msg: dict[str, Any]) -> dict[str, Any]:
         a = max(0, int(msg.get("from", 0)))
         b = min(self.total, int(msg.get("to", a)), a + 2 * self.chunk)
+        self.focus = msg["pos"] if isinstance(msg.get("pos"), int) else a
         return {"type": "tasks", "req": msg.get("req"), "from": a, "to": max(a, b),
                 "tasks": self.entries(a, b) if b > a else [], "skip": None}
 
@@ -180,6 +249,7 @@ class LabelSession:
         a = max(0, int(msg.get("from", 0)))
         count = max(1, min(int(msg.get("count", self.chunk)), 2 * self.chunk))
         p = self.first_unlabeled(a)
+        self.focus = a if p is None else p
         if p is None:
             return {"type": "tasks", "req": msg.get("req"), "from": self.total, "to": self.total,
                     "tasks": [], "skip": [a, self.total]}
@@ -195,7 +265,7 @@ class LabelSession:
         by_key = {a["task_id"]: a for a in self.store.annotations(self.annotator)}
         tasks = []
         for pos in np.flatnonzero(mask):
-            task = self.source.task(int(pos))
+            task = self.source.task(self.row(int(pos)))
             ann = by_key.get(task_key(task["id"]))
             if ann is None:
                 continue
@@ -223,9 +293,16 @@ class LabelSession:
         if form == "spans":
             return spans_frame(self.df, self.spec, rows, columns=self.mapping)
         if form == "wide" and who is None:
-            return self._with_reviews(resolved_frame(self.df, self.spec.controls, rows))
-        out = annotations_to_frame(self.df, self.spec.controls, rows, form=form)
-        return self._with_reviews(out) if form == "wide" else out
+            frame = self._with_reviews(resolved_frame(self.df, self.spec.controls, rows))
+        else:
+            frame = annotations_to_frame(self.df, self.spec.controls, rows, form=form)
+            if form == "wide":
+                frame = self._with_reviews(frame)
+        if form == "wide" and len(self.df):
+            preds = self.store.predictions(self.df.index)
+            if any(preds.values()):
+                add_prediction_columns(frame, self.spec.controls, preds, prefer=self.model_version)
+        return frame
 
     def _with_reviews(self, wide: pd.DataFrame) -> pd.DataFrame:
         """``review_state`` (pending / accepted / rejected / fixed, NA if never flagged) and

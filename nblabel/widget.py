@@ -9,17 +9,23 @@ from __future__ import annotations
 import getpass
 import inspect
 import os
+import time
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import anywidget
+import numpy as np
 import pandas as pd
 import traitlets
 
+from .active import check_order, get_strategy
 from .config import ConfigError, ConfigSpec, parse_config
 from .export import ExportResult, export_store
-from .frame import TaskSource
+from .frame import TaskSource, json_safe, task_key
+from .models import as_model
+from .models.contract import Prediction, model_version_of
+from .models.runner import PredictionRunner
 from .session import LabelSession, Progress
 from .store import Store, default_store_path
 from .sync import PullReport, PushReport, pull, push
@@ -42,6 +48,13 @@ def _default_annotator() -> str:
         return getpass.getuser()
     except Exception:  # no user database entry (some containers)
         return "notebook"
+
+
+def accept_key(spec: ConfigSpec) -> str:
+    """The key that accepts a model suggestion: ``r`` unless the config binds it, then the next
+    free one of ``h . ;`` (auto-assigned hotkeys never use these; the widget's own are j k n u)."""
+    taken = {str(k).strip().lower() for k in spec.hotkeys}
+    return next((k for k in ("r", "h", ".", ";") if k not in taken), "r")
 
 
 class Labeler(anywidget.AnyWidget):
@@ -73,6 +86,18 @@ class Labeler(anywidget.AnyWidget):
         Move to the next item after a label hotkey. Default: on.
     prefetch:
         How many tasks the browser keeps loaded ahead of the current one.
+    predict:
+        A model (docs/models.md): a callable ``rows -> one prediction per row`` or a scikit-learn
+        estimator/pipeline with ``predict_proba`` (wrapped as ``SklearnModel``; pass one yourself
+        to name the text column). It runs in a worker thread, the rows around the current item
+        first; its pre-labels stream into the widget as model suggestions.
+    order:
+        Queue order by the model's uncertainty: ``"margin"``, ``"least_confidence"``,
+        ``"entropy"``, ``"random"``, ``"sequential"`` or a callable ``probs -> order``
+        (:mod:`nblabel.active`). Re-ranked after each full prediction pass; the item on screen
+        and the items before it never move.
+    predict_batch, predict_timeout:
+        Rows per model call, and seconds to wait for one call before giving up on the model.
 
     Main methods and properties: :meth:`to_dataframe`, :attr:`annotations`, :attr:`progress`,
     :meth:`set_data`, :meth:`push`, :meth:`pull`, :attr:`errors`. The synced traits below are
@@ -88,7 +113,7 @@ class Labeler(anywidget.AnyWidget):
     total = traitlets.Int(0, help="Number of tasks (rows of the DataFrame).").tag(sync=True)
     done = traitlets.Int(0, help="Tasks this annotator has labeled (skips not counted).").tag(sync=True)
     skipped = traitlets.Int(0, help="Tasks this annotator has skipped.").tag(sync=True)
-    settings = traitlets.Dict(help="Front-end settings: auto_advance, prefetch, annotator.").tag(sync=True)
+    settings = traitlets.Dict(help="Front-end settings: auto_advance, prefetch, annotator, accept_key.").tag(sync=True)
     error = traitlets.Unicode("", help="The last save error, '' when none.").tag(sync=True)
 
     def __init__(
@@ -102,6 +127,10 @@ class Labeler(anywidget.AnyWidget):
         name: str = "default",
         auto_advance: bool = True,
         prefetch: int = 200,
+        predict: Any = None,
+        order: str | Callable[[np.ndarray], np.ndarray] | None = None,
+        predict_batch: int = 64,
+        predict_timeout: float = 60.0,
     ) -> None:
         """Check the config against ``df``, open the store, and build the widget (see the class docs).
 
@@ -130,10 +159,23 @@ class Labeler(anywidget.AnyWidget):
                                      source=source)
         super().__init__(
             spec=spec.to_json(),
-            settings={"auto_advance": bool(auto_advance), "prefetch": int(prefetch), "annotator": who},
+            settings={"auto_advance": bool(auto_advance), "prefetch": int(prefetch), "annotator": who,
+                      "accept_key": accept_key(spec)},
             **self._state(),
         )
         self.on_msg(self._on_msg)
+        self._runner: PredictionRunner | None = None
+        self._predict_batch, self._predict_timeout = int(predict_batch), float(predict_timeout)
+        self._order = get_strategy(order) if order is not None else None
+        self._order_name = order if isinstance(order, str) else getattr(order, "__name__", None)
+        self._retrain_fn: Callable[[pd.DataFrame], Any] | None = None
+        self._retrain_every: int | None = None
+        self._labels_at_retrain = 0
+        self._retrain_queued = False
+        self._learning: list[dict[str, Any]] = []
+        self._reranks = 0
+        if predict is not None:
+            self.predict(predict)
 
     def _new_session(self, df: pd.DataFrame, spec: ConfigSpec, annotator: str) -> LabelSession:
         mapping = spec.bind(list(df.columns), self._columns)
@@ -151,11 +193,15 @@ class Labeler(anywidget.AnyWidget):
             reply = self._session.handle(content if isinstance(content, dict) else {})
         except Exception as exc:  # never leave the front end waiting without a word
             reply = {"type": "error", "seq": (content or {}).get("seq"), "message": f"{type(exc).__name__}: {exc}"}
+        if isinstance(content, dict) and content.get("type") == "reorder":
+            self._apply_reorder(content.get("pos"))
+            return
         if reply.get("type") == "ack":
             # Keep the traits current for views opened later, without a second message per
             # save: the ack already carries the counts to the views that exist.
             with self._lock_property(done=reply["done"], skipped=reply["skipped"]):
                 self.done, self.skipped = reply["done"], reply["skipped"]
+            self._maybe_retrain(reply["done"])
         elif reply.get("type") == "error":
             self.errors.append(reply["message"])
             self.error = reply["message"]
@@ -167,7 +213,13 @@ class Labeler(anywidget.AnyWidget):
         """Replace the tasks, e.g. with new rows appended; labels follow the index, none is lost."""
         session = self._new_session(df, self._session.spec, self._session.annotator)
         with self._session._lock:  # no save lands in the old session while we swap
+            session.model_version = self._session.model_version
             self._session = session
+        if getattr(self, "_runner", None) is not None:
+            model = self._runner.model
+            self._runner.stop()
+            self._runner = None
+            self.predict(model)
         with self.hold_sync():
             for key, value in self._state().items():
                 setattr(self, key, value)
@@ -271,6 +323,218 @@ class Labeler(anywidget.AnyWidget):
         ``text == task_text[start:end]``.
         """
         return self._session.to_dataframe(form=form, annotator=annotator)
+
+    # ------------------------------------------------------------ models in the loop
+    def predict(self, model: Any = None) -> None:
+        """Start (or restart) pre-labeling with ``model`` (default: the current one) in the
+        background; see ``predict=`` and docs/models.md. Returns at once."""
+        s = self._session
+        if model is None:
+            if self._runner is None:
+                raise ValueError("no model: pass one, e.g. lab.predict(model_fn)")
+            model = self._runner.model
+        model = as_model(model, list(s.source._mapping.values()))
+        if callable(getattr(model, "bind", None)):  # MLBackend: POST /setup with this config
+            model.bind(s.spec, s.source._mapping)
+        s.model_version = model_version_of(model)
+        if self._runner is not None:
+            self._runner.restart(model)
+            return
+        self._runner = PredictionRunner(s, model, on_batch=self._on_predictions, on_error=self._on_model_error,
+                                        on_pass=self._on_pass, batch_size=self._predict_batch,
+                                        timeout=self._predict_timeout)
+
+    @property
+    def model(self) -> Any:
+        """The model now pre-labeling, or None."""
+        return self._runner.model if self._runner is not None else None
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        """Per DataFrame row, the model's probability of each label of the target control
+        (NaN until predicted); columns follow ``self.config.controls[control]["labels"]``."""
+        if self._runner is None:
+            raise ValueError("no model is running (Labeler(..., predict=model) or lab.predict(model))")
+        return self._runner.probs
+
+    def wait_predictions(self, timeout: float = 60.0) -> bool:
+        """Block until every row is predicted (or the model stopped); for scripts and tests."""
+        return self._runner.wait(timeout) if self._runner is not None else True
+
+    def _on_predictions(self, preds: list[Prediction], rows: np.ndarray) -> None:
+        s = self._session
+        if not preds:
+            return
+        found = s.source.locate([task_key(p.task_id) for p in preds]).tolist()
+        out = [{"pos": s.position_of_row(r), "id": json_safe(p.task_id), "predictions": [p.to_json()]}
+               for p, r in zip(preds, found) if r >= 0]
+        self.send({"type": "predictions", "tasks": out})
+
+    def _on_model_error(self, message: str) -> None:
+        self.errors.append(message)
+        self.error = message
+        self.send({"type": "error", "seq": None, "message": message})
+        warnings.warn(message, LabelerWarning, stacklevel=2)
+
+    def _on_pass(self) -> None:
+        if self._order is not None:
+            self.rerank()
+
+    def rerank(self, pos: int | None = None) -> None:
+        """Re-order the unlabeled items after the current one by ``order=`` and the latest
+        predictions. The front end answers with the position it is on, so nothing under the
+        user moves; with ``pos`` (no front end, scripts) it is applied at once."""
+        if self._order is None:
+            raise ValueError("no order: Labeler(..., order='margin') or lab.order = 'margin'")
+        if pos is not None:
+            self._apply_reorder(pos)
+        else:
+            self.send({"type": "reorder_ready"})
+
+    @property
+    def order(self) -> str | None:
+        return self._order_name
+
+    @order.setter
+    def order(self, value: str | Callable[[np.ndarray], np.ndarray] | None) -> None:
+        self._order = get_strategy(value) if value is not None else None
+        self._order_name = value if isinstance(value, str) or value is None else getattr(value, "__name__", "custom")
+        if self._order is not None and self._runner is not None:
+            self.rerank()
+
+    def _apply_reorder(self, pos: Any) -> None:
+        if self._order is None or self._runner is None:
+            return
+        s = self._session
+        here = int(pos) if isinstance(pos, (int, float)) and 0 <= int(pos) < max(1, s.total) else s.focus
+        probs = self._runner.probs
+        strategy = self._order
+
+        def rank(rows: np.ndarray) -> np.ndarray:
+            return check_order(strategy(probs[rows]), len(rows))
+
+        try:
+            s.reorder(here, rank)
+        except Exception as exc:  # a custom order that fails must not take the labeler down
+            self._on_model_error(f"re-ranking failed: {type(exc).__name__}: {exc}")
+            return
+        self._reranks += 1
+        with self.hold_sync():
+            self.window = s.window(here)
+            self.start = here
+
+    def retrain(self, fit_fn: Callable[[pd.DataFrame], Any] | None = None, every: int | None = None) -> None:
+        """Retrain in the background from the labels in the store, then predict again.
+
+        ``fit_fn(labeled)`` gets ``to_dataframe()`` restricted to labeled, non-skipped rows and
+        returns the new model (or None: the current one was fitted in place). Without ``fit_fn``
+        a ``SklearnModel`` is refit on the target control's labels. With ``every=N`` it also
+        retrains after every N new labels from now on (and not at once). Returns at once;
+        labeling goes on meanwhile.
+        """
+        if self._runner is None:
+            raise ValueError("no model to retrain: Labeler(..., predict=model) first")
+        if fit_fn is None and not hasattr(self._runner.model, "fit"):
+            raise ValueError("pass fit_fn: the model has no fit(rows, labels)")
+        self._retrain_fn = fit_fn
+        if every is not None:
+            self._retrain_every = max(1, int(every))
+            self._labels_at_retrain = self._session.progress.done
+        else:
+            self._queue_retrain()
+
+    def _maybe_retrain(self, done: int) -> None:
+        if self._retrain_every and done - self._labels_at_retrain >= self._retrain_every:
+            self._queue_retrain()
+
+    def _queue_retrain(self) -> None:
+        if self._retrain_queued or self._runner is None:
+            return
+        self._retrain_queued = True
+        self._labels_at_retrain = self._session.progress.done
+        self._runner.submit(self._do_retrain)
+
+    def _do_retrain(self) -> None:
+        """On the worker: score the shown pre-labels, fit, restart predictions."""
+        try:
+            runner = self._runner
+            control = runner.control
+            frame = self.to_dataframe()
+            labeled = frame[frame["skipped"].eq(False).fillna(False).to_numpy(dtype=bool)] if len(frame) else frame
+            if control is not None and control in labeled:
+                labeled = labeled[labeled[control].notna()]
+            n = len(labeled)
+            if n == 0:
+                return
+            if control is not None and f"{control}_pred" in labeled and n:
+                pred = labeled[f"{control}_pred"]
+                has = pred.notna()
+                if has.any():
+                    acc = float((pred[has].astype(str) == labeled.loc[has, control].astype(str)).mean())
+                    self._learning.append({"labels": n, "accuracy": acc, "scored": int(has.sum()),
+                                           "model_version": self._session.model_version})
+            t0 = time.perf_counter()
+            if self._retrain_fn is not None:
+                new = self._retrain_fn(labeled)
+            else:
+                runner.model.fit(labeled, labeled[control].astype(str).tolist())  # type: ignore[attr-defined]
+                new = None
+            self.last_retrain_seconds = time.perf_counter() - t0
+            model = runner.model if new is None else as_model(new, list(self._session.source._mapping.values()))
+            self._session.model_version = model_version_of(model)
+            runner.restart(model)
+        except Exception as exc:
+            self._on_model_error(f"retraining failed: {type(exc).__name__}: {exc}")
+        finally:
+            self._retrain_queued = False
+
+    @property
+    def learning(self) -> pd.DataFrame:
+        """Per retrain: labels so far and how often the model's pre-label matched the human one."""
+        return pd.DataFrame(self._learning, columns=["labels", "accuracy", "scored", "model_version"])
+
+    def plot_learning(self, ax: Any = None) -> Any:
+        """Pre-label accuracy (agreement with your labels) against the number of labels."""
+        import matplotlib.pyplot as plt
+        ax = ax or plt.subplots(figsize=(5, 3.5))[1]
+        data = self.learning
+        ax.plot(data["labels"], data["accuracy"], marker="o")
+        ax.set_xlabel("labels")
+        ax.set_ylabel("pre-label accuracy")
+        ax.set_ylim(0, 1.02)
+        ax.set_title("model vs your labels, per retrain")
+        ax.grid(alpha=0.3)
+        return ax
+
+    def plot_labels(self, control: str | None = None, ax: Any = None) -> Any:
+        """Label distribution of a control (default: the model's target, else the first)."""
+        import matplotlib.pyplot as plt
+        name = control or (self._runner.control if self._runner is not None else None) or next(iter(self.config.controls))
+        ax = ax or plt.subplots(figsize=(5, 3.5))[1]
+        frame = self.to_dataframe()
+        counts = frame[name].dropna().astype(str).value_counts()
+        ax.bar(counts.index.tolist(), counts.to_numpy())
+        ax.set_xlabel(name)
+        ax.set_ylabel("items")
+        ax.set_title(f"{int(counts.sum())} labels")
+        return ax
+
+    def plot_confidence(self, ax: Any = None, bins: int = 20) -> Any:
+        """Histogram of the model's confidence (top-label probability) over the items."""
+        import matplotlib.pyplot as plt
+        ax = ax or plt.subplots(figsize=(5, 3.5))[1]
+        top = np.nanmax(self.probabilities, axis=1) if self.probabilities.size else np.empty(0)
+        top = top[~np.isnan(top)]
+        ax.hist(top, bins=bins, range=(0, 1))
+        ax.set_xlabel("confidence (top-label probability)")
+        ax.set_ylabel("items")
+        ax.set_title(f"{top.size} predicted items")
+        return ax
+
+    def close(self) -> None:
+        if getattr(self, "_runner", None) is not None:
+            self._runner.stop()
+        super().close()
 
     def relations(self, annotator: str | None = None) -> pd.DataFrame:
         """Relations between regions: ``task_id, annotator, from_id, to_id, direction, labels``

@@ -1,7 +1,7 @@
 // Binds an anywidget model (traits + custom messages) to one LabelState.
 import type { AnyModel } from "@anywidget/types";
 import { afterFrame } from "./outbox";
-import type { InMsg, Traits } from "./protocol";
+import type { InMsg, ReorderMsg, Traits } from "./protocol";
 import { LabelState } from "./state";
 
 export type NblModel = AnyModel<Traits>;
@@ -33,7 +33,11 @@ export function bindModel(model: NblModel): Session {
     ["change:skipped", () => state.setCounts(model.get("done"), model.get("skipped"))],
     ["change:error", () => state.setErrorTrait(model.get("error"))],
     ["change:window", () => state.seedWindow(model.get("window"), model.get("start"))],
-    ["msg:custom", (msg: unknown) => state.handleMessage(msg as InMsg)],
+    ["msg:custom", (msg: unknown) => {
+      // A new order is ready: say which item is on screen, so the kernel re-ranks after it.
+      if ((msg as InMsg)?.type === "reorder_ready") model.send({ type: "reorder", pos: state.pos } satisfies ReorderMsg);
+      else state.handleMessage(msg as InMsg);
+    }],
   ];
   for (const [name, fn] of handlers) model.on(name, fn);
   // A page being hidden or unloaded renders no more frames: send what is queued now.

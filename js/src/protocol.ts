@@ -95,6 +95,8 @@ export interface Settings {
   auto_advance: boolean;
   prefetch: number;
   annotator: string;
+  /** The key that accepts the model's suggestion (free of the config's hotkeys). */
+  accept_key?: string;
 }
 
 /** Synced traits (Python -> JS). */
@@ -136,6 +138,12 @@ export interface SeekMsg {
   count: number;
 }
 
+/** Answer to `reorder_ready`: the position on screen, which the new order keeps. */
+export interface ReorderMsg {
+  type: "reorder";
+  pos: number;
+}
+
 export type OutMsg = SaveMsg | NeedMsg | SeekMsg;
 
 // ---- Python -> JS ----------------------------------------------------------
@@ -163,4 +171,15 @@ export interface TasksMsg {
   skip?: [number, number] | null;
 }
 
-export type InMsg = AckMsg | ErrorMsg | TasksMsg;
+/** Model predictions as they arrive (a batch): replace the entries' `predictions`. */
+export interface PredictionsMsg {
+  type: "predictions";
+  tasks: Array<{ pos: number; id: TaskId; predictions: Prediction[] }>;
+}
+
+/** A new queue order is ready; the front end answers with a `reorder` message. */
+export interface ReorderReadyMsg {
+  type: "reorder_ready";
+}
+
+export type InMsg = AckMsg | ErrorMsg | TasksMsg | PredictionsMsg | ReorderReadyMsg;

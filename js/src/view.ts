@@ -9,6 +9,7 @@ import type { LabelState } from "./state";
 import { isEditableTarget } from "./util";
 import { el, setDisabled, setHidden, setText, type RenderContext, type TaskView } from "./tags/context";
 import { renderNode } from "./tags/registry";
+import { acceptSuggestion, DEFAULT_ACCEPT_KEY, mountSuggestion } from "./suggestion";
 
 export interface ViewHandle {
   root: HTMLElement;
@@ -21,6 +22,7 @@ const HELP: Array<[string, string]> = [
   ["\u2190 / k", "previous item"],
   ["n", "next unlabeled item"],
   ["u", "toggle the unlabeled-only filter"],
+  ["r", "accept the model's suggestion (when one is shown)"],
   ["Ctrl+Space", "skip"],
   ["Ctrl+Z", "undo"],
   ["Ctrl+Shift+Z / Ctrl+Y", "redo"],
@@ -99,7 +101,9 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   const empty = el(doc, "div", "nbl-empty", "no tasks to label");
   empty.hidden = true;
 
-  root.append(bar, banner, loading, empty, body);
+  const acceptKey = () => state.settings.accept_key || DEFAULT_ACCEPT_KEY;
+  const suggestion = mountSuggestion(doc, state, acceptKey, () => focusRoot());
+  root.append(bar, banner, suggestion.el, loading, empty, body);
   host.appendChild(root);
 
   // ---- the config tree, built once per spec ----
@@ -123,7 +127,11 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     lastPos = -1;
     lastEntry = null;
     const spec = state.spec;
-    table = compileHotkeys(spec?.hotkeys);
+    // The accept key joins the table unless the config binds it (the config wins).
+    const ak = acceptKey();
+    const hotkeys = { ...(spec?.hotkeys || {}) };
+    if (!(ak in hotkeys)) hotkeys[ak] = { control: "", action: "accept" };
+    table = compileHotkeys(hotkeys);
     if (!spec) {
       body.replaceChildren(el(doc, "div", "nbl-unsupported", "no labeling config"));
       return;
@@ -205,6 +213,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     setHidden(btnRetry, state.errorCount() === 0);
 
     setHidden(empty, state.total > 0);
+    suggestion.update(entry);
     if (entry) {
       setHidden(body, false);
       setHidden(loading, true);
@@ -232,6 +241,10 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     switch (action.kind) {
       case "hotkey": {
         if (repeat) return; // holding a label key must not label a run of items
+        if (action.binding.action === "accept") {
+          acceptSuggestion(state);
+          return;
+        }
         const out = state.applyHotkey(action.binding);
         if (out.focus) focusers.get(out.focus)?.();
         return;

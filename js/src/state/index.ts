@@ -13,6 +13,7 @@ import type {
   HotkeyBinding,
   InMsg,
   OutMsg,
+  PredictionsMsg,
   ResultItem,
   Settings,
   Spec,
@@ -299,6 +300,7 @@ export class LabelState {
         auto_advance: s?.auto_advance === undefined ? true : !!s.auto_advance,
         prefetch: prefetch && prefetch > 0 ? Math.floor(prefetch) : DEFAULT_PREFETCH,
         annotator: typeof s?.annotator === "string" ? s.annotator : "",
+        ...(typeof s?.accept_key === "string" && s.accept_key ? { accept_key: s.accept_key } : {}),
       };
       this.wantPrefetch();
     });
@@ -357,6 +359,11 @@ export class LabelState {
       this.nav = null;
       this.notice = "";
       const here = next.get(this.pos);
+      // Same task on screen (a re-rank): keep its entry, so the view does not re-render it.
+      if (old && here && here.id === old.id && sameAnnotation(old.annotation, here.annotation)) {
+        if (here.predictions?.length) old.predictions = here.predictions;
+        next.set(this.pos, old);
+      }
       if (!(old && here && here.id === old.id)) {
         const s = asNumber(start) ?? 0;
         this.pos = this.clamp(Math.floor(s));
@@ -1006,7 +1013,16 @@ export class LabelState {
       if (m.type === "ack") this.onAck(m);
       else if (m.type === "error") this.onError(m);
       else if (m.type === "tasks") this.onTasks(m);
+      else if (m.type === "predictions") this.onPredictions(m);
     });
+  }
+
+  /** Predictions update cached entries in place: the item on screen stays where it is. */
+  private onPredictions(m: PredictionsMsg): void {
+    for (const t of Array.isArray(m.tasks) ? m.tasks : []) {
+      const e = t && typeof t.pos === "number" ? this.cache.get(t.pos) : undefined;
+      if (e && String(e.id) === String(t.id) && Array.isArray(t.predictions)) e.predictions = t.predictions;
+    }
   }
 
   private onAck(m: AckMsg): void {

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { attr, choice, frame, press, useFrames, useMounted } from "./helpers";
+
+useFrames();
+
+const setup = useMounted();
+
+const pred = (label: string, score: number) => ({
+  result: [{ id: "p0", from_name: "sentiment", to_name: "text", type: "choices", value: { choices: [label] } }],
+  score,
+  model_version: "m1",
+});
+
+function bar(root: HTMLElement): HTMLElement {
+  return root.querySelector<HTMLElement>(".nbl-suggestion")!;
+}
+
+describe("model suggestions", () => {
+  it("stay hidden until predictions arrive, then show label and score without labeling", () => {
+    const { root, model } = setup();
+    expect(bar(root).hidden).toBe(true);
+    model.emit({ type: "predictions", tasks: [{ pos: 0, id: 100, predictions: [pred("negative", 0.83)] }] });
+    expect(bar(root).hidden).toBe(false);
+    expect(bar(root).querySelector(".nbl-suggestion-text")!.textContent).toBe("negative");
+    expect(bar(root).dataset.score).toBe("0.83");
+    expect(bar(root).dataset.modelVersion).toBe("m1");
+    expect(choice(root, "negative").dataset.predicted).toBe("true");
+    expect(choice(root, "negative").getAttribute("aria-pressed")).toBe("false");
+    expect(attr(root, "seq")).toBe("0");
+  });
+
+  it("arriving for the item on screen or others do not move it", () => {
+    const { root, model } = setup();
+    press(root, "j");
+    press(root, "j");
+    model.emit({ type: "predictions", tasks: [0, 1, 2, 3].map((p) => ({ pos: p, id: 100 + p, predictions: [pred("positive", 0.6)] })) });
+    expect(attr(root, "pos")).toBe("2");
+    expect(bar(root).hidden).toBe(false);
+    // a stale batch (task no longer at that position) is ignored
+    model.emit({ type: "predictions", tasks: [{ pos: 2, id: 999, predictions: [pred("negative", 0.9)] }] });
+    expect(bar(root).querySelector(".nbl-suggestion-text")!.textContent).toBe("positive");
+  });
+
+  it("are accepted with r (saved, then auto-advance) and corrected by a label key", () => {
+    const { root, model } = setup();
+    model.emit({ type: "predictions", tasks: [0, 1].map((p) => ({ pos: p, id: 100 + p, predictions: [pred("negative", 0.7)] })) });
+    press(root, "r");
+    expect(attr(root, "pos")).toBe("1");
+    press(root, "1"); // the human says positive
+    frame();
+    const saves = model.sentOf("save");
+    expect(saves.map((s) => [s.pos, s.result[0].value])).toEqual([
+      [0, { choices: ["negative"] }],
+      [1, { choices: ["positive"] }],
+    ]);
+    press(root, "k");
+    expect(bar(root).hidden).toBe(true); // labeled: no suggestion shown
+  });
+
+  it("the accept key does nothing without a suggestion; settings.accept_key replaces r", () => {
+    const { root, model } = setup({ settings: { accept_key: "h" } });
+    press(root, "h");
+    expect(attr(root, "seq")).toBe("0");
+    model.emit({ type: "predictions", tasks: [{ pos: 0, id: 100, predictions: [pred("positive", 0.9)] }] });
+    expect(bar(root).querySelector("kbd")!.textContent).toBe("h");
+    press(root, "r");
+    expect(attr(root, "seq")).toBe("0");
+    press(root, "h");
+    expect(attr(root, "seq")).toBe("1");
+    expect(attr(root, "pos")).toBe("1");
+  });
+
+  it("reorder_ready is answered with the position on screen", () => {
+    const { root, model } = setup();
+    press(root, "j");
+    model.clearSent();
+    model.emit({ type: "reorder_ready" });
+    expect(model.sent).toEqual([{ type: "reorder", pos: 1 }]);
+  });
+});
