@@ -9,7 +9,7 @@ PORT ?= 8888
 NODE_PREFIX := .cache/node
 export PATH := $(CURDIR)/$(NODE_PREFIX)/node_modules/.bin:$(PATH)
 
-.PHONY: demo install node js js-check js-test lint docs screenshots test test-unit test-browser test-notebooks test-server ls-server bench bench-sync bench-models chromium clean
+.PHONY: demo install node js js-check js-test lint docs screenshots test test-unit test-browser test-notebooks test-server ls-server bench bench-spans bench-sync bench-models chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -78,7 +78,7 @@ docs: install
 ## screenshots: retake every docs screenshot (docs/img/, docs/img/gallery/) with the browser tests
 screenshots: install chromium js
 	NBL_UPDATE_SCREENSHOT=1 NBL_REQUIRE_BROWSER=1 $(BIN)/pytest -q -p no:cacheprovider tests/browser/test_gallery_browser.py tests/browser/test_marimo_browser.py \
-	    tests/browser/test_a11y_theme_browser.py "tests/browser/test_quickstart_browser.py::test_keys_label_items_and_reach_the_kernel[lab]"
+	    tests/browser/test_a11y_theme_browser.py tests/browser/test_quickstart_browser.py::test_keys_label_items_and_reach_the_kernel
 
 test: install chromium ls-server js-check lint docs js-test
 	NBL_REQUIRE_BROWSER=1 NBL_REQUIRE_SERVER=1 $(BIN)/pytest tests --nbval notebooks/ -p no:cacheprovider
@@ -86,6 +86,10 @@ test: install chromium ls-server js-check lint docs js-test
 ## bench: latency, open-time and message-size benchmarks in real chromium + JupyterLab
 bench: install chromium js
 	$(BIN)/python bench/latency.py
+
+## bench-spans: first paint of a 200,000-char text with 500 spans, span actions, NER next item (chromium + JupyterLab)
+bench-spans: install chromium js
+	$(BIN)/python bench/spans_bench.py --update-docs
 
 ## bench-sync: push/pull 10k tasks against a real Label Studio, nblabel vs label-studio-sdk
 bench-sync: install ls-server

@@ -103,3 +103,64 @@ class Baseline(ipywidgets.VBox):
 
 def baseline(texts: list[str]) -> Baseline:
     return Baseline(texts)
+
+
+_BIGTEXT_ESM = """
+export default {
+  render({ model, el }) {
+    const root = document.createElement("div");
+    root.className = "nblb-big-root";
+    root.tabIndex = 0;
+    const text = document.createElement("div");
+    text.className = "nblb-bigtext";
+    text.style.cssText = "white-space:pre-wrap;line-height:1.9";
+    text.textContent = model.get("text");
+    root.appendChild(text);
+    el.appendChild(root);
+  },
+};
+"""
+
+
+class MinimalText(anywidget.AnyWidget):
+    """Shows one long text and nothing else: the first-paint floor for a long text."""
+
+    _esm = _BIGTEXT_ESM
+    text = traitlets.Unicode("").tag(sync=True)
+
+    def __repr__(self) -> str:
+        return f"MinimalText({len(self.text)} chars)"
+
+
+_PIECES = ["Ann", "Bob", "met", "in", "北京", "東京", "the", "river", "😀", "🇫🇷", "e\u0301clair", "and",
+           "walked", "👨\u200d👩\u200d👧", "to", "Paris", ".", ",", "\r\n", "société", "Zoë"]
+
+
+def big_text(n_chars: int, seed: int = 7) -> str:
+    """A deterministic text of about `n_chars` UTF-16 units: words, CJK, emoji, combining marks, CRLF."""
+    import random
+
+    rng = random.Random(seed)
+    out: list[str] = []
+    size = 0
+    while size < n_chars:
+        w = rng.choice(_PIECES)
+        out.append(w + " ")
+        size += len(w) + 1
+    return "".join(out)[:n_chars]
+
+
+def spans_for(text: str, n: int, labels: tuple[str, ...] = ("PER", "LOC"), seed: int = 3) -> list[dict]:
+    """`n` non-overlapping Label Studio Text spans (code point offsets) spread over `text`."""
+    import random
+
+    rng = random.Random(seed)
+    step = len(text) // n
+    out = []
+    for i in range(n):
+        a = i * step + rng.randrange(0, max(1, step // 2))
+        b = min(len(text), a + rng.randrange(3, 20))
+        out.append({"id": f"s{i:08d}", "from_name": "label", "to_name": "text", "type": "labels",
+                    "value": {"start": a, "end": b, "text": text[a:b], "labels": [rng.choice(labels)]},
+                    "origin": "manual"})
+    return out

@@ -13,8 +13,8 @@ Pure functions, no I/O:
   many offsets of one (long) text in O(log n) each.
 * :func:`check_span` checks one ``labels``-style value (``start``, ``end``, ``text``) against a
   text; :func:`check_result_spans` checks every span of a result list against a task's data.
-* :func:`hypertext_plain` is the rendered text of a HyperText value (``globalOffsets`` count code
-  points of this text, not of the HTML source).
+* :func:`hypertext_plain` is the text of a HyperText value that ``globalOffsets`` count code
+  points of (every text node, ``<br>`` as one), not the HTML source.
 
 Spans are never snapped to grapheme clusters: a span may start inside a ZWJ emoji sequence or
 before a combining mark, as in Label Studio.
@@ -160,11 +160,13 @@ def check_span(text: str, value: Mapping[str, Any], *, where: str = "span") -> N
                         f"which is {actual!r}{_utf16_hint(text, start, end, shown)}")
 
 
-def _check_hypertext(value: Mapping[str, Any], where: str) -> None:
-    """Structure of a HyperText span; its ``text`` length must equal the ``globalOffsets`` span.
+def _check_hypertext(value: Mapping[str, Any], where: str, html: str | None = None) -> None:
+    """Structure of a HyperText span, and no sign of UTF-16 ``globalOffsets``.
 
-    The rendered text is the *sanitized* DOM's text, which only the browser has, so the text
-    itself is not compared; the length check catches UTF-16 offsets all the same.
+    The rendered text is the *sanitized* DOM's, which only the browser has, and Label Studio's
+    own ``text`` may differ in whitespace from the offsets' span (it is the selection's string;
+    label-studio #6446), so the text is not compared. What is refused is the signature of
+    UTF-16 counting: offsets spanning ``utf16_len(text)`` units where ``text`` has fewer code points.
     """
     for key in ("start", "end"):
         if not isinstance(value.get(key), str):
@@ -179,9 +181,19 @@ def _check_hypertext(value: Mapping[str, Any], where: str) -> None:
             and 0 <= g["start"] <= g["end"]):
         raise SpanError(f"{where}: globalOffsets must be {{'start': int, 'end': int}} with start ≤ end, got {g!r}")
     shown = value.get("text")
-    if isinstance(shown, str) and len(shown) != g["end"] - g["start"]:
+    width = g["end"] - g["start"]
+    if isinstance(shown, str) and width != len(shown) and width == utf16_len(shown):
         raise SpanError(f"{where}: text {shown!r} has {len(shown)} code points but globalOffsets "
-                        f"[{g['start']}, {g['end']}) span {g['end'] - g['start']} (UTF-16 offsets?)")
+                        f"[{g['start']}, {g['end']}) span {width}, its length in UTF-16 code units: "
+                        "Label Studio counts code points")
+    if isinstance(shown, str) and html is not None:
+        # offsets shifted by astral characters before the span: they fit only as UTF-16 units
+        plain = hypertext_plain(html)
+        if plain[g["start"]:g["end"]] != shown:
+            hint = _utf16_hint(plain, g["start"], g["end"], shown)
+            if hint:
+                raise SpanError(f"{where}: globalOffsets [{g['start']}, {g['end']}) do not give its text "
+                                f"{shown!r} in the rendered HTML text{hint}")
 
 
 def check_result_spans(spec: Any, result: Sequence[Any], data: Mapping[str, Any], *, task_id: object = None) -> None:
@@ -206,7 +218,10 @@ def check_result_spans(spec: Any, result: Sequence[Any], data: Mapping[str, Any]
         where = f"{prefix}result[{i}] ({item.get('from_name')!r} on {item.get('to_name')!r})"
         typ = item.get("type")
         if typ in HYPERTEXT_SPAN_TYPES or (obj.get("tag") == "HyperText" and "globalOffsets" in value):
-            _check_hypertext(value, where)
+            if url_objects is None:
+                url_objects = _url_objects(spec)
+            html = None if item.get("to_name") in url_objects else _object_text(obj, data)
+            _check_hypertext(value, where, html)
             continue
         if obj.get("tag") != "Text":
             continue
@@ -248,15 +263,18 @@ def _object_text(obj: Mapping[str, Any], data: Mapping[str, Any]) -> str | None:
 
 
 def hypertext_plain(html: str) -> str:
-    """The text content of an HTML fragment, as a browser's ``textContent`` of its container.
+    """The text HyperText ``globalOffsets`` count in: every text node of the HTML in document
+    order, each ``<br>`` as one character (``"\\n"``), as Label Studio's editor counts them.
 
-    Parsed without network or entity expansion beyond HTML's named characters; used to read
-    ``globalOffsets`` of HyperText spans. The front end sanitizes before rendering, so for HTML
-    with scripts or styles the browser's text may differ; for ordinary markup it is the same.
+    Parsed by lxml's HTML parser (no network, no external entities). The front end sanitizes
+    before rendering, so for HTML with scripts or styles the browser's text may differ; for
+    ordinary markup it is the same.
     """
     import lxml.html
 
     if not html.strip():
         return html
     root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
     return root.text_content()

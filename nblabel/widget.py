@@ -321,6 +321,10 @@ class Labeler(anywidget.AnyWidget):
         ``form="spans"``: one row per text span (``task_id, annotator, from_name, start, end,
         text, label, region_id`` + a column per ``perRegion`` control); offsets are code points,
         ``text == task_text[start:end]``.
+
+        Added columns use pandas' nullable dtypes (``string``, ``Int64``, ``Float64``,
+        ``boolean``; ``object`` for lists and dicts), so every empty cell is ``pd.NA``
+        (``annotated_at``: ``NaT``); see :func:`nblabel.frame.annotations_to_frame`.
         """
         return self._session.to_dataframe(form=form, annotator=annotator)
 

@@ -4,8 +4,11 @@ import { isEditableTarget } from "./util";
 
 export type KeyAction =
   | { kind: "hotkey"; binding: HotkeyBinding }
-  | { kind: "next" }
-  | { kind: "prev" }
+  /** `all`: step to the adjacent item even when the unlabeled filter is on (Shift+arrows). */
+  | { kind: "next"; all?: boolean }
+  | { kind: "prev"; all?: boolean }
+  /** PageDown/Space (1), PageUp/Shift+Space (-1): scroll the task's text. */
+  | { kind: "scroll"; dir: 1 | -1 }
   | { kind: "nextUnlabeled" }
   | { kind: "skip" }
   | { kind: "undo" }
@@ -137,15 +140,26 @@ export function resolveKey(
   if (hk) return { kind: "hotkey", binding: hk };
 
   if (ctrl || alt) return null;
-  if (!shift) {
-    if (key === "ArrowRight") return { kind: "next" };
-    if (key === "ArrowLeft") return { kind: "prev" };
-  }
+  if (key === "ArrowRight") return shift ? { kind: "next", all: true } : { kind: "next" };
+  if (key === "ArrowLeft") return shift ? { kind: "prev", all: true } : { kind: "prev" };
+  if (key === "PageDown" && !shift) return { kind: "scroll", dir: 1 };
+  if (key === "PageUp" && !shift) return { kind: "scroll", dir: -1 };
+  if (key === " " || key === "Spacebar") return { kind: "scroll", dir: shift ? -1 : 1 };
   if (keys.includes("j")) return { kind: "next" };
   if (keys.includes("k")) return { kind: "prev" };
   if (keys.includes("n")) return { kind: "nextUnlabeled" };
   if (keys.includes("u")) return { kind: "toggleFilter" };
   return null;
+}
+
+/**
+ * Keys typed into a text field stay in the widget (JupyterLab must not run the cell on
+ * Shift+Enter or Alt+Enter while someone types a note): everything but Ctrl/Meta
+ * combinations other than Ctrl+Enter (Ctrl+S, Ctrl+C... keep working).
+ */
+export function keepInField(e: KeyLike): boolean {
+  if (e.ctrlKey || e.metaKey) return e.key === "Enter";
+  return true;
 }
 
 /**

@@ -33,6 +33,10 @@ export function bindModel(model: NblModel): Session {
     ["change:skipped", () => state.setCounts(model.get("done"), model.get("skipped"))],
     ["change:error", () => state.setErrorTrait(model.get("error"))],
     ["change:window", () => state.seedWindow(model.get("window"), model.get("start"))],
+    // The widget manager marks every model of a restarting kernel as no longer live; a
+    // closed comm (the kernel side closed the widget) ends the session the same way.
+    ["comm_live_update", () => state.disconnect()],
+    ["comm:close", () => state.disconnect("the labeler was closed in the kernel \u2014 re-run the cell; nothing after this point is saved")],
     ["msg:custom", (msg: unknown) => {
       // A new order is ready: say which item is on screen, so the kernel re-ranks after it.
       if ((msg as InMsg)?.type === "reorder_ready") model.send({ type: "reorder", pos: state.pos } satisfies ReorderMsg);

@@ -3,6 +3,7 @@
 // One key (`settings.accept_key`, default "r") accepts it; any labeling key corrects it.
 import type { Prediction, ResultItem, TaskEntry } from "./protocol";
 import type { LabelState } from "./state";
+import { isRelation, parseRegions } from "./regions/model";
 import { el, setHidden, setText } from "./tags/context";
 
 export const DEFAULT_ACCEPT_KEY = "r";
@@ -35,11 +36,22 @@ export function acceptSuggestion(state: LabelState): boolean {
   const pred = suggestionOf(entry);
   if (!entry || !pred || entry.annotation) return false;
   let changed = false;
-  for (const item of pred.result) {
-    if (!item || typeof item.from_name !== "string" || !state.index.controls.has(item.from_name)) continue;
-    changed = state.setControlValue(item.from_name, JSON.parse(JSON.stringify(item.value || {}))) || changed;
-  }
-  if (changed && state.settings.auto_advance && state.requiredFilled()) state.advance();
+  // Regions (spans...), their per-region items and relations are taken as they are, ids kept
+  // (Label Studio keeps a prediction's result ids), in one undoable change.
+  const regionIds = new Set(parseRegions(pred.result).byId.keys());
+  const regional = pred.result.filter((item) => item && (isRelation(item) || (typeof item.id === "string" && regionIds.has(item.id))));
+  state.batch(() => {
+    if (regional.length) {
+      changed = state.editResult((cur) => [...cur, ...regional.map((item) => ({ ...JSON.parse(JSON.stringify(item)), origin: "prediction" }))]);
+    }
+    for (const item of pred.result) {
+      if (!item || regional.includes(item)) continue;
+      if (typeof item.from_name !== "string" || !state.index.controls.has(item.from_name)) continue;
+      changed = state.setControlValue(item.from_name, JSON.parse(JSON.stringify(item.value || {}))) || changed;
+    }
+    // accepted spans are reviewed on the item: no auto-advance then
+    if (changed && state.settings.auto_advance && state.requiredFilled() && !regional.length) state.advance();
+  });
   return changed;
 }
 

@@ -3,12 +3,14 @@
 // keypress is on screen before the handler returns. DOM nodes are built once per spec
 // and updated in place per item (only what changed is written). The keydown handler does
 // nothing else: the messages a key causes are sent by the state after the frame.
-import { compileHotkeys, guardKey, resolveKey, type HotkeyTable, type KeyAction } from "./keys";
+import { compileHotkeys, guardKey, keepInField, resolveKey, type HotkeyTable, type KeyAction } from "./keys";
 import { hintKey } from "./spec";
 import type { LabelState } from "./state";
 import { isEditableTarget } from "./util";
 import { el, setDisabled, setHidden, setText, type RenderContext, type TaskView } from "./tags/context";
 import { renderNode } from "./tags/registry";
+import { RegionController } from "./regions/controller";
+import { mountRegionPanel } from "./regions/panel";
 import { acceptSuggestion, DEFAULT_ACCEPT_KEY, mountSuggestion } from "./suggestion";
 
 export interface ViewHandle {
@@ -18,15 +20,17 @@ export interface ViewHandle {
 
 const HELP: Array<[string, string]> = [
   ["1 2 3 \u2026", "choice / rating hotkeys (shown on the buttons)"],
-  ["\u2192 / j", "next item"],
-  ["\u2190 / k", "previous item"],
+  ["\u2192 / j", "next item (next unlabeled one with the filter on)"],
+  ["\u2190 / k", "previous item (previous unlabeled one with the filter on)"],
+  ["Shift+\u2192 / Shift+\u2190", "next / previous item, filter or not"],
   ["n", "next unlabeled item"],
   ["u", "toggle the unlabeled-only filter"],
+  ["PageDown / Space", "scroll the text down (PageUp / Shift+Space: up)"],
   ["r", "accept the model's suggestion (when one is shown)"],
   ["Ctrl+Space", "skip"],
   ["Ctrl+Z", "undo"],
   ["Ctrl+Shift+Z / Ctrl+Y", "redo"],
-  ["Esc", "leave a text field"],
+  ["Esc / Tab", "leave a text field (what was typed is saved)"],
   ["Ctrl+Enter", "in a text field: add it and go to the next item"],
 ];
 
@@ -35,6 +39,7 @@ const STATUS_TEXT: Record<string, string> = {
   saving: "saving\u2026",
   error: "error",
   loading: "loading\u2026",
+  disconnected: "not connected \u2014 not saving",
 };
 
 function button(doc: Document, cls: string, text: string, title: string): HTMLButtonElement {
@@ -112,6 +117,8 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   let commits = new Map<string, () => void>();
   let focusers = new Map<string, () => void>();
   let table: HotkeyTable = compileHotkeys(null);
+  let regions = new RegionController(state, state.index);
+  let panel: ReturnType<typeof mountRegionPanel> | null = null;
   let lastPos = -1;
   let lastEntry: unknown = null;
 
@@ -132,6 +139,8 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     const hotkeys = { ...(spec?.hotkeys || {}) };
     if (!(ak in hotkeys)) hotkeys[ak] = { control: "", action: "accept" };
     table = compileHotkeys(hotkeys);
+    regions = new RegionController(state, state.index);
+    panel = null;
     if (!spec) {
       body.replaceChildren(el(doc, "div", "nbl-unsupported", "no labeling config"));
       return;
@@ -168,12 +177,17 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
         focusers.set(control, fn);
       },
       focusRoot,
+      regions,
       hint(control, value) {
         return state.index.hints.get(hintKey(control, value));
       },
     };
     const tree = renderNode(spec.root, ctx);
     body.replaceChildren(...(tree ? [tree] : []));
+    if (regions.hasRegionControls()) {
+      panel = mountRegionPanel(doc, regions);
+      body.appendChild(panel.root);
+    }
   };
 
   // ---- sync: state -> DOM (synchronous) ----
@@ -210,7 +224,8 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     setHidden(banner, msgs.length === 0 && state.errorCount() === 0);
     const text = msgs.length ? msgs.join("\n") : `${state.errorCount()} item(s) not saved`;
     setText(bannerText, text);
-    setHidden(btnRetry, state.errorCount() === 0);
+    setHidden(btnRetry, state.errorCount() === 0 || !!state.disconnected);
+    setAttr(root, "data-connected", state.disconnected ? "false" : "true");
 
     setHidden(empty, state.total > 0);
     suggestion.update(entry);
@@ -229,6 +244,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
           console.error("[nblabel] render failed", e);
         }
       }
+      panel?.update();
     } else {
       setHidden(body, true);
       setHidden(loading, state.total === 0);
@@ -245,14 +261,20 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
           acceptSuggestion(state);
           return;
         }
+        if (regions.isRegionControl(action.binding.control)) {
+          regions.labelPicked(action.binding.control, String(action.binding.value ?? ""));
+          return;
+        }
         const out = state.applyHotkey(action.binding);
         if (out.focus) focusers.get(out.focus)?.();
         return;
       }
       case "next":
-        return state.next();
+        return state.next(!!action.all);
       case "prev":
-        return state.prev();
+        return state.prev(!!action.all);
+      case "scroll":
+        return void scrollText(action.dir);
       case "nextUnlabeled":
         return state.nextUnlabeled();
       case "skip":
@@ -266,6 +288,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
         if (!repeat) state.toggleFilter();
         return;
       case "blur":
+        // focusout commits what was typed (onFocusOut)
         (e?.target as HTMLElement | null)?.blur?.();
         root.focus({ preventScroll: true });
         return;
@@ -274,19 +297,51 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
         const control = target?.closest?.("[data-nbl-control]")?.getAttribute("data-nbl-control");
         if (control) commits.get(control)?.();
         root.focus({ preventScroll: true });
-        state.advance();
+        // A per-region field belongs to the selected region: stay on the item.
+        if (!(control && state.isPerRegion(control))) state.advance();
         return;
       }
     }
   };
 
+  /** The task's scrollable text (the first object box that overflows), if any. */
+  const scrollTarget = (): HTMLElement | null => {
+    for (const box of Array.from(body.querySelectorAll<HTMLElement>(".nbl-object"))) {
+      if (box.scrollHeight > box.clientHeight + 1) return box;
+    }
+    return null;
+  };
+  const scrollText = (dir: 1 | -1): boolean => {
+    const box = scrollTarget();
+    if (!box) return false;
+    box.scrollBy({ top: dir * Math.max(40, box.clientHeight * 0.85) });
+    // the box's own scroll event comes with the next frame; a move before it must see this one
+    box.dispatchEvent(new Event("scroll"));
+    return true;
+  };
+
   const onKeyDown = (e: KeyboardEvent) => {
-    if (e.isComposing) return;
+    if (e.isComposing) {
+      e.stopPropagation();
+      return;
+    }
     // Keys pressed on the root itself (the labeling case) are never typing.
     const editable = e.target !== root && isEditableTarget(e.target);
+    // Region keys first (Delete, Escape, Alt+R, keyboard span selection).
+    if (regions.handleKey(e, editable)) {
+      e.preventDefault();
+      e.stopPropagation();
+      return;
+    }
     const action = resolveKey(e, table, editable);
     if (!action) {
-      if (guardKey(e, editable)) e.stopPropagation();
+      if (editable ? keepInField(e) : guardKey(e, editable)) e.stopPropagation();
+      return;
+    }
+    // Scroll keys act on the root (and inside the text); a focused control keeps its own Space
+    const onControl = e.target !== root && !(e.target as Element)?.closest?.(".nbl-object");
+    if (action.kind === "scroll" && (onControl || !scrollTarget())) {
+      e.stopPropagation(); // nothing to scroll in the widget: the page scrolls as usual
       return;
     }
     e.preventDefault();
@@ -295,17 +350,32 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   };
   root.addEventListener("keydown", onKeyDown);
 
+  // Leaving a text field by any route (Tab, Esc, a click elsewhere, another window part)
+  // saves what was typed into it now, and sends it at once: the click may be the one that
+  // re-runs the cell or restarts the kernel.
+  const onFocusOut = (e: FocusEvent) => {
+    const target = e.target as HTMLElement | null;
+    if (!target || !isEditableTarget(target)) return;
+    if (!doc.hasFocus()) return; // the window lost focus (another tab): the field keeps it
+    const control = target.closest?.("[data-nbl-control]")?.getAttribute("data-nbl-control");
+    if (!control) return;
+    const entry = state.current();
+    if (!entry || entry !== lastEntry) return;
+    commits.get(control)?.();
+    state.flush();
+  };
+  root.addEventListener("focusout", onFocusOut);
   // Notebook 7 starts Lumino without `bubblingKeydown`, so its shortcuts run in the capture
   // phase at `document`, before the root's listener can stop them. This capture listener on
   // `window` runs earlier still and marks the root with Lumino's `data-lm-suppress-shortcuts`
   // for exactly the keys the widget keeps (its own, the guarded letters, anything typed into
-  // a text field); other keys (Shift+Enter on the root, Ctrl+S, ...) still reach the notebook.
+  // a text field but Ctrl/Meta combinations, see keepInField); other keys (Shift+Enter on the root, Ctrl+S, ...) still reach the notebook.
   const win = root.ownerDocument?.defaultView;
   const onCaptureKeyDown = (e: KeyboardEvent) => {
     const target = e.target as Node | null;
     if (!target || !root.contains(target)) return;
     const editable = target !== root && isEditableTarget(target);
-    const keep = editable || guardKey(e, editable) || resolveKey(e, table, editable) !== null;
+    const keep = (editable ? keepInField(e) : guardKey(e, editable)) || resolveKey(e, table, editable) !== null;
     if (keep) root.setAttribute("data-lm-suppress-shortcuts", "true");
     else root.removeAttribute("data-lm-suppress-shortcuts");
   };
@@ -342,9 +412,17 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   return {
     root,
     destroy() {
+      // the output is cleared (cell re-run, widget closed): what was typed is saved first
+      try {
+        commitTyped();
+        state.flush();
+      } catch (e) {
+        console.error("[nblabel] saving typed text on close failed", e);
+      }
       unsubscribe();
       removeDraftSource();
       root.removeEventListener("keydown", onKeyDown);
+      root.removeEventListener("focusout", onFocusOut);
       win?.removeEventListener("keydown", onCaptureKeyDown, true);
       root.remove();
     },

@@ -36,8 +36,11 @@ const notesInput = (root: HTMLElement) =>
 const entriesShown = (root: HTMLElement) => [...root.querySelectorAll('[data-nbl-control="notes"] .nbl-entry-text')].map((e) => e.textContent);
 const btn = (root: HTMLElement, cls: string) => root.querySelector<HTMLButtonElement>(`.${cls}`)!;
 
-/** Type into the field the way a user does (focus, value, input event), then leave it with Escape. */
-function type(root: HTMLElement, text: string, leave = true): void {
+/**
+ * Type into the field the way a user does (focus, value, input event); the focus stays in
+ * it (`leave`: then leave it with Escape, which saves the text at once).
+ */
+function type(root: HTMLElement, text: string, leave = false): void {
   const input = notesInput(root);
   input.focus();
   input.value = text;

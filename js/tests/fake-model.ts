@@ -79,6 +79,11 @@ export class FakeModel implements AnyModel<Traits> {
     this.sent = [];
   }
 
+  /** Play a widget-manager event on the model (`comm_live_update` on a kernel restart...). */
+  trigger(name: string): void {
+    this.fire(name);
+  }
+
   private fire(name: string, ...args: unknown[]): void {
     for (const h of [...(this.handlers.get(name) ?? [])]) h(...args);
   }

@@ -50,10 +50,21 @@ describe("resolveKey", () => {
     expect(k("m")).toBeNull();
     expect(k("a")).toBeNull();
     expect(k("ArrowDown")).toBeNull();
-    expect(k("ArrowRight", { shiftKey: true })).toBeNull();
+    expect(k("ArrowRight", { shiftKey: true, ctrlKey: true })).toBeNull();
     expect(k("j", { ctrlKey: true })).toBeNull();
     expect(k("s", { ctrlKey: true })).toBeNull();
     expect(k("Escape")).toBeNull();
+  });
+
+  it("Shift+arrows step through every item; PageUp/PageDown/Space scroll", () => {
+    expect(k("ArrowRight", { shiftKey: true })).toEqual({ kind: "next", all: true });
+    expect(k("ArrowLeft", { shiftKey: true })).toEqual({ kind: "prev", all: true });
+    expect(k("PageDown")).toEqual({ kind: "scroll", dir: 1 });
+    expect(k("PageUp")).toEqual({ kind: "scroll", dir: -1 });
+    const plain = compileHotkeys({ "1": { control: "c", value: "a" } });
+    expect(resolveKey({ key: " " }, plain)).toEqual({ kind: "scroll", dir: 1 });
+    expect(resolveKey({ key: " ", shiftKey: true }, plain)).toEqual({ kind: "scroll", dir: -1 });
+    expect(k(" ")).toEqual({ kind: "hotkey", binding: { control: "c", value: "sp" } }); // a config's space key wins
   });
 
   it("inside inputs only Escape and Ctrl+Enter are handled", () => {

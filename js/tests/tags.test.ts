@@ -140,6 +140,18 @@ describe("Rating", () => {
     frame();
     const values = model.sentOf("save").map((s) => s.result[0]?.value.rating ?? 0);
     expect(values).toEqual([1, 2, 3, 4, 0]);
+    expect(root.querySelector('[data-nbl-control="stars"] .nbl-kbd')!.textContent).toBe("r");
+  });
+
+  it("digit keys (the default the Python spec gives a Rating without hotkey) set that many stars, shown as 1\u20134", () => {
+    const digits = Object.fromEntries([1, 2, 3, 4].map((i) => [String(i), { control: "stars", value: i, action: "select" }]));
+    const { root, model } = rating(digits);
+    press(root, "4");
+    press(root, "2");
+    frame();
+    expect(model.sentOf("save").map((s) => s.result[0].value)).toEqual([{ rating: 4 }, { rating: 2 }]);
+    expect(root.querySelector('[data-nbl-control="stars"] .nbl-kbd')!.textContent).toBe("1\u20134");
+    expect(root.querySelector('[data-nbl-control="stars"] button[data-value="3"]')!.getAttribute("title")).toBe("3 (key 3)");
   });
 });
 

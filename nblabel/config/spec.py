@@ -16,7 +16,7 @@ import copy
 import difflib
 import re
 import warnings
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -519,7 +519,26 @@ class _Builder:
                 if key is None:
                     break
                 self._add_hotkey(out, key, rec, auto=True)
+        for rec in self.recs:
+            if rec.tag == "Rating" and rec.info.supported and rec.name and not rec.attrs.get("hotkey"):
+                self._rating_keys(out, used, rec, free)
         return out
+
+    def _rating_keys(self, out: dict[str, dict[str, Any]], used: dict[str, _Rec], rec: _Rec,
+                     free: Iterator[str]) -> None:
+        """A Rating without ``hotkey`` still gets a keyboard path: digits 1..maxRating set that many
+        stars when all of them are free (maxRating up to 9), else one free key steps it like
+        Label Studio's ``hotkey`` (1, 2, … maxRating, then cleared)."""
+        top = rec.attrs.get("maxRating")
+        top = top if isinstance(top, int) else 5
+        digits = [str(i) for i in range(1, top + 1)]
+        if 1 <= top <= 9 and not any(d in out or d in used for d in digits):
+            for i, d in enumerate(digits, start=1):
+                out[d] = {"control": rec.name, "value": i, "action": "select"}
+            return
+        key = next((k for k in free if k not in out), None)
+        if key is not None:
+            out[key] = {"control": rec.name, "value": None, "action": "increment"}
 
     def _add_hotkey(self, out: dict[str, dict[str, Any]], key: str, rec: _Rec, auto: bool = False) -> None:
         """Keys follow Label Studio's order for every tag, but only supported controls get entries."""

@@ -117,8 +117,8 @@ def _ctl(name: str, result_type: str, *attrs: str, item: str | None = None, supp
                    item=item, needs=("name",), to_name=True, supported=supported)
 
 
-def _labels(name: str, *attrs: str) -> TagInfo:
-    return _ctl(name, name.lower(), LABELS, *attrs, item="Label")
+def _labels(name: str, *attrs: str, supported: bool = False) -> TagInfo:
+    return _ctl(name, name.lower(), LABELS, *attrs, item="Label", supported=supported)
 
 
 def _item(name: str, parents: tuple[str, ...], *attrs: str, needs: tuple[str, ...] = ("value",),
@@ -174,7 +174,7 @@ _REGISTRY: list[TagInfo] = [
     _ctl("DateTime", "datetime", "only format min max", CLASSIFICATION, supported=True),
     _ctl("Pairwise", "pairwise", "selectionStyle leftClass rightClass", supported=True),
     _ctl("Ranker", "ranker", item="Bucket", supported=True),
-    _labels("Labels", REGION),
+    _labels("Labels", REGION, supported=True),
     _labels("RectangleLabels", REGION, "canRotate:bool=true", SNAP),
     _labels("PolygonLabels", "opacity:number=0.2 fillColor strokeColor strokeWidth:number=1", SNAP,
             "pointSize:small|medium|large=medium pointStyle:rectangle|circle=rectangle"),
@@ -184,8 +184,8 @@ _REGISTRY: list[TagInfo] = [
     _labels("BitmaskLabels"),
     _labels("VectorLabels", "opacity:number=0.2 fillColor strokeColor strokeWidth:number=1", SNAP,
             "pointSize:small|medium|large=medium pointStyle:rectangle|circle=rectangle", VECTOR),
-    _labels("HyperTextLabels"),
-    _labels("ParagraphLabels"),
+    _labels("HyperTextLabels", supported=True),
+    _labels("ParagraphLabels", supported=True),
     _labels("TimeSeriesLabels", "opacity:number=0.9 fillColor=transparent strokeColor=#f48a42 strokeWidth:number=1"),
     _labels("TimelineLabels"),
     _labels("VideoVectorLabels", "opacity:number=0.2 fillColor strokeColor strokeWidth:number=1",
@@ -206,14 +206,14 @@ _REGISTRY: list[TagInfo] = [
     _ctl("VideoVector", "videovector", "opacity:number=0.6 fillColor=transparent strokeColor=#f48a42 "
          "strokeWidth:number=3", POINTS, SNAP, VECTOR),
     TagInfo("Relations", "control", _attrs("choice:single|multiple=single"), result_type="relation",
-            item="Relation"),
+            item="Relation", supported=True),
     # ---- labels: the items inside a control (or object) -------------------------------
     _item("Choice", ("Choices", "Taxonomy"), "value selected:bool alias style hotkey html hint color",
           supported=True),
     _item("Label", _LABEL_CONTROLS, "value selected:bool=false maxUsages:number hint hotkey alias "
           "showAlias:bool=false aliasStyle=opacity:0.6 size=medium background=#36B37E selectedColor=#ffffff "
-          "granularity:symbol|word html category:number"),
-    _item("Relation", ("Relations",), "value background"),
+          "granularity:symbol|word html category:number", supported=True),
+    _item("Relation", ("Relations",), "value background", supported=True),
     _item("Shortcut", ("TextArea",), "value alias hotkey background=#333333"),
     _item("Bucket", ("Ranker",), "name title default:bool", needs=("name",), supported=True),
     _item("Channel", ("TimeSeries", "MultiChannel"), "column legend units displayFormat height:number=200 "

@@ -2,8 +2,9 @@
 
 marimo is not a Jupyter front end (its own server, its own widget bridge), so this module owns its
 server: one `marimo run` of a generated app for the module. What it proves: the labeler renders in
-marimo, label keys pressed on it label items, and the labels are committed to the SQLite store (read
-from the file by this process, not from the widget).
+marimo, label keys pressed on it label items, the labels are committed to the SQLite store (read
+from the file by this process, not from the widget), and axe-core finds no serious or critical
+violation in it.
 """
 
 from __future__ import annotations
@@ -125,6 +126,14 @@ def test_labeler_renders_labels_by_key_and_commits_in_marimo(marimo_app, browser
             arg=root.element_handle(), timeout=30_000)
         assert root.get_attribute("data-seq") == "5"
         assert root.get_attribute("data-state") == "saved"
+        # axe-core (js devDependency) on the labeler inside marimo: no serious or critical violation
+        page.add_script_tag(path=str(H.REPO / "js" / "node_modules" / "axe-core" / "axe.min.js"))
+        axe = page.evaluate(
+            """async (el) => { const r = await axe.run(el);
+                 return {passes: r.passes.length,
+                         bad: r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                                          .map(v => v.id + ': ' + v.help)}; }""", root.element_handle())
+        assert axe["bad"] == [] and axe["passes"] > 0, axe  # passes: the rules did see the labeler
         shot = H.REPO / "docs" / "img" / "gallery" / "marimo.png"  # docs/frontends.md
         if os.environ.get("NBL_UPDATE_SCREENSHOT") == "1" or not shot.exists():
             shot.parent.mkdir(parents=True, exist_ok=True)

@@ -47,7 +47,8 @@ def test_the_registry_knows_every_label_studio_tag_by_canonical_name():
 
 
 # Tags drawn by their parent's renderer, not through the front end's registry.
-_DRAWN_BY_PARENT = {"Choice": "Choices", "Panel": "Collapse", "Bucket": "Ranker"}
+_DRAWN_BY_PARENT = {"Choice": "Choices", "Panel": "Collapse", "Bucket": "Ranker", "Label": "Labels",
+                    "Relation": "Relations"}
 
 
 def test_exactly_the_rendered_tags_are_supported():
@@ -155,7 +156,7 @@ def test_valid_label_studio_tags_nblabel_cannot_draw_become_placeholders():
         '<RectangleLabels name="box" toName="img"><Label value="Cat"/></RectangleLabels>',
         '<Choices name="c" toName="img"><Choice value="ok"/></Choices>',
     ))
-    assert spec.unsupported == ["Image", "Label", "RectangleLabels"]
+    assert spec.unsupported == ["Image", "RectangleLabels"]
     assert [n["supported"] for n in node_at(spec)["children"]] == [False, False, True]
     assert spec.controls["box"]["type"] == "rectanglelabels" and spec.controls["box"]["supported"] is False
 
@@ -266,7 +267,7 @@ def test_a_config_without_controls_is_a_valid_viewer():
 def test_relations_need_neither_name_nor_to_name():
     spec = parse_config(view('<Relations><Relation value="founded"/></Relations>', '<Text name="t" value="$t"/>',
                              '<Labels name="l" toName="t"><Label value="Org"/></Labels>'))
-    assert spec.unsupported == ["Label", "Labels", "Relation", "Relations"]
+    assert spec.unsupported == []
     assert list(spec.controls) == ["l"]
 
 
@@ -313,15 +314,45 @@ def test_taxonomy_choices_get_no_hotkeys():
 
 
 def test_labels_of_controls_nblabel_cannot_draw_keep_label_studio_numbering_but_get_no_entry():
-    spec = parse_config(view('<Text name="t" value="$t"/>',
-                             '<Labels name="ner" toName="t"><Label value="PER"/><Label value="ORG"/></Labels>',
+    spec = parse_config(view('<Text name="t" value="$t"/>', '<Image name="i" value="$i"/>',
+                             '<PolygonLabels name="poly" toName="i"><Label value="PER"/><Label value="ORG"/></PolygonLabels>',
                              '<Choices name="c" toName="t"><Choice value="ok"/></Choices>'))
     assert spec.hotkeys == {"3": {"control": "c", "value": "ok", "action": "select"}}
+
+
+def test_text_labels_get_hotkeys_in_label_studio_order():
+    spec = parse_config(view('<Text name="t" value="$t"/>',
+                             '<Labels name="ner" toName="t"><Label value="PER"/><Label value="ORG" hotkey="o"/></Labels>',
+                             '<Choices name="c" toName="t"><Choice value="ok"/></Choices>'))
+    assert spec.hotkeys == {"o": {"control": "ner", "value": "ORG", "action": "select"},
+                            "1": {"control": "ner", "value": "PER", "action": "select"},
+                            "2": {"control": "c", "value": "ok", "action": "select"}}
 
 
 def test_a_rating_hotkey_increments_the_rating():
     spec = parse_config(view('<Text name="t" value="$t"/>', '<Rating name="r" toName="t" hotkey="R"/>'))
     assert spec.hotkeys == {"r": {"control": "r", "value": None, "action": "increment"}}
+
+
+def test_a_rating_without_hotkey_gets_digit_keys_that_set_that_many_stars():
+    spec = parse_config(view('<Text name="t" value="$t"/>', '<Rating name="r" toName="t" maxRating="4"/>'))
+    assert spec.hotkeys == {str(i): {"control": "r", "value": i, "action": "select"} for i in range(1, 5)}
+
+
+def test_a_rating_whose_digits_are_taken_gets_one_free_key_that_steps_it():
+    spec = parse_config(view('<Text name="t" value="$t"/>',
+                             '<Choices name="c" toName="t"><Choice value="a"/><Choice value="b"/></Choices>',
+                             '<Rating name="r" toName="t"/>', '<Rating name="big" toName="t" maxRating="10"/>'))
+    assert spec.hotkeys["1"]["control"] == "c" and spec.hotkeys["2"]["control"] == "c"
+    assert spec.hotkeys["3"] == {"control": "r", "value": None, "action": "increment"}
+    assert spec.hotkeys["4"] == {"control": "big", "value": None, "action": "increment"}
+
+
+def test_two_ratings_do_not_share_digits():
+    spec = parse_config(view('<Text name="t" value="$t"/>', '<Rating name="a" toName="t" maxRating="3"/>',
+                             '<Rating name="b" toName="t" maxRating="3"/>'))
+    assert [spec.hotkeys[k]["control"] for k in "123"] == ["a", "a", "a"]
+    assert [k for k, b in spec.hotkeys.items() if b["control"] == "b"] == ["4"]
 
 
 def test_a_duplicate_explicit_hotkey_is_an_error():

@@ -43,7 +43,10 @@ import { RegionUI } from "../regions/ui";
 export { choicesOf, isDone, isLabeled, isSkipped, orderChoices } from "./annotations";
 
 export type Filter = "all" | "unlabeled";
-export type Status = "saved" | "saving" | "error" | "loading";
+export type Status = "saved" | "saving" | "error" | "loading" | "disconnected";
+
+/** What a view says once its kernel connection is gone (restart, dead kernel). */
+export const KERNEL_GONE = "kernel restarted \u2014 re-run the cell; nothing after this point is saved";
 
 export interface StateIO {
   send(msg: OutMsg): void;
@@ -95,6 +98,8 @@ export class LabelState {
   messages: string[] = [];
   /** Bumped on every notification. */
   version = 0;
+  /** Set once the kernel connection is gone: the reason shown; no label is accepted after it. */
+  disconnected = "";
 
   private io: StateIO;
   private cache = new Map<number, TaskEntry>();
@@ -110,7 +115,7 @@ export class LabelState {
   private shownAt = new Map<number, number>();
   private resultIds = new Map<string, string>();
   /** A pending "next unlabeled" navigation waiting on the kernel. */
-  private nav: { from: number } | null = null;
+  private nav: { from: number; back?: boolean } | null = null;
   private baseDone = 0;
   private baseSkipped = 0;
   private traitError = "";
@@ -239,6 +244,10 @@ export class LabelState {
 
   /** A message that never left: its save is an error (retry re-sends it), a request can be made again. */
   private sendFailed(msg: OutMsg, err: unknown): void {
+    if (!this.disconnected) {
+      this.disconnected = KERNEL_GONE; // a message that cannot leave: the comm is gone
+      this.nav = null;
+    }
     if (msg.type === "save") {
       this.onError({ type: "error", seq: msg.seq, message: `could not send the save: ${String(err)}` });
     } else {
@@ -390,6 +399,7 @@ export class LabelState {
   }
 
   status(): Status {
+    if (this.disconnected) return "disconnected";
     if (this.total > 0 && !this.current()) return "loading";
     if (this.saves.errorCount() > 0) return "error";
     if (this.saves.pendingCount() > 0) return "saving";
@@ -437,7 +447,29 @@ export class LabelState {
   bannerMessages(): string[] {
     const out = [...this.messages];
     if (this.traitError && !out.includes(this.traitError)) out.unshift(this.traitError);
+    if (this.disconnected) out.unshift(this.disconnected);
     return out;
+  }
+
+  /**
+   * The kernel connection is gone (the kernel restarted or died): say so, and refuse every
+   * change from now on, so no label is shown as if it could still be saved. Saves that were
+   * sent and not acked stay "saving" (never "saved"); later ones are not made at all.
+   */
+  disconnect(reason: string = KERNEL_GONE): void {
+    this.mutate(() => {
+      if (this.disconnected) return;
+      this.disconnected = reason;
+      this.nav = null;
+      this.notice = "";
+    });
+  }
+
+  /** True (and the reason shown as the notice) when no change can be saved any more. */
+  private refused(): boolean {
+    if (!this.disconnected) return false;
+    this.notice = "not saved: the kernel connection is gone";
+    return true;
   }
 
   /**
@@ -517,6 +549,11 @@ export class LabelState {
     });
   }
 
+  /** Run several commands as one: one notification (one re-render) at the end. */
+  batch(fn: () => void): void {
+    this.mutate(fn);
+  }
+
   /** Change the region layer's picks (active label, hidden, keyboard selection) and re-render. */
   updateRegionUI(fn: (ui: RegionUI) => void): void {
     this.mutate(() => fn(this.regionUI));
@@ -562,10 +599,11 @@ export class LabelState {
 
   // ---- navigation -----------------------------------------------------------------
 
-  next(): void {
+  /** Next item; with the unlabeled filter on, the next unlabeled one (unless `all`). */
+  next(all = false): void {
     this.mutate(() => {
       this.notice = "";
-      if (this.filter === "unlabeled") {
+      if (this.filter === "unlabeled" && !all) {
         this.nav = null;
         this.resolveUnlabeled(this.pos + 1);
         return;
@@ -576,10 +614,15 @@ export class LabelState {
     });
   }
 
-  prev(): void {
+  /** Previous item; with the unlabeled filter on, the previous unlabeled one (unless `all`). */
+  prev(all = false): void {
     this.mutate(() => {
       this.notice = "";
       this.nav = null;
+      if (this.filter === "unlabeled" && !all) {
+        this.resolveUnlabeledBack(this.pos - 1);
+        return;
+      }
       if (this.pos > 0) this.land(this.pos - 1);
       else this.notice = "Start of the dataset";
     });
@@ -627,6 +670,47 @@ export class LabelState {
       this.nav = { from: w.pos };
     }
     this.wantPrefetch();
+  }
+
+  private resolveUnlabeledBack(from: number): void {
+    const w = this.walkBack(from);
+    if (w.kind === "found") {
+      this.land(w.pos);
+    } else if (w.kind === "end") {
+      this.notice = "No unlabeled items before this one";
+    } else {
+      this.leave();
+      this.nav = { from: w.pos, back: true };
+    }
+    this.wantPrefetch();
+  }
+
+  /** Last unlabeled position <= from, through the cache and known-labeled gaps. */
+  private walkBack(from: number): Walk {
+    let q = Math.min(from, this.total - 1);
+    while (q >= 0) {
+      const e = this.cache.get(q);
+      if (e) {
+        if (!isLabeled(e.annotation)) return { kind: "found", pos: q };
+        q--;
+        continue;
+      }
+      const g = this.gaps.at(q);
+      if (g) {
+        q = g[0] - 1;
+        continue;
+      }
+      if (this.unavailable.has(q)) {
+        q--;
+        continue;
+      }
+      return { kind: "unknown", pos: q };
+    }
+    return { kind: "end" };
+  }
+
+  private navWalk(nav: { from: number; back?: boolean }): Walk {
+    return nav.back ? this.walkBack(nav.from) : this.walk(nav.from);
   }
 
   private land(pos: number): void {
@@ -683,10 +767,13 @@ export class LabelState {
     // The current position itself.
     if (!this.nav && missing(this.pos)) this.requestNeed(this.pos, this.pos + size, this.pos);
 
-    // A pending "next unlabeled" navigation.
+    // A pending "next/previous unlabeled" navigation (the kernel seeks forward only).
     if (this.nav) {
-      const w = this.walk(this.nav.from);
-      if (w.kind === "unknown") this.requestSeek(w.pos);
+      const w = this.navWalk(this.nav);
+      if (w.kind === "unknown") {
+        if (this.nav.back) this.requestNeed(w.pos + 1 - size, w.pos + 1, w.pos);
+        else this.requestSeek(w.pos);
+      }
     }
 
     // Ahead, in the current mode.
@@ -754,6 +841,7 @@ export class LabelState {
       const e = this.cache.get(pos);
       const info = this.index.controls.get(control);
       if (!e || !info || (pos === this.pos && this.nav)) return false;
+      if (this.refused()) return false;
       if (asBool(info.attrs.perRegion)) {
         const region = pos === this.pos ? this.selectedRegion() : undefined;
         if (!region) return false;
@@ -816,7 +904,7 @@ export class LabelState {
   skip(): void {
     this.mutate(() => {
       const e = this.current();
-      if (!e) return;
+      if (!e || this.refused()) return;
       this.flushDrafts(); // one save: the text and was_cancelled together
       const after: Annotation = { result: e.annotation?.result ?? [], was_cancelled: true };
       this.commit(this.pos, after, true);
@@ -834,7 +922,7 @@ export class LabelState {
       }
       const info = this.index.controls.get(binding.control);
       const e = this.current();
-      if (!info || !e) return out;
+      if (!info || !e || this.refused()) return out;
       let settles = false;
       if (info.tag === "Choices") {
         const opt = findOption(info, binding.value);
@@ -877,6 +965,8 @@ export class LabelState {
         out.focus = info.name;
         return out;
       }
+      // A per-region value labels the selected region, not the item: never move on.
+      if (this.isPerRegion(info.name)) settles = false;
       if (settles && this.settings.auto_advance) {
         // Typed text goes into the same save, and counts for `required`.
         this.flushDrafts();
@@ -901,6 +991,7 @@ export class LabelState {
   private step(dir: UndoDirection): void {
     this.mutate(() => {
       this.notice = "";
+      if (this.refused()) return;
       const u = this.history.take(dir);
       if (!u) {
         this.notice = `Nothing to ${dir}`;
@@ -923,6 +1014,7 @@ export class LabelState {
   /** Re-send the latest local state of every item whose save failed. */
   retryErrors(): void {
     this.mutate(() => {
+      if (this.refused()) return;
       const positions = this.saves.takeErrors();
       for (const p of positions) if (this.cache.has(p)) this.queueSave(p);
       this.messages = [];
@@ -1070,18 +1162,19 @@ export class LabelState {
       if (w.kind === "unknown" && w.pos === f.from) this.failedSeeks.add(f.from);
     }
     if (this.nav) {
-      const w = this.walk(this.nav.from);
+      const back = !!this.nav.back;
+      const w = this.navWalk(this.nav);
       if (w.kind === "found") {
         this.nav = null;
         this.land(w.pos);
       } else if (w.kind === "end") {
         this.nav = null;
-        this.notice = "No unlabeled items after this one";
-      } else if (this.failedSeeks.has(w.pos)) {
+        this.notice = back ? "No unlabeled items before this one" : "No unlabeled items after this one";
+      } else if (!back && this.failedSeeks.has(w.pos)) {
         this.nav = null;
         this.notice = "Could not load the next unlabeled item";
       } else {
-        this.nav = { from: w.pos };
+        this.nav = back ? { from: w.pos, back } : { from: w.pos };
       }
     }
     if (!wasLoaded && this.cache.has(this.pos) && !this.shownAt.has(this.pos)) {

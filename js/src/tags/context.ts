@@ -1,5 +1,6 @@
 // What a tag renderer gets: the spec, hooks to the labeling state, and per-task updates.
 import type { ResultItem, Spec, SpecNode, TaskEntry } from "../protocol";
+import type { RegionController } from "../regions/controller";
 import type { SpecIndex } from "../spec";
 import { asBool, asString } from "../util";
 
@@ -34,6 +35,8 @@ export interface RenderContext {
   onFocus(control: string, fn: () => void): void;
   /** Give keyboard focus back to the widget root. */
   focusRoot(): void;
+  /** The region layer of this view (spans, shapes...: docs/architecture.md "Regions"). */
+  regions: RegionController;
   /** The hotkey bound to (control, value), for hints. */
   hint(control: string, value?: string): string | undefined;
 }

@@ -32,8 +32,18 @@ export function renderRating(node: SpecNode, ctx: RenderContext): HTMLElement {
     stars.push(b);
     box.appendChild(b);
   }
+  // The keys, shown: "1–5" when each star has its digit, else the key that steps the rating.
+  const starKeys = stars.map((_, i) => ctx.hint(name, String(i + 1)));
   const key = ctx.hint(name);
-  if (key) box.appendChild(kbd(ctx.doc, key));
+  if (starKeys.every((k) => k)) {
+    const hint = kbd(ctx.doc, max > 1 ? `${starKeys[0]}\u2013${starKeys[max - 1]}` : String(starKeys[0]));
+    hint.title = "keys: set that many stars";
+    box.appendChild(hint);
+  } else if (key) {
+    const hint = kbd(ctx.doc, key);
+    hint.title = `key ${key}: one more star (after ${max}: none)`;
+    box.appendChild(hint);
+  }
   ctx.onTask((t) => {
     const item = t.result.find((r) => r.from_name === name);
     const v = asNumber(item?.value?.rating) ?? 0;

@@ -8,6 +8,9 @@ import { renderPlaceholder } from "./placeholder";
 import { renderRating } from "./rating";
 import { renderHyperText, renderText } from "./text";
 import { renderTextArea } from "./textarea";
+import { renderLabels, renderRelations } from "./labels";
+import { renderScoped } from "../regions/scope";
+import { attachObjectRegions } from "../regions/paragraphobject";
 import { renderTable } from "./data/table";
 import { renderDateTime } from "./datetime/datetime";
 import { renderChat } from "./dialogue/chat";
@@ -28,6 +31,10 @@ export const RENDERERS: Record<string, TagRenderer> = {
   TextArea: renderTextArea,
   Rating: renderRating,
   Number: renderNumber,
+  Labels: renderLabels,
+  HyperTextLabels: renderLabels,
+  ParagraphLabels: renderLabels,
+  Relations: renderRelations,
   Paragraphs: renderParagraphs,
   Chat: renderChat,
   Table: renderTable,
@@ -44,5 +51,7 @@ export function renderNode(node: SpecNode, ctx: RenderContext): HTMLElement | nu
   if (!node || typeof node !== "object") return null;
   const fn = Object.prototype.hasOwnProperty.call(RENDERERS, node.tag) ? RENDERERS[node.tag] : undefined;
   if (!fn || node.supported === false || node.kind === "unknown") return renderPlaceholder(node, ctx);
-  return fn(node, ctx);
+  const out = renderScoped(node, ctx, fn);
+  if (out && node.kind === "object") attachObjectRegions(node.tag, out, node.attrs || {}, ctx);
+  return out;
 }
