@@ -310,6 +310,7 @@ export class LabelState {
         prefetch: prefetch && prefetch > 0 ? Math.floor(prefetch) : DEFAULT_PREFETCH,
         annotator: typeof s?.annotator === "string" ? s.annotator : "",
         ...(typeof s?.accept_key === "string" && s.accept_key ? { accept_key: s.accept_key } : {}),
+        ...(s?.mode === "review" ? { mode: "review", review_key: typeof s.review_key === "string" && s.review_key ? s.review_key : "a" } : {}),
       };
       this.wantPrefetch();
     });
