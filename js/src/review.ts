@@ -85,11 +85,23 @@ export class ReviewBook {
       this.notify();
       return false;
     }
+    if (this.state.disconnected) {
+      this.error = `not sent: ${this.state.disconnected}`; // the draft stays for the re-run view
+      this.notify();
+      return false;
+    }
     const seq = ++this.seq;
     this.inflight.set(seq, { id: String(entry.id), comment: text || null });
     this.error = "";
     const result = decision === "fix" ? this.state.shownResult(entry.pos) : null;
-    this.send({ type: "review", seq, task_id: entry.id, decision, comment: text || null, result });
+    try {
+      this.send({ type: "review", seq, task_id: entry.id, decision, comment: text || null, result });
+    } catch (e) {
+      this.inflight.delete(seq);
+      this.error = `could not send the review: ${String(e)}`;
+      this.notify();
+      return false;
+    }
     this.notify();
     if (this.state.settings.auto_advance) this.state.advance(); // the reply is matched by task id
     return true;

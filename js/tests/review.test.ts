@@ -93,6 +93,20 @@ describe("review mode", () => {
     expect(attr(root, "state")).not.toBe("error"); // no save is marked failed
   });
 
+  it("sends nothing once the kernel is gone, and keeps the comment", () => {
+    const { root, model } = setup({}, reviewModel());
+    const box = root.querySelector<HTMLTextAreaElement>(".nbl-review-comment")!;
+    box.value = "typed before the restart";
+    box.dispatchEvent(new Event("input"));
+    model.trigger("comm_live_update");
+    root.querySelector<HTMLButtonElement>(".nbl-review-reject")!.click();
+    press(root, "a");
+    expect(sentReviews(model)).toEqual([]);
+    expect(root.querySelector(".nbl-review-error")!.textContent).toContain("not sent");
+    expect(box.value).toBe("typed before the restart");
+    expect(attr(root, "pos")).toBe("0");
+  });
+
   it("fixes with the usual label keys: a save of the new label", () => {
     const { root, model } = setup({}, reviewModel());
     press(root, "2");
