@@ -35,7 +35,7 @@ interface ReviewReply {
 /** Per labeler state: the decisions in flight, the stored ones, the comment drafts. */
 export class ReviewBook {
   private seq = 0;
-  private inflight = new Map<number, { id: string; comment: string | null }>();
+  private inflight = new Map<number, { id: string; pos: number; comment: string | null }>();
   private stored = new Map<string, ReviewInfo>();
   private drafts = new Map<string, string>();
   private listeners = new Set<() => void>();
@@ -91,7 +91,7 @@ export class ReviewBook {
       return false;
     }
     const seq = ++this.seq;
-    this.inflight.set(seq, { id: String(entry.id), comment: text || null });
+    this.inflight.set(seq, { id: String(entry.id), pos: entry.pos, comment: text || null });
     this.error = "";
     const result = decision === "fix" ? this.state.shownResult(entry.pos) : null;
     try {
@@ -123,7 +123,12 @@ export class ReviewBook {
     if (typeof m.seq === "number") this.inflight.delete(m.seq);
     if (m.type === "ack") {
       const id = String(m.task_id ?? f?.id ?? "");
-      if (m.review) this.stored.set(id, m.review);
+      if (m.review) {
+        this.stored.set(id, m.review);
+        // the cached entry too: "next unlabeled" and the filter skip reviewed tasks
+        const e = f ? this.state.entry(f.pos) : undefined;
+        if (e && String(e.id) === id) e.review = m.review;
+      }
       // the comment is stored: the draft may go (unless it was edited after sending)
       const draft = this.drafts.get(id);
       if (draft !== undefined && (draft.trim() || null) === (f?.comment ?? null)) this.drafts.delete(id);

@@ -65,6 +65,21 @@ describe("review mode", () => {
     expect(panel(root).querySelector(".nbl-review-by")!.textContent).toBe("by rita");
   });
 
+  it("counts reviewed tasks as done for the unlabeled filter and next unlabeled", () => {
+    const { root, model } = setup({}, reviewModel());
+    press(root, "a");
+    model.emit({ type: "ack", kind: "review", seq: 1, task_id: 100, done: 1, skipped: 0,
+                 review: { state: "accepted", comment: null, reviewer: "rita" } });
+    press(root, "u"); // unreviewed only
+    press(root, "k");
+    expect(attr(root, "pos")).toBe("1"); // task 100 is reviewed: nothing open before this one
+    press(root, "j");
+    expect(attr(root, "pos")).toBe("1"); // 102 was fixed before: nothing open after either
+    press(root, "u");
+    press(root, "k");
+    expect(attr(root, "pos")).toBe("0");
+  });
+
   it("rejects only with a comment, and keeps the typed comment until the kernel stored it", () => {
     const { root, model } = setup({}, reviewModel());
     const box = root.querySelector<HTMLTextAreaElement>(".nbl-review-comment")!;
