@@ -116,6 +116,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   if (reviewPanel) {
     root.setAttribute("data-mode", "review");
     progress.title = "reviewed / total";
+    btnSkip.hidden = true; // a review has no skip: accept, reject or fix
   }
   root.append(bar, banner, suggestion.el, ...(reviewPanel ? [reviewPanel.el] : []), loading, empty, body);
   host.appendChild(root);
@@ -293,7 +294,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
       case "nextUnlabeled":
         return state.nextUnlabeled();
       case "skip":
-        if (!repeat) state.skip();
+        if (!repeat && !reviewPanel) state.skip();
         return;
       case "undo":
         return state.undo();

@@ -56,6 +56,10 @@ describe("review mode", () => {
     expect(sentReviews(model)).toEqual([{ type: "review", seq: 1, task_id: 100, decision: "accept", comment: null, result: null }]);
     expect(attr(root, "pos")).toBe("1");
     expect(model.sentOf("save")).toEqual([]); // not a save
+    press(root, " ", { ctrl: true, code: "Space" }); // no skip in a review
+    frame();
+    expect(model.sentOf("save")).toEqual([]);
+    expect(root.querySelector<HTMLButtonElement>(".nbl-skip")!.hidden).toBe(true);
     model.emit({ type: "ack", kind: "review", seq: 1, task_id: 100, done: 1, skipped: 0,
                  review: { state: "accepted", comment: null, reviewer: "rita" } });
     expect(attr(root, "done")).toBe("1");
