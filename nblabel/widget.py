@@ -50,6 +50,19 @@ def _default_annotator() -> str:
         return "notebook"
 
 
+def review_key(spec: ConfigSpec, taken: str) -> str:
+    """The key that accepts a task in review mode: ``a`` unless the config or the suggestion key
+    has it, then the next free one of ``y = /``."""
+    used = {str(k).strip().lower() for k in spec.hotkeys} | {taken}
+    return next((k for k in ("a", "y", "=", "/") if k not in used), "a")
+
+
+def flagged_rows(df: pd.DataFrame, store: Store) -> pd.DataFrame:
+    """The rows of ``df`` flagged for review in ``store``, in DataFrame order."""
+    flagged = set(store.reviews())
+    return df[[task_key(i) in flagged for i in df.index]]
+
+
 def accept_key(spec: ConfigSpec) -> str:
     """The key that accepts a model suggestion: ``r`` unless the config binds it, then the next
     free one of ``h . ;`` (auto-assigned hotkeys never use these; the widget's own are j k n u)."""
@@ -98,6 +111,11 @@ class Labeler(anywidget.AnyWidget):
         and the items before it never move.
     predict_batch, predict_timeout:
         Rows per model call, and seconds to wait for one call before giving up on the model.
+    mode:
+        ``"label"`` (default) or ``"review"``: walk the tasks flagged by :meth:`review_sample`
+        with every annotator's labels side by side; accept (key ``a``, or the button), reject
+        with a comment, or fix with the usual label keys (the fix becomes the ``consensus``
+        annotation). Progress counts reviewed tasks. See docs/how-to/review.md.
 
     Main methods and properties: :meth:`to_dataframe`, :attr:`annotations`, :attr:`progress`,
     :meth:`set_data`, :meth:`push`, :meth:`pull`, :attr:`errors`. The synced traits below are
@@ -131,6 +149,7 @@ class Labeler(anywidget.AnyWidget):
         order: str | Callable[[np.ndarray], np.ndarray] | None = None,
         predict_batch: int = 64,
         predict_timeout: float = 60.0,
+        mode: str = "label",
     ) -> None:
         """Check the config against ``df``, open the store, and build the widget (see the class docs).
 
@@ -151,16 +170,29 @@ class Labeler(anywidget.AnyWidget):
         if spec.unsupported:
             warnings.warn(f"these tags are not rendered yet and show as placeholders: {', '.join(spec.unsupported)}",
                           LabelerWarning, stacklevel=2)
+        if mode not in ("label", "review"):
+            raise ValueError(f"mode must be 'label' or 'review', not {mode!r}")
         self._store = store if isinstance(store, Store) else Store(store or default_store_path(), project=name)
+        self._mode = mode
+        self._all_df = df  # review mode shows the flagged rows of it; refresh() looks again
+        if mode == "review":
+            df = flagged_rows(df, self._store)
+            if not len(df):
+                warnings.warn("no task of this DataFrame is flagged for review: call lab.review_sample(...) "
+                              "(or lab.review(task_id, ...)) first", LabelerWarning, stacklevel=2)
+            source = TaskSource(df, mapping)
         self._prefetch = prefetch
         self.errors: list[str] = []
         who = annotator or _default_annotator()
         self._session = LabelSession(df, spec, self._store, annotator=who, mapping=mapping, chunk=prefetch,
-                                     source=source)
+                                     source=source, mode=mode)
+        settings: dict[str, Any] = {"auto_advance": bool(auto_advance), "prefetch": int(prefetch), "annotator": who,
+                                    "accept_key": accept_key(spec)}
+        if mode == "review":
+            settings.update(mode="review", review_key=review_key(spec, settings["accept_key"]))
         super().__init__(
             spec=spec.to_json(),
-            settings={"auto_advance": bool(auto_advance), "prefetch": int(prefetch), "annotator": who,
-                      "accept_key": accept_key(spec)},
+            settings=settings,
             **self._state(),
         )
         self.on_msg(self._on_msg)
@@ -179,7 +211,10 @@ class Labeler(anywidget.AnyWidget):
 
     def _new_session(self, df: pd.DataFrame, spec: ConfigSpec, annotator: str) -> LabelSession:
         mapping = spec.bind(list(df.columns), self._columns)
-        return LabelSession(df, spec, self._store, annotator=annotator, mapping=mapping, chunk=self._prefetch)
+        if self._mode == "review":
+            df = flagged_rows(df, self._store)
+        return LabelSession(df, spec, self._store, annotator=annotator, mapping=mapping, chunk=self._prefetch,
+                            mode=self._mode)
 
     def _state(self) -> dict[str, Any]:
         s = self._session
@@ -211,6 +246,7 @@ class Labeler(anywidget.AnyWidget):
     # ------------------------------------------------------------ public API
     def set_data(self, df: pd.DataFrame) -> None:
         """Replace the tasks, e.g. with new rows appended; labels follow the index, none is lost."""
+        self._all_df = df
         session = self._new_session(df, self._session.spec, self._session.annotator)
         with self._session._lock:  # no save lands in the old session while we swap
             session.model_version = self._session.model_version
@@ -227,7 +263,7 @@ class Labeler(anywidget.AnyWidget):
     def refresh(self) -> None:
         """Read the store again: labels saved meanwhile by another kernel (or a pull, an import)
         on the same store file show in this labeler's progress, navigation and DataFrame."""
-        self.set_data(self._session.df)
+        self.set_data(self._all_df)
 
     def push(
         self,
@@ -253,7 +289,7 @@ class Labeler(anywidget.AnyWidget):
         tasks changed since the last one (``incremental=False``: read everything)."""
         report = pull(self._store, self._session.spec, project, progress=progress, method=method,
                       incremental=incremental)
-        self.set_data(self._session.df)  # masks, counts and the window come from the store again
+        self.set_data(self._all_df)  # masks, counts and the window come from the store again
         return report
 
     @property
@@ -326,7 +362,11 @@ class Labeler(anywidget.AnyWidget):
         ``boolean``; ``object`` for lists and dicts), so every empty cell is ``pd.NA``
         (``annotated_at``: ``NaT``); see :func:`nblabel.frame.annotations_to_frame`.
         """
-        return self._session.to_dataframe(form=form, annotator=annotator)
+        s = self._session
+        if self._mode == "review":  # the reviewer's queue is the flagged rows; the frame is every row
+            s = LabelSession(self._all_df, s.spec, self._store, annotator=s.annotator, mapping=s.mapping,
+                             chunk=self._prefetch)
+        return s.to_dataframe(form=form, annotator=annotator)
 
     # ------------------------------------------------------------ models in the loop
     def predict(self, model: Any = None) -> None:

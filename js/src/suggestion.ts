@@ -15,7 +15,7 @@ export function suggestionOf(entry: TaskEntry | undefined): Prediction | undefin
 }
 
 /** A short text for one result item: its labels, rating, number or text. */
-function describe(item: ResultItem): string {
+export function describe(item: ResultItem): string {
   const v = item.value || {};
   for (const key of ["choices", "labels", "taxonomy", "text"]) {
     const x = v[key];

@@ -12,6 +12,7 @@ import { renderNode } from "./tags/registry";
 import { RegionController } from "./regions/controller";
 import { mountRegionPanel } from "./regions/panel";
 import { acceptSuggestion, DEFAULT_ACCEPT_KEY, mountSuggestion } from "./suggestion";
+import { isReviewMode, mountReview, reviewBook } from "./review";
 
 export interface ViewHandle {
   root: HTMLElement;
@@ -109,7 +110,15 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
 
   const acceptKey = () => state.settings.accept_key || DEFAULT_ACCEPT_KEY;
   const suggestion = mountSuggestion(doc, state, acceptKey, () => focusRoot());
-  root.append(bar, banner, suggestion.el, loading, empty, body);
+  const review = isReviewMode(state) ? reviewBook(state) : undefined;
+  const reviewKey = () => state.settings.review_key || "a";
+  const reviewPanel = review ? mountReview(doc, state, review, reviewKey, () => focusRoot()) : null;
+  if (reviewPanel) {
+    root.setAttribute("data-mode", "review");
+    progress.title = "reviewed / total";
+    btnSkip.hidden = true; // a review has no skip: accept, reject or fix
+  }
+  root.append(bar, banner, suggestion.el, ...(reviewPanel ? [reviewPanel.el] : []), loading, empty, body);
   host.appendChild(root);
 
   // ---- the config tree, built once per spec ----
@@ -139,6 +148,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     const ak = acceptKey();
     const hotkeys = { ...(spec?.hotkeys || {}) };
     if (!(ak in hotkeys)) hotkeys[ak] = { control: "", action: "accept" };
+    if (reviewPanel && !(reviewKey() in hotkeys)) hotkeys[reviewKey()] = { control: "", action: "review_accept" };
     table = compileHotkeys(hotkeys);
     regions = new RegionController(state, state.index);
     panel = null;
@@ -230,6 +240,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
 
     setHidden(empty, state.total > 0);
     suggestion.update(entry);
+    reviewPanel?.update(entry);
     if (entry) {
       setHidden(body, false);
       setHidden(loading, true);
@@ -258,6 +269,10 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     switch (action.kind) {
       case "hotkey": {
         if (repeat) return; // holding a label key must not label a run of items
+        if (action.binding.action === "review_accept") {
+          review?.decide("accept");
+          return;
+        }
         if (action.binding.action === "accept") {
           acceptSuggestion(state);
           return;
@@ -279,7 +294,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
       case "nextUnlabeled":
         return state.nextUnlabeled();
       case "skip":
-        if (!repeat) state.skip();
+        if (!repeat && !reviewPanel) state.skip();
         return;
       case "undo":
         return state.undo();
@@ -421,6 +436,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
         console.error("[nblabel] saving typed text on close failed", e);
       }
       unsubscribe();
+      reviewPanel?.destroy();
       removeDraftSource();
       root.removeEventListener("keydown", onKeyDown);
       root.removeEventListener("focusout", onFocusOut);

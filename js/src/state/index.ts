@@ -42,6 +42,11 @@ import { RegionUI } from "../regions/ui";
 
 export { choicesOf, isDone, isLabeled, isSkipped, orderChoices } from "./annotations";
 
+/** Still to do: not labeled and, in review mode, not reviewed yet. */
+function isOpen(e: TaskEntry): boolean {
+  return !isLabeled(e.annotation) && !(e.review && e.review.state !== "pending");
+}
+
 export type Filter = "all" | "unlabeled";
 export type Status = "saved" | "saving" | "error" | "loading" | "disconnected";
 
@@ -310,6 +315,7 @@ export class LabelState {
         prefetch: prefetch && prefetch > 0 ? Math.floor(prefetch) : DEFAULT_PREFETCH,
         annotator: typeof s?.annotator === "string" ? s.annotator : "",
         ...(typeof s?.accept_key === "string" && s.accept_key ? { accept_key: s.accept_key } : {}),
+        ...(s?.mode === "review" ? { mode: "review", review_key: typeof s.review_key === "string" && s.review_key ? s.review_key : "a" } : {}),
       };
       this.wantPrefetch();
     });
@@ -691,7 +697,7 @@ export class LabelState {
     while (q >= 0) {
       const e = this.cache.get(q);
       if (e) {
-        if (!isLabeled(e.annotation)) return { kind: "found", pos: q };
+        if (isOpen(e)) return { kind: "found", pos: q };
         q--;
         continue;
       }
@@ -734,7 +740,7 @@ export class LabelState {
     while (q < this.total) {
       const e = this.cache.get(q);
       if (e) {
-        if (!isLabeled(e.annotation)) return { kind: "found", pos: q };
+        if (isOpen(e)) return { kind: "found", pos: q };
         q++;
         continue;
       }
