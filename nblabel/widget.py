@@ -552,9 +552,11 @@ class Labeler(anywidget.AnyWidget):
         ``csv``, ``tsv``, ``conll2003``; see :mod:`nblabel.export`), the same file
         ``nblabel export --format`` writes. Every annotator's labels unless ``annotator`` names one.
         A store of 5,000 tasks or more shows a progress bar unless ``progress=False``.
+        ``all_tasks=True`` adds the tasks without labels, every predicted row among them, with its
+        data read from this labeler's DataFrame (the store keeps snapshots of labeled rows only).
         """
         return export_store(self._store, self._session.spec, path, fmt, annotator=annotator,
-                            all_tasks=all_tasks, progress=progress)
+                            all_tasks=all_tasks, progress=progress, task_data=self._session.task_data)
 
     def __repr__(self) -> str:
         """One line: tasks, labels so far, controls and the store file."""

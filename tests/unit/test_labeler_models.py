@@ -214,8 +214,19 @@ def test_predictions_export_apart_from_annotations(df, tmp_path):
     assert first["annotations"][0]["result"][0]["value"] == {"choices": ["negative"]}
     assert first["predictions"][0]["model_version"] == "score_model"
     assert first["predictions"][0]["result"][0]["origin"] == "prediction"
-    # tasks the store holds no snapshot of (never labeled, never pushed) are not exported
-    assert set(tasks) == {df.index[0]}
+    # every predicted row is exported, its data read from the DataFrame (never labeled: no snapshot)
+    assert list(tasks) == list(df.head(20).index)
+    other = tasks[df.index[5]]
+    assert other["annotations"] == [] and other["data"]["review"] == df["review"].iloc[5]
+    assert other["predictions"][0]["model_version"] == "score_model" and other["predictions"][0]["task"] == df.index[5]
+    assert "meta" not in other
+    # the flat formats, like Label Studio's converter, show annotations only: one row per task
+    lab.export("json_min", tmp_path / "min.json", all_tasks=True)
+    rows = json.loads((tmp_path / "min.json").read_text())
+    assert len(rows) == 20 and [r["id"] for r in rows if "sentiment" in r] == [df.index[0]]
+    # without all_tasks: Label Studio's default, labeled tasks only
+    lab.export("json", out)
+    assert [t["id"] for t in json.loads(out.read_text())] == [df.index[0]]
 
 
 def test_plots_draw_labels_confidence_and_learning(df, tmp_path):
