@@ -23,7 +23,7 @@ import type {
 } from "../protocol";
 import type { Scheduler } from "../outbox";
 import { findOption, indexSpec, isSpec, type SpecIndex } from "../spec";
-import { asBool, asNumber, cloneJson, newId } from "../util";
+import { asBool, asNumber, cloneJson, editedOrigin, newId } from "../util";
 import {
   choiceDefaults,
   choicesOf,
@@ -862,7 +862,7 @@ export class LabelState {
           to_name: info.toName,
           type: info.type,
           value,
-          origin: "manual",
+          origin: editedOrigin(idx >= 0 ? cur[idx] : undefined),
         };
         next = idx >= 0 ? cur.map((r, i) => (i === idx ? item : r)) : [...cur, item];
       }
@@ -889,7 +889,7 @@ export class LabelState {
         to_name: info.toName,
         type: info.type,
         value: v.value,
-        origin: "manual",
+        origin: editedOrigin(v.id ? cur.find((r) => r.id === v.id && r.from_name === control) : undefined),
       }));
       const at = cur.findIndex((r) => r.from_name === control);
       const rest = cur.filter((r) => r.from_name !== control);
