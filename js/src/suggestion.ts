@@ -8,6 +8,8 @@ import { el, setHidden, setText } from "./tags/context";
 import { cloneJson, FROM_PREDICTION, newId } from "./util";
 
 export const DEFAULT_ACCEPT_KEY = "r";
+/** The retrain key unless the kernel names another (`settings.retrain_key`). */
+export const DEFAULT_RETRAIN_KEY = ".";
 
 /** The prediction an item shows: the first one with a result (the kernel sends the current model's first). */
 export function suggestionOf(entry: TaskEntry | undefined): Prediction | undefined {

@@ -129,6 +129,45 @@ describe("model suggestions", () => {
     expect(bar(root).hidden).toBe(false); // unlabeled again: the suggestion is back
   });
 
+  it("the retrain button and key show once the kernel has a fit function and ask it to retrain", () => {
+    const { root, model } = setup();
+    const btn = root.querySelector<HTMLButtonElement>(".nbl-retrain")!;
+    expect(btn.hidden).toBe(true);
+    expect([...root.querySelectorAll(".nbl-help dt")].map((d) => d.textContent)).toContain(".");
+    model.clearSent();
+    press(root, ".");
+    frame();
+    expect(model.sent.filter((m) => m.type === "retrain")).toEqual([]);
+    expect(root.querySelector(".nbl-notice")!.textContent).toContain("lab.retrain(fit_fn)");
+    model.set("settings", { ...model.get("settings"), retrain: true });
+    expect(btn.hidden).toBe(false);
+    press(root, ".");
+    frame();
+    btn.click();
+    frame();
+    expect(model.sent.filter((m) => m.type === "retrain")).toEqual([{ type: "retrain" }, { type: "retrain" }]);
+    expect(attr(root, "pos")).toBe("0"); // nothing labeled, nothing moved
+    expect(attr(root, "seq")).toBe("0");
+    // a fit function that fails reports back like any model error: in the banner
+    model.emit({ type: "error", seq: null, message: "retraining failed: RuntimeError: no GPU here" });
+    expect(root.querySelector<HTMLElement>(".nbl-banner")!.hidden).toBe(false);
+    expect(root.querySelector(".nbl-banner-text")!.textContent).toContain("no GPU here");
+  });
+
+  it("the retrain key follows settings.retrain_key and never takes a config hotkey", () => {
+    const t = traits({ settings: { retrain_key: ",", retrain: true } });
+    const spec = sentimentSpec() as Spec;
+    spec.hotkeys[","] = { control: "sentiment", value: "negative", action: "select" };
+    t.spec = spec;
+    const { root, model } = setup({}, new FakeModel(t));
+    expect(root.querySelector(".nbl-retrain")!.getAttribute("title")).toContain("(,)");
+    model.clearSent();
+    press(root, ","); // the config's binding wins: a label, no retrain
+    frame();
+    expect(model.sent.filter((m) => m.type === "retrain")).toEqual([]);
+    expect(model.sentOf("save")[0].result[0].value).toEqual({ choices: ["negative"] });
+  });
+
   it("reorder_ready is answered with the position on screen", () => {
     const { root, model } = setup();
     press(root, "j");

@@ -250,9 +250,9 @@ export class LabelState {
     }
     if (msg.type === "save") {
       this.onError({ type: "error", seq: msg.seq, message: `could not send the save: ${String(err)}` });
-    } else {
+    } else if (msg.type === "need" || msg.type === "seek") {
       this.inflight.delete(msg.req);
-    }
+    } // a retrain request that never left: the banner already says the kernel is gone
   }
 
   /** Decide the next `need`/`seek` at the next flush (after the frame), not in the command. */
@@ -310,6 +310,8 @@ export class LabelState {
         prefetch: prefetch && prefetch > 0 ? Math.floor(prefetch) : DEFAULT_PREFETCH,
         annotator: typeof s?.annotator === "string" ? s.annotator : "",
         ...(typeof s?.accept_key === "string" && s.accept_key ? { accept_key: s.accept_key } : {}),
+        ...(typeof s?.retrain_key === "string" && s.retrain_key ? { retrain_key: s.retrain_key } : {}),
+        retrain: s?.retrain === true,
       };
       this.wantPrefetch();
     });
@@ -897,6 +899,27 @@ export class LabelState {
       if (JSON.stringify(next) === JSON.stringify(cur)) return false;
       const after: Annotation | null = next.length ? { result: next, was_cancelled: false } : null;
       return this.commit(pos, after, true, fresh);
+    });
+  }
+
+  /**
+   * The retrain key/button: ask the kernel to retrain now with its last fit function (the
+   * new predictions stream in as they come). Without one (`settings.retrain` false) only a
+   * notice says what to call. Returns whether the request was sent.
+   */
+  requestRetrain(): boolean {
+    return this.mutate(() => {
+      if (!this.settings.retrain) {
+        this.notice = "no fit function: call lab.retrain(fit_fn) in the notebook";
+        return false;
+      }
+      if (this.disconnected) {
+        this.notice = "cannot retrain: the kernel connection is gone";
+        return false;
+      }
+      this.notice = "retraining in the kernel\u2026";
+      this.post(() => ({ type: "retrain" }));
+      return true;
     });
   }
 
