@@ -211,6 +211,12 @@ class LabelSession:
         current = [p for p in ordered if p.get("model_version") == self.model_version]
         return current + [p for p in ordered if p.get("model_version") != self.model_version]
 
+    def task_data(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """Task key -> the data a save would snapshot, for the keys of rows this DataFrame has
+        (an export's source for predicted rows the store has no snapshot of)."""
+        found = self.source.locate(keys)
+        return {k: self.source.task(int(p))["data"] for k, p in zip(keys, found) if p >= 0}
+
     # ------------------------------------------------------------- messages
     def handle(self, msg: dict[str, Any]) -> dict[str, Any]:
         """Answer one front-end message with one reply message."""

@@ -574,20 +574,32 @@ class Store:
             )
             cur.executemany(_UPSERT_PREDICTION, preds)
 
-    def predictions(self, task_ids: Iterable[object]) -> dict[str, list[dict]]:
-        """Task key -> its predictions ``[{"result", "score", "model_version"}]`` (every asked key, maybe empty)."""
+    def predictions(self, task_ids: Iterable[object], *, detail: bool = False) -> dict[str, list[dict]]:
+        """Task key -> its predictions ``[{"result", "score", "model_version"}]`` (every asked key, maybe empty).
+
+        ``detail=True`` adds the row ``id`` and ``created_at`` (when it was stored; storing a new
+        prediction of the same model version replaces the row), what an export writes."""
         keys = list(dict.fromkeys(task_key(t) for t in task_ids))
         out: dict[str, list[dict]] = {k: [] for k in keys}
         for i in range(0, len(keys), _CHUNK):
             chunk = keys[i:i + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            for k, result, score, version in self._read(
-                f"SELECT task_key, result, score, model_version FROM predictions "
+            for k, result, score, version, pid, created in self._read(
+                f"SELECT task_key, result, score, model_version, id, created_at FROM predictions "
                 f"WHERE project = ? AND task_key IN ({marks}) ORDER BY id",
                 [self.project, *chunk],
             ):
-                out[k].append({"result": json.loads(result), "score": score, "model_version": version})
+                pred = {"result": json.loads(result), "score": score, "model_version": version}
+                if detail:
+                    pred.update(id=pid, created_at=created)
+                out[k].append(pred)
         return out
+
+    def predicted_keys(self) -> list[str]:
+        """Keys of the tasks with at least one prediction, in the order they were first predicted."""
+        return [r[0] for r in self._read(
+            "SELECT task_key FROM predictions WHERE project = ? GROUP BY task_key ORDER BY MIN(id)",
+            (self.project,))]
 
     # ---- tasks ---------------------------------------------------------------------------
 

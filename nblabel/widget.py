@@ -70,6 +70,13 @@ def accept_key(spec: ConfigSpec) -> str:
     return next((k for k in ("r", "h", ".", ";") if k not in taken), "r")
 
 
+def retrain_key(spec: ConfigSpec) -> str:
+    """The key that asks for a retrain now: ``.`` unless the config or the accept key has it,
+    then the next free one of ``, ; /`` (none of them is ever an auto-assigned hotkey)."""
+    taken = {str(k).strip().lower() for k in spec.hotkeys} | {accept_key(spec)}
+    return next((k for k in (".", ",", ";", "/") if k not in taken), ".")
+
+
 class Labeler(anywidget.AnyWidget):
     """Label the rows of a DataFrame with a Label Studio config, inside the notebook.
 
@@ -187,7 +194,7 @@ class Labeler(anywidget.AnyWidget):
         self._session = LabelSession(df, spec, self._store, annotator=who, mapping=mapping, chunk=prefetch,
                                      source=source, mode=mode)
         settings: dict[str, Any] = {"auto_advance": bool(auto_advance), "prefetch": int(prefetch), "annotator": who,
-                                    "accept_key": accept_key(spec)}
+                                    "accept_key": accept_key(spec), "retrain_key": retrain_key(spec), "retrain": False}
         if mode == "review":
             settings.update(mode="review", review_key=review_key(spec, settings["accept_key"]))
         super().__init__(
@@ -201,6 +208,7 @@ class Labeler(anywidget.AnyWidget):
         self._order = get_strategy(order) if order is not None else None
         self._order_name = order if isinstance(order, str) else getattr(order, "__name__", None)
         self._retrain_fn: Callable[[pd.DataFrame], Any] | None = None
+        self._retrain_set = False  # retrain() was called: the front end's retrain key/button work
         self._retrain_every: int | None = None
         self._labels_at_retrain = 0
         self._retrain_queued = False
@@ -224,6 +232,9 @@ class Labeler(anywidget.AnyWidget):
                 "done": progress.done, "skipped": progress.skipped}
 
     def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "retrain":
+            self._retrain_now()
+            return
         try:
             reply = self._session.handle(content if isinstance(content, dict) else {})
         except Exception as exc:  # never leave the front end waiting without a word
@@ -481,11 +492,23 @@ class Labeler(anywidget.AnyWidget):
         if fit_fn is None and not hasattr(self._runner.model, "fit"):
             raise ValueError("pass fit_fn: the model has no fit(rows, labels)")
         self._retrain_fn = fit_fn
+        if not self._retrain_set:
+            self._retrain_set = True
+            self.settings = {**self.settings, "retrain": True}
         if every is not None:
             self._retrain_every = max(1, int(every))
             self._labels_at_retrain = self._session.progress.done
         else:
             self._queue_retrain()
+
+    def _retrain_now(self) -> None:
+        """The front end's retrain key/button: retrain now with the last ``retrain()``'s fit
+        function; without one, an error in the widget (and a warning) says what to call."""
+        if not self._retrain_set or self._runner is None:
+            self._on_model_error("nothing to retrain with: call lab.retrain(fit_fn) (or lab.retrain() "
+                                 "for a scikit-learn model) in the notebook first")
+            return
+        self._queue_retrain()
 
     def _maybe_retrain(self, done: int) -> None:
         if self._retrain_every and done - self._labels_at_retrain >= self._retrain_every:
@@ -592,9 +615,11 @@ class Labeler(anywidget.AnyWidget):
         ``csv``, ``tsv``, ``conll2003``; see :mod:`nblabel.export`), the same file
         ``nblabel export --format`` writes. Every annotator's labels unless ``annotator`` names one.
         A store of 5,000 tasks or more shows a progress bar unless ``progress=False``.
+        ``all_tasks=True`` adds the tasks without labels, every predicted row among them, with its
+        data read from this labeler's DataFrame (the store keeps snapshots of labeled rows only).
         """
         return export_store(self._store, self._session.spec, path, fmt, annotator=annotator,
-                            all_tasks=all_tasks, progress=progress)
+                            all_tasks=all_tasks, progress=progress, task_data=self._session.task_data)
 
     def __repr__(self) -> str:
         """One line: tasks, labels so far, controls and the store file."""

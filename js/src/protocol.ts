@@ -120,6 +120,10 @@ export interface Settings {
   mode?: string;
   /** The key that accepts a task in review mode. */
   review_key?: string;
+  /** The key that asks the kernel to retrain now (free of the config's hotkeys and the accept key). */
+  retrain_key?: string;
+  /** Whether the kernel has a fit function (`lab.retrain(...)` was called): the retrain key/button work. */
+  retrain?: boolean;
 }
 
 /** Synced traits (Python -> JS). */
@@ -167,7 +171,12 @@ export interface ReorderMsg {
   pos: number;
 }
 
-export type OutMsg = SaveMsg | NeedMsg | SeekMsg;
+/** The retrain key/button: retrain now with the kernel's last fit function. */
+export interface RetrainMsg {
+  type: "retrain";
+}
+
+export type OutMsg = SaveMsg | NeedMsg | SeekMsg | RetrainMsg;
 
 // ---- Python -> JS ----------------------------------------------------------
 
