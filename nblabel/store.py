@@ -49,7 +49,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from nblabel.frame import json_safe, task_key
+from nblabel.frame import gc_paused, json_safe, task_key
 
 __all__ = ["Store", "StoreError", "default_store_path", "fingerprint", "annotation_fingerprint", "prediction_fingerprint",
            "Link", "SCHEMA_VERSION"]
@@ -1027,10 +1027,11 @@ def _annotations(rows: list[tuple]) -> list[dict]:
     """
     if len(rows) < 2:
         return [_annotation(r) for r in rows]
-    try:
-        results = json.loads("[" + ",".join(r[3] for r in rows) + "]")
-    except (TypeError, ValueError):
-        results = None
-    if not isinstance(results, list) or len(results) != len(rows) or not all(type(x) is list for x in results):
-        return [_annotation(r) for r in rows]
-    return [_annotation(r, x) for r, x in zip(rows, results)]
+    with gc_paused():
+        try:
+            results = json.loads("[" + ",".join(r[3] for r in rows) + "]")
+        except (TypeError, ValueError):
+            results = None
+        if not isinstance(results, list) or len(results) != len(rows) or not all(type(x) is list for x in results):
+            return [_annotation(r) for r in rows]
+        return [_annotation(r, x) for r, x in zip(rows, results)]

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ConfigSpec
+from ..frame import gc_paused
 from ..quality.votes import CONSENSUS
 from ..store import Store
 
@@ -266,7 +267,7 @@ def export_store(
     counter = _Counter(tasks, bar.update)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part")  # same folder: rename is atomic
     try:
-        with bar:
+        with bar, gc_paused():  # bulk flattening of every annotation: see nblabel.frame.gc_paused
             records = FORMATS[key].write(counter, spec, Path(tmp))
         os.replace(tmp, target)
     except BaseException:

@@ -80,3 +80,26 @@ def test_the_exporters_json_copy_equals_deepcopy_and_shares_nothing():
                         assert copied[k] is not v
     odd = {"t": (1, [2]), "s": {1, 2}}  # not JSON: still copied like deepcopy does
     assert _copy_json(odd) == copy.deepcopy(odd) and _copy_json(odd)["t"][1] is not odd["t"][1]
+
+
+def test_the_collector_pause_restores_the_collector_even_after_an_error():
+    import gc
+
+    from nblabel.frame import gc_paused
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        with gc_paused():
+            assert not gc.isenabled()
+            with gc_paused():  # nested: the inner one leaves it to the outer
+                pass
+            assert not gc.isenabled()
+            raise RuntimeError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller who had it off keeps it off
+    finally:
+        gc.enable()
