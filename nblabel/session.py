@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .config import ConfigSpec
-from .frame import TaskSource, add_prediction_columns, annotations_to_frame, task_key
+from .frame import TaskSource, add_prediction_columns, annotations_to_frame, gc_paused, task_key
 from .quality.review import REVIEW_DECISIONS, sample_tasks
 from .quality.votes import CONSENSUS, consensus_results, resolved_frame
 from .regions import check_result_spans
@@ -381,6 +381,10 @@ class LabelSession:
         ``annotator="ana"`` gives one person's view (``"*"`` or None: everyone). The wide form
         over everyone resolves each control by vote (:func:`nblabel.quality.votes.resolved_frame`).
         """
+        with gc_paused():  # bulk work over every annotation: see nblabel.frame.gc_paused
+            return self._to_dataframe(form, annotator)
+
+    def _to_dataframe(self, form: str, annotator: str | None) -> pd.DataFrame:
         who = None if annotator in (None, "*") else annotator
         rows = self.store.annotations(who)
         if form == "spans":
