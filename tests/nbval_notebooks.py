@@ -7,7 +7,7 @@ demo's file browser would show users next to the notebooks).
 Only when that notebook is collected (and not deselected), a server is started from
 ``scripts/ls_server.py`` (a fresh copy of the template data dir on a free loopback port, ~3-5 s)
 before any notebook kernel starts, and stopped at the end of the session. Its kernel gets
-``LABEL_STUDIO_URL``, ``LABEL_STUDIO_API_KEY`` and a temporary ``NBL_STORE`` through the
+``LABEL_STUDIO_URL``, ``LABEL_STUDIO_API_KEY`` and a temporary ``NBL_STORE_DIR`` through the
 environment (nbval's kernels inherit ``os.environ``); they are set just before that notebook's
 kernel starts and restored after its last cell, so other notebooks run exactly as before.
 
@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 SYNC_NOTEBOOK = "06-label-studio-sync.ipynb"
 REQUIRE = os.environ.get("NBL_REQUIRE_SERVER") == "1"
-ENV_KEYS = ("LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY", "NBL_STORE")
+ENV_KEYS = ("LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY", "NBL_STORE_DIR")
 
 
 class _State:
@@ -58,7 +58,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if any(_is_notebook_item(i) for i in session.items):
         # Every notebook run under pytest labels into a throwaway store, never the user's demo store
         # in notebooks/ (01-quickstart.ipynb reads NBL_STORE; nbval's kernels inherit os.environ).
-        os.environ.setdefault("NBL_STORE", str(Path(tempfile.mkdtemp(prefix="nbl-nbval-")) / "reviews.nblabel.db"))
+        # 01 reads NBL_STORE (one file, as the browser tests set it); every other notebook makes its own
+        # file in NBL_STORE_DIR, so one notebook's labels never show up in another's store.
+        stores = Path(tempfile.mkdtemp(prefix="nbl-nbval-"))
+        os.environ.setdefault("NBL_STORE", str(stores / "reviews.nblabel.db"))
+        os.environ.setdefault("NBL_STORE_DIR", str(stores))
         os.environ.setdefault("NBL_PROGRESS", "0")  # no progress bars in the compared outputs
     if not any(_is_sync_item(i) for i in session.items):
         return  # nothing of 06 will run: no server
@@ -89,7 +93,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         _state.saved_env = {k: os.environ.get(k) for k in ENV_KEYS}
         os.environ["LABEL_STUDIO_URL"] = _state.server.url
         os.environ["LABEL_STUDIO_API_KEY"] = _state.server.token
-        os.environ["NBL_STORE"] = str(_state.tmp / "reviews-sync.nblabel.db")
+        os.environ["NBL_STORE_DIR"] = str(_state.tmp)  # 06 makes reviews-sync.nblabel.db there
 
 
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
