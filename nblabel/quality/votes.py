@@ -51,14 +51,16 @@ def winner(votes: list[object]) -> tuple[object, float, bool]:
         return None, float("nan"), False
     if len(votes) == 1:
         return votes[0], 1.0, False
-    counts = Counter(vote_key(v) for v in votes)
+    keys = [vote_key(v) for v in votes]
+    if all(k == keys[0] for k in keys):  # unanimous: the common case, no counting
+        return votes[0], 1.0, False
+    counts = Counter(keys)
     ranked = counts.most_common(2)
     top = ranked[0][1]
     share = top / len(votes)
     if len(ranked) > 1 and ranked[1][1] == top:
         return None, share, True
-    first = ranked[0][0]
-    value = next(v for v in votes if vote_key(v) == first)
+    value = votes[keys.index(ranked[0][0])]
     return value, share, False
 
 

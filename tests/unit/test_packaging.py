@@ -111,8 +111,11 @@ def test_the_metadata_has_one_version_and_declares_python_3_10_to_3_13(dist):
     classifiers = meta.get_all("Classifier")
     for minor in (10, 11, 12, 13):
         assert f"Programming Language :: Python :: 3.{minor}" in classifiers
-    urls = dict(u.split(", ", 1) for u in meta.get_all("Project-URL"))
-    assert {"Documentation", "Source", "Changelog"} <= set(urls), urls
+    assert "License :: OSI Approved :: Apache Software License" in classifiers
+    with zipfile.ZipFile(wheel) as z:  # the Apache-2.0 text travels with the wheel
+        licence = [n for n in z.namelist() if n.endswith(".dist-info/licenses/LICENSE")]
+        assert licence, z.namelist()
+        assert "Apache License" in z.read(licence[0]).decode()
     import tomllib
 
     project = tomllib.loads(PYPROJECT.read_text())["project"]
