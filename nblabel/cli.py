@@ -609,8 +609,9 @@ def _import(args: argparse.Namespace) -> int:
 
 def _warn_missing(n: int, store: str) -> None:
     if n:
-        _warn(f"{n} exported tasks have no data: {store} holds their annotations but not the tasks' data "
-              "(tasks pushed from a DataFrame and labeled only in Label Studio); their \"data\" is empty")
+        _warn(f"{n} exported tasks have no data: {store} holds their annotations or predictions but not the "
+              "tasks' data (tasks pushed from a DataFrame and labeled only in Label Studio, or rows a model "
+              "predicted: lab.export(..., all_tasks=True) reads those from the DataFrame); their \"data\" is empty")
 
 
 def _export_stdout(store: Any, spec: ConfigSpec, args: argparse.Namespace) -> int:

@@ -14,15 +14,39 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
+import gc
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["json_safe", "task_key", "TaskSource", "annotations_to_frame"]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one bulk step (decoding or flattening 100,000
+    annotations), then restore it.
+
+    Why: such a step allocates millions of small dicts and lists that all stay alive, and every
+    few hundred allocations the collector walks them again: measured, that is about half the time
+    of ``Store.annotations()``, ``to_dataframe()`` and the CSV export of 100k annotations. These
+    steps make no reference cycles of their own; anything cyclic made meanwhile is collected at
+    the next collection after the step. Nested or concurrent use is safe: only the outermost
+    caller that found the collector on turns it back on.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 # --------------------------------------------------------------------------------------------

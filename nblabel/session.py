@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .config import ConfigSpec
-from .frame import TaskSource, add_prediction_columns, annotations_to_frame, task_key
+from .frame import TaskSource, add_prediction_columns, annotations_to_frame, gc_paused, task_key
 from .quality.review import REVIEW_DECISIONS, sample_tasks
 from .quality.votes import CONSENSUS, consensus_results, resolved_frame
 from .regions import check_result_spans
@@ -54,7 +54,13 @@ class LabelSession:
         mapping: dict[str, str],
         chunk: int = 200,
         source: TaskSource | None = None,
+        mode: str = "label",
     ) -> None:
+        if mode not in ("label", "review"):
+            raise ValueError(f"mode must be 'label' or 'review', not {mode!r}")
+        #: "label", or "review": the tasks are the flagged ones, each entry carries every
+        #: annotator's labels (``others``) and its review, a save is a reviewer's fix
+        self.mode = mode
         self.spec = spec
         self.store = store
         self.annotator = annotator
@@ -64,10 +70,16 @@ class LabelSession:
         self.source = source if source is not None else TaskSource(df, mapping)  # a caller may have checked df already
         # Widget messages run on a kernel subshell thread while user cells run on the main one.
         self._lock = threading.RLock()
-        states = store.annotated(annotator)
-        # Two masks over positions: done (a real label) and skipped (was_cancelled).
-        self._done = self.source.positions(k for k, cancelled in states.items() if not cancelled)
-        self._skipped = self.source.positions(k for k, cancelled in states.items() if cancelled)
+        if mode == "review":
+            # done = reviewed (accepted, rejected or fixed); nothing is skipped in a review
+            reviewed = [k for k, r in store.reviews().items() if r["state"] != "pending"]
+            self._done = self.source.positions(reviewed)
+            self._skipped = self.source.positions([])
+        else:
+            states = store.annotated(annotator)
+            # Two masks over positions: done (a real label) and skipped (was_cancelled).
+            self._done = self.source.positions(k for k, cancelled in states.items() if not cancelled)
+            self._skipped = self.source.positions(k for k, cancelled in states.items() if cancelled)
         # The queue order: position -> DataFrame row (None: row order). Only unlabeled positions
         # after the one the user is on are ever permuted (`reorder`), so both masks stay valid.
         self._perm: np.ndarray | None = None
@@ -157,6 +169,8 @@ class LabelSession:
                 rows.append(entry)
         keys = [task_key(r["id"]) for r in rows]
         preds = self.store.predictions([r["id"] for r in rows]) if rows else {}
+        if self.mode == "review":
+            return self._review_entries(rows, keys, preds)
         out = []
         for row, key in zip(rows, keys):
             pos = row["pos"]
@@ -168,6 +182,27 @@ class LabelSession:
             out.append({**row, "annotation": annotation, "predictions": self._shown_predictions(preds.get(key, []))})
         return out
 
+    def _review_entries(self, rows: list[dict], keys: list[str], preds: dict) -> list[dict[str, Any]]:
+        """Review mode: the consensus annotation is the one edited (a fix), ``others`` lists every
+        annotator's latest annotation (consensus marked) and ``review`` the task's review row."""
+        by_task: dict[str, list[dict]] = {}
+        for a in self.store.annotations_of(keys) if keys else []:
+            by_task.setdefault(a["task_id"], []).append(a)
+        reviews = self.store.reviews()
+        out = []
+        for row, key in zip(rows, keys):
+            anns = by_task.get(key, [])
+            fixed = next((a for a in anns if a["annotator"] == CONSENSUS), None)
+            others = [{"annotator": a["annotator"], "result": a["result"], "was_cancelled": a["was_cancelled"],
+                       "consensus": a["annotator"] == CONSENSUS, "updated_at": a["updated_at"]}
+                      for a in sorted(anns, key=lambda a: (a["annotator"] == CONSENSUS, a["annotator"]))]
+            r = reviews.get(key)
+            review = {"state": r["state"], "comment": r["comment"], "reviewer": r["reviewer"]} if r else None
+            annotation = {"result": fixed["result"], "was_cancelled": False} if fixed else None
+            out.append({**row, "annotation": annotation, "predictions": self._shown_predictions(preds.get(key, [])),
+                        "others": others, "review": review})
+        return out
+
     def _shown_predictions(self, preds: list[dict]) -> list[dict]:
         """The browser shows the first prediction: the running model's, else the newest."""
         if len(preds) < 2:
@@ -175,6 +210,12 @@ class LabelSession:
         ordered = preds[::-1]
         current = [p for p in ordered if p.get("model_version") == self.model_version]
         return current + [p for p in ordered if p.get("model_version") != self.model_version]
+
+    def task_data(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """Task key -> the data a save would snapshot, for the keys of rows this DataFrame has
+        (an export's source for predicted rows the store has no snapshot of)."""
+        found = self.source.locate(keys)
+        return {k: self.source.task(int(p))["data"] for k, p in zip(keys, found) if p >= 0}
 
     # ------------------------------------------------------------- messages
     def handle(self, msg: dict[str, Any]) -> dict[str, Any]:
@@ -190,11 +231,43 @@ class LabelSession:
             return self._need(msg)
         if kind == "seek":
             return self._seek(msg)
+        if kind == "review":
+            return self._review_msg(msg)
         return {"type": "error", "seq": msg.get("seq"), "message": f"unknown message type {kind!r}"}
 
-    def save(self, msg: dict[str, Any]) -> dict[str, Any]:
-        """Validate and commit one annotation; the ack is only built after the commit."""
+    def _review_msg(self, msg: dict[str, Any]) -> dict[str, Any]:
+        """``review {seq, task_id, decision, comment, result}`` → stored → an ack carrying the
+        task's new review (``kind: "review"``, so the front end never mixes it with save acks)."""
         seq = msg.get("seq")
+        task_id = msg.get("task_id")
+        try:
+            pos = int(self.source.locate([task_key(task_id)])[0])
+            if pos < 0:
+                raise KeyError(f"task {task_id!r} is not in this review")
+            comment = msg.get("comment")
+            comment = comment if isinstance(comment, str) and comment.strip() else None
+            decision = msg.get("decision")
+            result = msg.get("result") if decision == "fix" else None
+            self.review(self.source.task_id(pos), str(decision), comment=comment, result=result)
+        except (ResultError, StoreError, KeyError, IndexError, TypeError, ValueError) as exc:
+            return {"type": "error", "kind": "review", "seq": seq, "task_id": task_id, "message": str(exc)}
+        pos = self.position_of_row(pos)
+        self._done[pos] = True
+        r = self.store.reviews().get(task_key(task_id), {})  # one read of the small reviews table
+        progress = self.progress
+        return {"type": "ack", "kind": "review", "seq": seq, "task_id": task_id, "done": progress.done,
+                "skipped": progress.skipped,
+                "review": {"state": r.get("state"), "comment": r.get("comment"), "reviewer": r.get("reviewer")}}
+
+    def save(self, msg: dict[str, Any]) -> dict[str, Any]:
+        """Validate and commit one annotation; the ack is only built after the commit.
+
+        In review mode a save is the reviewer's fix: the result becomes the task's ``consensus``
+        annotation and its review state ``fixed`` (an empty result is refused: nothing to fix with).
+        """
+        seq = msg.get("seq")
+        if self.mode == "review":
+            return self._review_save(msg)
         try:
             pos = self._position_of(msg)
             self.focus = pos
@@ -221,6 +294,26 @@ class LabelSession:
         self._skipped[pos] = cancelled
         progress = self.progress
         return {"type": "ack", "seq": seq, "task_id": task_id, "done": progress.done, "skipped": progress.skipped}
+
+    def _review_save(self, msg: dict[str, Any]) -> dict[str, Any]:
+        seq = msg.get("seq")
+        try:
+            pos = self._position_of(msg)
+            self.focus = pos
+            task_id = self.source.task_id(self.row(pos))
+            result = msg.get("result", [])
+            if msg.get("was_cancelled"):
+                raise ValueError("a review has no skip: accept, reject or fix the task")
+            if not result:
+                raise ValueError(f"task {task_id!r}: a fix needs a label (clearing it is not a review)")
+            self.review(task_id, "fix", result=result)
+        except (ResultError, StoreError, KeyError, IndexError, TypeError, ValueError) as exc:
+            return {"type": "error", "seq": seq, "message": str(exc)}
+        self._done[pos] = True
+        progress = self.progress
+        r = self.store.reviews().get(task_key(task_id), {})
+        return {"type": "ack", "seq": seq, "task_id": task_id, "done": progress.done, "skipped": progress.skipped,
+                "review": {"state": r.get("state"), "comment": r.get("comment"), "reviewer": r.get("reviewer")}}
 
     def _position_of(self, msg: dict[str, Any]) -> int:
         pos = msg.get("pos")
@@ -288,6 +381,10 @@ class LabelSession:
         ``annotator="ana"`` gives one person's view (``"*"`` or None: everyone). The wide form
         over everyone resolves each control by vote (:func:`nblabel.quality.votes.resolved_frame`).
         """
+        with gc_paused():  # bulk work over every annotation: see nblabel.frame.gc_paused
+            return self._to_dataframe(form, annotator)
+
+    def _to_dataframe(self, form: str, annotator: str | None) -> pd.DataFrame:
         who = None if annotator in (None, "*") else annotator
         rows = self.store.annotations(who)
         if form == "spans":
@@ -342,7 +439,9 @@ class LabelSession:
             if not result:
                 raise ValueError("a fix needs the corrected result (result=[...])")
             validate_result(self.spec, result, task_id=task_id)
-            fix = (self.source.task(int(pos))["data"], result)
+            data = self.source.task(int(pos))["data"]
+            check_result_spans(self.spec, result, data, task_id=task_id)
+            fix = (data, result)
         elif result is not None:
             raise ValueError(f"result= goes with decision='fix', not {decision!r}")
         state = {"accept": "accepted", "reject": "rejected", "fix": "fixed"}[decision]

@@ -50,11 +50,31 @@ def _default_annotator() -> str:
         return "notebook"
 
 
+def review_key(spec: ConfigSpec, taken: str) -> str:
+    """The key that accepts a task in review mode: ``a`` unless the config or the suggestion key
+    has it, then the next free one of ``y = /``."""
+    used = {str(k).strip().lower() for k in spec.hotkeys} | {taken}
+    return next((k for k in ("a", "y", "=", "/") if k not in used), "a")
+
+
+def flagged_rows(df: pd.DataFrame, store: Store) -> pd.DataFrame:
+    """The rows of ``df`` flagged for review in ``store``, in DataFrame order."""
+    flagged = set(store.reviews())
+    return df[[task_key(i) in flagged for i in df.index]]
+
+
 def accept_key(spec: ConfigSpec) -> str:
     """The key that accepts a model suggestion: ``r`` unless the config binds it, then the next
     free one of ``h . ;`` (auto-assigned hotkeys never use these; the widget's own are j k n u)."""
     taken = {str(k).strip().lower() for k in spec.hotkeys}
     return next((k for k in ("r", "h", ".", ";") if k not in taken), "r")
+
+
+def retrain_key(spec: ConfigSpec) -> str:
+    """The key that asks for a retrain now: ``.`` unless the config or the accept key has it,
+    then the next free one of ``, ; /`` (none of them is ever an auto-assigned hotkey)."""
+    taken = {str(k).strip().lower() for k in spec.hotkeys} | {accept_key(spec)}
+    return next((k for k in (".", ",", ";", "/") if k not in taken), ".")
 
 
 class Labeler(anywidget.AnyWidget):
@@ -98,6 +118,11 @@ class Labeler(anywidget.AnyWidget):
         and the items before it never move.
     predict_batch, predict_timeout:
         Rows per model call, and seconds to wait for one call before giving up on the model.
+    mode:
+        ``"label"`` (default) or ``"review"``: walk the tasks flagged by :meth:`review_sample`
+        with every annotator's labels side by side; accept (key ``a``, or the button), reject
+        with a comment, or fix with the usual label keys (the fix becomes the ``consensus``
+        annotation). Progress counts reviewed tasks. See docs/how-to/review.md.
 
     Main methods and properties: :meth:`to_dataframe`, :attr:`annotations`, :attr:`progress`,
     :meth:`set_data`, :meth:`push`, :meth:`pull`, :attr:`errors`. The synced traits below are
@@ -131,6 +156,7 @@ class Labeler(anywidget.AnyWidget):
         order: str | Callable[[np.ndarray], np.ndarray] | None = None,
         predict_batch: int = 64,
         predict_timeout: float = 60.0,
+        mode: str = "label",
     ) -> None:
         """Check the config against ``df``, open the store, and build the widget (see the class docs).
 
@@ -151,16 +177,29 @@ class Labeler(anywidget.AnyWidget):
         if spec.unsupported:
             warnings.warn(f"these tags are not rendered yet and show as placeholders: {', '.join(spec.unsupported)}",
                           LabelerWarning, stacklevel=2)
+        if mode not in ("label", "review"):
+            raise ValueError(f"mode must be 'label' or 'review', not {mode!r}")
         self._store = store if isinstance(store, Store) else Store(store or default_store_path(), project=name)
+        self._mode = mode
+        self._all_df = df  # review mode shows the flagged rows of it; refresh() looks again
+        if mode == "review":
+            df = flagged_rows(df, self._store)
+            if not len(df):
+                warnings.warn("no task of this DataFrame is flagged for review: call lab.review_sample(...) "
+                              "(or lab.review(task_id, ...)) first", LabelerWarning, stacklevel=2)
+            source = TaskSource(df, mapping)
         self._prefetch = prefetch
         self.errors: list[str] = []
         who = annotator or _default_annotator()
         self._session = LabelSession(df, spec, self._store, annotator=who, mapping=mapping, chunk=prefetch,
-                                     source=source)
+                                     source=source, mode=mode)
+        settings: dict[str, Any] = {"auto_advance": bool(auto_advance), "prefetch": int(prefetch), "annotator": who,
+                                    "accept_key": accept_key(spec), "retrain_key": retrain_key(spec), "retrain": False}
+        if mode == "review":
+            settings.update(mode="review", review_key=review_key(spec, settings["accept_key"]))
         super().__init__(
             spec=spec.to_json(),
-            settings={"auto_advance": bool(auto_advance), "prefetch": int(prefetch), "annotator": who,
-                      "accept_key": accept_key(spec)},
+            settings=settings,
             **self._state(),
         )
         self.on_msg(self._on_msg)
@@ -169,6 +208,7 @@ class Labeler(anywidget.AnyWidget):
         self._order = get_strategy(order) if order is not None else None
         self._order_name = order if isinstance(order, str) else getattr(order, "__name__", None)
         self._retrain_fn: Callable[[pd.DataFrame], Any] | None = None
+        self._retrain_set = False  # retrain() was called: the front end's retrain key/button work
         self._retrain_every: int | None = None
         self._labels_at_retrain = 0
         self._retrain_queued = False
@@ -179,7 +219,10 @@ class Labeler(anywidget.AnyWidget):
 
     def _new_session(self, df: pd.DataFrame, spec: ConfigSpec, annotator: str) -> LabelSession:
         mapping = spec.bind(list(df.columns), self._columns)
-        return LabelSession(df, spec, self._store, annotator=annotator, mapping=mapping, chunk=self._prefetch)
+        if self._mode == "review":
+            df = flagged_rows(df, self._store)
+        return LabelSession(df, spec, self._store, annotator=annotator, mapping=mapping, chunk=self._prefetch,
+                            mode=self._mode)
 
     def _state(self) -> dict[str, Any]:
         s = self._session
@@ -189,6 +232,9 @@ class Labeler(anywidget.AnyWidget):
                 "done": progress.done, "skipped": progress.skipped}
 
     def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "retrain":
+            self._retrain_now()
+            return
         try:
             reply = self._session.handle(content if isinstance(content, dict) else {})
         except Exception as exc:  # never leave the front end waiting without a word
@@ -211,6 +257,7 @@ class Labeler(anywidget.AnyWidget):
     # ------------------------------------------------------------ public API
     def set_data(self, df: pd.DataFrame) -> None:
         """Replace the tasks, e.g. with new rows appended; labels follow the index, none is lost."""
+        self._all_df = df
         session = self._new_session(df, self._session.spec, self._session.annotator)
         with self._session._lock:  # no save lands in the old session while we swap
             session.model_version = self._session.model_version
@@ -227,7 +274,7 @@ class Labeler(anywidget.AnyWidget):
     def refresh(self) -> None:
         """Read the store again: labels saved meanwhile by another kernel (or a pull, an import)
         on the same store file show in this labeler's progress, navigation and DataFrame."""
-        self.set_data(self._session.df)
+        self.set_data(self._all_df)
 
     def push(
         self,
@@ -253,7 +300,7 @@ class Labeler(anywidget.AnyWidget):
         tasks changed since the last one (``incremental=False``: read everything)."""
         report = pull(self._store, self._session.spec, project, progress=progress, method=method,
                       incremental=incremental)
-        self.set_data(self._session.df)  # masks, counts and the window come from the store again
+        self.set_data(self._all_df)  # masks, counts and the window come from the store again
         return report
 
     @property
@@ -326,7 +373,11 @@ class Labeler(anywidget.AnyWidget):
         ``boolean``; ``object`` for lists and dicts), so every empty cell is ``pd.NA``
         (``annotated_at``: ``NaT``); see :func:`nblabel.frame.annotations_to_frame`.
         """
-        return self._session.to_dataframe(form=form, annotator=annotator)
+        s = self._session
+        if self._mode == "review":  # the reviewer's queue is the flagged rows; the frame is every row
+            s = LabelSession(self._all_df, s.spec, self._store, annotator=s.annotator, mapping=s.mapping,
+                             chunk=self._prefetch)
+        return s.to_dataframe(form=form, annotator=annotator)
 
     # ------------------------------------------------------------ models in the loop
     def predict(self, model: Any = None) -> None:
@@ -441,11 +492,23 @@ class Labeler(anywidget.AnyWidget):
         if fit_fn is None and not hasattr(self._runner.model, "fit"):
             raise ValueError("pass fit_fn: the model has no fit(rows, labels)")
         self._retrain_fn = fit_fn
+        if not self._retrain_set:
+            self._retrain_set = True
+            self.settings = {**self.settings, "retrain": True}
         if every is not None:
             self._retrain_every = max(1, int(every))
             self._labels_at_retrain = self._session.progress.done
         else:
             self._queue_retrain()
+
+    def _retrain_now(self) -> None:
+        """The front end's retrain key/button: retrain now with the last ``retrain()``'s fit
+        function; without one, an error in the widget (and a warning) says what to call."""
+        if not self._retrain_set or self._runner is None:
+            self._on_model_error("nothing to retrain with: call lab.retrain(fit_fn) (or lab.retrain() "
+                                 "for a scikit-learn model) in the notebook first")
+            return
+        self._queue_retrain()
 
     def _maybe_retrain(self, done: int) -> None:
         if self._retrain_every and done - self._labels_at_retrain >= self._retrain_every:
@@ -552,9 +615,11 @@ class Labeler(anywidget.AnyWidget):
         ``csv``, ``tsv``, ``conll2003``; see :mod:`nblabel.export`), the same file
         ``nblabel export --format`` writes. Every annotator's labels unless ``annotator`` names one.
         A store of 5,000 tasks or more shows a progress bar unless ``progress=False``.
+        ``all_tasks=True`` adds the tasks without labels, every predicted row among them, with its
+        data read from this labeler's DataFrame (the store keeps snapshots of labeled rows only).
         """
         return export_store(self._store, self._session.spec, path, fmt, annotator=annotator,
-                            all_tasks=all_tasks, progress=progress)
+                            all_tasks=all_tasks, progress=progress, task_data=self._session.task_data)
 
     def __repr__(self) -> str:
         """One line: tasks, labels so far, controls and the store file."""

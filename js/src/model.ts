@@ -3,6 +3,7 @@ import type { AnyModel } from "@anywidget/types";
 import { afterFrame } from "./outbox";
 import type { InMsg, ReorderMsg, Traits } from "./protocol";
 import { LabelState } from "./state";
+import { attachReview } from "./review";
 
 export type NblModel = AnyModel<Traits>;
 
@@ -25,6 +26,7 @@ export function bindModel(model: NblModel): Session {
     start: model.get("start"),
   });
 
+  const review = attachReview(state, (msg) => model.send(msg));
   const handlers: Array<[string, (...args: unknown[]) => void]> = [
     ["change:spec", () => state.setSpec(model.get("spec"))],
     ["change:settings", () => state.setSettings(model.get("settings"))],
@@ -39,6 +41,7 @@ export function bindModel(model: NblModel): Session {
     ["comm:close", () => state.disconnect("the labeler was closed in the kernel \u2014 re-run the cell; nothing after this point is saved")],
     ["msg:custom", (msg: unknown) => {
       // A new order is ready: say which item is on screen, so the kernel re-ranks after it.
+      if (review.handle(msg)) return; // review replies (kind: "review") are not save acks
       if ((msg as InMsg)?.type === "reorder_ready") model.send({ type: "reorder", pos: state.pos } satisfies ReorderMsg);
       else state.handleMessage(msg as InMsg);
     }],

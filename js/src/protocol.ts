@@ -83,6 +83,25 @@ export interface TaskEntry {
   data: Record<string, unknown>;
   annotation: Annotation | null;
   predictions?: Prediction[];
+  /** Review mode only: every annotator's latest annotation (review.ts). */
+  others?: OtherAnnotation[];
+  /** Review mode only: the task's review row. */
+  review?: ReviewInfo | null;
+}
+
+/** One annotator's latest annotation of a task (review mode). */
+export interface OtherAnnotation {
+  annotator: string;
+  result: ResultItem[];
+  was_cancelled: boolean;
+  consensus?: boolean;
+}
+
+/** A task's review: pending / accepted / rejected / fixed. */
+export interface ReviewInfo {
+  state: string;
+  comment: string | null;
+  reviewer: string | null;
 }
 
 export interface TaskWindow {
@@ -97,6 +116,14 @@ export interface Settings {
   annotator: string;
   /** The key that accepts the model's suggestion (free of the config's hotkeys). */
   accept_key?: string;
+  /** "review": Labeler(..., mode="review") (review.ts). */
+  mode?: string;
+  /** The key that accepts a task in review mode. */
+  review_key?: string;
+  /** The key that asks the kernel to retrain now (free of the config's hotkeys and the accept key). */
+  retrain_key?: string;
+  /** Whether the kernel has a fit function (`lab.retrain(...)` was called): the retrain key/button work. */
+  retrain?: boolean;
 }
 
 /** Synced traits (Python -> JS). */
@@ -144,7 +171,12 @@ export interface ReorderMsg {
   pos: number;
 }
 
-export type OutMsg = SaveMsg | NeedMsg | SeekMsg;
+/** The retrain key/button: retrain now with the kernel's last fit function. */
+export interface RetrainMsg {
+  type: "retrain";
+}
+
+export type OutMsg = SaveMsg | NeedMsg | SeekMsg | RetrainMsg;
 
 // ---- Python -> JS ----------------------------------------------------------
 

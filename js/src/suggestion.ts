@@ -5,8 +5,11 @@ import type { Prediction, ResultItem, TaskEntry } from "./protocol";
 import type { LabelState } from "./state";
 import { isRelation, parseRegions } from "./regions/model";
 import { el, setHidden, setText } from "./tags/context";
+import { cloneJson, FROM_PREDICTION, newId } from "./util";
 
 export const DEFAULT_ACCEPT_KEY = "r";
+/** The retrain key unless the kernel names another (`settings.retrain_key`). */
+export const DEFAULT_RETRAIN_KEY = ".";
 
 /** The prediction an item shows: the first one with a result (the kernel sends the current model's first). */
 export function suggestionOf(entry: TaskEntry | undefined): Prediction | undefined {
@@ -15,7 +18,7 @@ export function suggestionOf(entry: TaskEntry | undefined): Prediction | undefin
 }
 
 /** A short text for one result item: its labels, rating, number or text. */
-function describe(item: ResultItem): string {
+export function describe(item: ResultItem): string {
   const v = item.value || {};
   for (const key of ["choices", "labels", "taxonomy", "text"]) {
     const x = v[key];
@@ -27,30 +30,44 @@ function describe(item: ResultItem): string {
 }
 
 /**
- * Accept the current item's suggestion: each of its result items becomes the control's value
- * (saved like a label key would), then auto-advance when every required control is filled.
- * Returns false when there is nothing to accept (no suggestion, or the item is labeled).
+ * Accept the current item's suggestion: its result items become the item's result (ids kept,
+ * as Label Studio keeps a prediction's result ids; `origin: "prediction"`), saved and undone as
+ * one change, then auto-advance when every required control is filled. Returns false when there
+ * is nothing to accept (no suggestion, or the item is labeled).
  */
 export function acceptSuggestion(state: LabelState): boolean {
   const entry = state.current();
   const pred = suggestionOf(entry);
   if (!entry || !pred || entry.annotation) return false;
-  let changed = false;
-  // Regions (spans...), their per-region items and relations are taken as they are, ids kept
-  // (Label Studio keeps a prediction's result ids), in one undoable change.
+  // Regions (spans...), their per-region items and relations are added as they are.
   const regionIds = new Set(parseRegions(pred.result).byId.keys());
-  const regional = pred.result.filter((item) => item && (isRelation(item) || (typeof item.id === "string" && regionIds.has(item.id))));
+  const regional = (item: ResultItem) => isRelation(item) || (typeof item.id === "string" && regionIds.has(item.id));
+  const hasRegions = pred.result.some((item) => item && regional(item));
+  let changed = false;
   state.batch(() => {
-    if (regional.length) {
-      changed = state.editResult((cur) => [...cur, ...regional.map((item) => ({ ...JSON.parse(JSON.stringify(item)), origin: "prediction" }))]);
-    }
-    for (const item of pred.result) {
-      if (!item || regional.includes(item)) continue;
-      if (typeof item.from_name !== "string" || !state.index.controls.has(item.from_name)) continue;
-      changed = state.setControlValue(item.from_name, JSON.parse(JSON.stringify(item.value || {}))) || changed;
-    }
+    const shownRegions = state.regionSet().byId;
+    changed = state.editResult((cur) => {
+      const next = cur.slice();
+      for (const raw of pred.result) {
+        if (!raw || typeof raw !== "object") continue;
+        const item: ResultItem = { ...cloneJson(raw), origin: FROM_PREDICTION };
+        if (regional(raw)) {
+          next.push(item);
+          continue;
+        }
+        const info = typeof raw.from_name === "string" ? state.index.controls.get(raw.from_name) : undefined;
+        if (!info || state.isPerRegion(raw.from_name)) continue;
+        // a whole-item value replaces what the control shows (a default choice, say)
+        const at = next.findIndex((r) => r.from_name === raw.from_name && !(r.id && shownRegions.has(r.id)));
+        const whole: ResultItem = { ...item, id: typeof raw.id === "string" && raw.id ? raw.id : newId(),
+          to_name: info.toName, type: info.type, value: cloneJson(raw.value || {}) };
+        if (at >= 0) next[at] = whole;
+        else next.push(whole);
+      }
+      return JSON.stringify(next) === JSON.stringify(cur) ? cur : next;
+    });
     // accepted spans are reviewed on the item: no auto-advance then
-    if (changed && state.settings.auto_advance && state.requiredFilled() && !regional.length) state.advance();
+    if (changed && state.settings.auto_advance && state.requiredFilled() && !hasRegions) state.advance();
   });
   return changed;
 }

@@ -118,3 +118,12 @@ export function asString(v: unknown, dflt = ""): string {
   if (v === undefined || v === null) return dflt;
   return String(v);
 }
+
+/** Label Studio's `origin` of a result item taken from a prediction, before and after a human edit. */
+export const FROM_PREDICTION = "prediction";
+export const PREDICTION_CHANGED = "prediction-changed";
+
+/** The `origin` of an item edited by hand: "prediction-changed" when it came from a prediction. */
+export function editedOrigin(before: { origin?: string } | undefined): string {
+  return before && (before.origin === FROM_PREDICTION || before.origin === PREDICTION_CHANGED) ? PREDICTION_CHANGED : "manual";
+}

@@ -11,7 +11,8 @@ import { el, setDisabled, setHidden, setText, type RenderContext, type TaskView 
 import { renderNode } from "./tags/registry";
 import { RegionController } from "./regions/controller";
 import { mountRegionPanel } from "./regions/panel";
-import { acceptSuggestion, DEFAULT_ACCEPT_KEY, mountSuggestion } from "./suggestion";
+import { acceptSuggestion, DEFAULT_ACCEPT_KEY, DEFAULT_RETRAIN_KEY, mountSuggestion } from "./suggestion";
+import { isReviewMode, mountReview, reviewBook } from "./review";
 
 export interface ViewHandle {
   root: HTMLElement;
@@ -27,6 +28,7 @@ const HELP: Array<[string, string]> = [
   ["u", "toggle the unlabeled-only filter"],
   ["PageDown / Space", "scroll the text down (PageUp / Shift+Space: up)"],
   ["r", "accept the model's suggestion (when one is shown)"],
+  [".", "retrain the model now (after lab.retrain(fit_fn) in the notebook)"],
   ["Ctrl+Space", "skip"],
   ["Ctrl+Z", "undo"],
   ["Ctrl+Shift+Z / Ctrl+Y", "redo"],
@@ -71,8 +73,12 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   const btnRedo = button(doc, "nbl-redo", "redo", "redo (Ctrl+Shift+Z or Ctrl+Y)");
   const btnFilter = button(doc, "nbl-filter", "unlabeled only", "show only unlabeled items (u)");
   btnFilter.setAttribute("aria-pressed", "false");
+  const retrainKey = () => state.settings.retrain_key || DEFAULT_RETRAIN_KEY;
+  // shown once the kernel has a fit function (lab.retrain(...)); the kernel then refits now
+  const btnRetrain = button(doc, "nbl-retrain", "retrain", `retrain the model now (${retrainKey()})`);
+  btnRetrain.hidden = true;
   const nav = el(doc, "div", "nbl-group");
-  nav.append(btnPrev, btnNext, btnNextUnl, btnSkip, btnUndo, btnRedo, btnFilter);
+  nav.append(btnPrev, btnNext, btnNextUnl, btnSkip, btnUndo, btnRedo, btnFilter, btnRetrain);
   const info = el(doc, "div", "nbl-group nbl-info");
   const position = el(doc, "span", "nbl-position");
   const progress = el(doc, "span", "nbl-progress");
@@ -86,7 +92,8 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   const summary = el(doc, "summary", undefined, "keys");
   const helpList = el(doc, "dl");
   const ak = state.settings.accept_key || DEFAULT_ACCEPT_KEY;
-  for (const [k, v] of HELP) helpList.append(el(doc, "dt", undefined, k === "r" ? ak : k), el(doc, "dd", undefined, v));
+  const rk = retrainKey();
+  for (const [k, v] of HELP) helpList.append(el(doc, "dt", undefined, k === "r" ? ak : k === "." ? rk : k), el(doc, "dd", undefined, v));
   help.append(summary, helpList);
   info.append(notice, position, progress, skipped, status, help);
   bar.append(nav, info);
@@ -109,7 +116,15 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
 
   const acceptKey = () => state.settings.accept_key || DEFAULT_ACCEPT_KEY;
   const suggestion = mountSuggestion(doc, state, acceptKey, () => focusRoot());
-  root.append(bar, banner, suggestion.el, loading, empty, body);
+  const review = isReviewMode(state) ? reviewBook(state) : undefined;
+  const reviewKey = () => state.settings.review_key || "a";
+  const reviewPanel = review ? mountReview(doc, state, review, reviewKey, () => focusRoot()) : null;
+  if (reviewPanel) {
+    root.setAttribute("data-mode", "review");
+    progress.title = "reviewed / total";
+    btnSkip.hidden = true; // a review has no skip: accept, reject or fix
+  }
+  root.append(bar, banner, suggestion.el, ...(reviewPanel ? [reviewPanel.el] : []), loading, empty, body);
   host.appendChild(root);
 
   // ---- the config tree, built once per spec ----
@@ -139,6 +154,9 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     const ak = acceptKey();
     const hotkeys = { ...(spec?.hotkeys || {}) };
     if (!(ak in hotkeys)) hotkeys[ak] = { control: "", action: "accept" };
+    if (reviewPanel && !(reviewKey() in hotkeys)) hotkeys[reviewKey()] = { control: "", action: "review_accept" };
+    const rk = retrainKey();
+    if (!(rk in hotkeys) && rk !== ak) hotkeys[rk] = { control: "", action: "retrain" };
     table = compileHotkeys(hotkeys);
     regions = new RegionController(state, state.index);
     panel = null;
@@ -220,6 +238,8 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     setDisabled(btnRedo, !state.canRedo());
     setDisabled(btnPrev, state.pos <= 0);
     setDisabled(btnSkip, !entry);
+    setHidden(btnRetrain, !state.settings.retrain);
+    setDisabled(btnRetrain, !!state.disconnected);
 
     const msgs = state.bannerMessages();
     setHidden(banner, msgs.length === 0 && state.errorCount() === 0);
@@ -230,6 +250,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
 
     setHidden(empty, state.total > 0);
     suggestion.update(entry);
+    reviewPanel?.update(entry);
     if (entry) {
       setHidden(body, false);
       setHidden(loading, true);
@@ -258,8 +279,16 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
     switch (action.kind) {
       case "hotkey": {
         if (repeat) return; // holding a label key must not label a run of items
+        if (action.binding.action === "review_accept") {
+          review?.decide("accept");
+          return;
+        }
         if (action.binding.action === "accept") {
           acceptSuggestion(state);
+          return;
+        }
+        if (action.binding.action === "retrain") {
+          state.requestRetrain();
           return;
         }
         if (regions.isRegionControl(action.binding.control)) {
@@ -279,7 +308,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
       case "nextUnlabeled":
         return state.nextUnlabeled();
       case "skip":
-        if (!repeat) state.skip();
+        if (!repeat && !reviewPanel) state.skip();
         return;
       case "undo":
         return state.undo();
@@ -395,6 +424,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
   click(btnUndo, () => state.undo());
   click(btnRedo, () => state.redo());
   click(btnFilter, () => state.toggleFilter());
+  click(btnRetrain, () => state.requestRetrain());
   click(btnRetry, () => state.retryErrors());
   click(btnDismiss, () => state.dismissMessages());
 
@@ -421,6 +451,7 @@ export function mountView(host: HTMLElement, state: LabelState): ViewHandle {
         console.error("[nblabel] saving typed text on close failed", e);
       }
       unsubscribe();
+      reviewPanel?.destroy();
       removeDraftSource();
       root.removeEventListener("keydown", onKeyDown);
       root.removeEventListener("focusout", onFocusOut);

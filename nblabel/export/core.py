@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ConfigSpec
+from ..frame import gc_paused
 from ..quality.votes import CONSENSUS
 from ..store import Store
 
@@ -89,15 +90,25 @@ def _completed_by(annotator: str) -> Any:
     return {"email": annotator} if _EMAIL.fullmatch(annotator) else annotator
 
 
-def store_tasks(store: Store, annotator: str | None = "*", *, all_tasks: bool = False) -> Iterator[dict[str, Any]]:
+#: ``task_data(keys)`` -> ``{key: data}`` for the keys it knows: task data from outside the store
+TaskData = Callable[[list[str]], Mapping[str, dict[str, Any]]]
+
+
+def store_tasks(store: Store, annotator: str | None = "*", *, all_tasks: bool = False,
+                task_data: TaskData | None = None) -> Iterator[dict[str, Any]]:
     """The store's tasks as Label Studio task JSON, in the order they were first stored.
 
     ``annotator``: ``"*"`` or None for every annotator's annotations, else only that annotator's.
     By default only tasks with at least one of those annotations (the server's default too);
-    ``all_tasks=True`` adds every other stored task with ``"annotations": []``. Each task carries
-    its stored predictions in full (``result``, ``score``, ``model_version``). A task the store
-    holds annotations of but no data snapshot (labeled only on a server, pushed from a DataFrame)
-    comes with ``"data": {}`` and ``"meta": {MISSING_DATA: True}``.
+    ``all_tasks=True`` adds every other stored task with ``"annotations": []``, and every task
+    with a prediction: a model predicts a whole pool but the store keeps the data snapshot of
+    labeled tasks only, so ``task_data`` (a :class:`~nblabel.Labeler` passes its DataFrame's
+    rows) supplies the data of tasks without one. Each task carries its stored predictions in
+    full, as Label Studio's full-prediction export writes them (``id, result, model_version,
+    score, created_at, updated_at, task``; the server-only keys ``created_ago, cluster,
+    neighbors, mislabeling, model, model_run, project`` are left out). A task with no data
+    anywhere (labeled only on a server, pushed from a DataFrame) comes with ``"data": {}`` and
+    ``"meta": {MISSING_DATA: True}``.
     """
     who = None if annotator in (None, "*") else annotator
     by_task: dict[str, list[dict[str, Any]]] = {}
@@ -106,13 +117,22 @@ def store_tasks(store: Store, annotator: str | None = "*", *, all_tasks: bool = 
     stored = store.tasks()
     reviews = store.reviews()
     known = {t["id"] for t in stored}
-    # annotations of tasks the store has no data snapshot of: exported with "data": {} and
-    # "meta": {"nblabel_missing_data": true}, so a reader can tell them from tasks without data
-    orphans = [{"id": k, "data": {}, "meta": {MISSING_DATA: True}} for k in by_task if k not in known]
+    # tasks the store has no data snapshot of: annotated ones, and with all_tasks predicted ones
+    missing = [k for k in by_task if k not in known]
+    if all_tasks:
+        seen = known.union(missing)
+        missing += [k for k in store.predicted_keys() if k not in seen]
+    # their data from task_data; without it "data": {} and "meta": {"nblabel_missing_data": true},
+    # so a reader can tell them from tasks without data
+    orphans = [{"id": k, "data": {}, "meta": {MISSING_DATA: True}} for k in missing]
     chosen = [t for t in stored + orphans if all_tasks or t["id"] in by_task]
     for i in range(0, len(chosen), 500):
         chunk = chosen[i:i + 500]
-        preds = store.predictions([t["id"] for t in chunk])
+        if task_data is not None:
+            lost = [t["id"] for t in chunk if (t.get("meta") or {}).get(MISSING_DATA)]
+            found = task_data(lost) if lost else {}
+            chunk = [{"id": t["id"], "data": found[t["id"]]} if t["id"] in found else t for t in chunk]
+        preds = store.predictions([t["id"] for t in chunk], detail=True)
         for t in chunk:
             key = t["id"]
             task: dict[str, Any] = {"id": _task_id(key), "data": t["data"]}
@@ -137,7 +157,8 @@ def store_tasks(store: Store, annotator: str | None = "*", *, all_tasks: bool = 
                 for a in by_task.get(key, [])
             ]
             task["predictions"] = [
-                {"result": p["result"], "score": p["score"], "model_version": p["model_version"]}
+                {"id": p["id"], "result": p["result"], "model_version": p["model_version"], "score": p["score"],
+                 "created_at": p["created_at"], "updated_at": p["created_at"], "task": task["id"]}
                 for p in preds.get(key, [])
             ]
             yield task
@@ -155,6 +176,22 @@ def _annotator(completed_by: Any, *, int_id: bool) -> Any:
     return str(completed_by)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _copy_json(value: Any) -> Any:
+    """A deep copy of decoded JSON (dicts, lists, scalars): what ``copy.deepcopy`` gives, several
+    times faster, because it skips deepcopy's memo and dispatch for the types JSON can hold.
+    Anything else (a tuple or object in task JSON built by hand) goes through ``deepcopy``."""
+    if type(value) is dict:
+        return {k: v if type(v) in _SCALARS else _copy_json(v) for k, v in value.items()}
+    if type(value) is list:
+        return [v if type(v) in _SCALARS else _copy_json(v) for v in value]
+    if type(value) in _SCALARS:
+        return value
+    return deepcopy(value)
+
+
 def _outputs(result: Any, spec: ConfigSpec) -> dict[str, list[dict[str, Any]]]:
     """from_name -> the result values of that control, each with the control's tag as ``type``."""
     outputs: dict[str, list[dict[str, Any]]] = {}
@@ -166,16 +203,16 @@ def _outputs(result: Any, spec: ConfigSpec) -> dict[str, list[dict[str, Any]]]:
         if not name:
             continue
         if name in controls:
-            value: dict[str, Any] = deepcopy(item["value"]) if isinstance(item.get("value"), dict) else {}
+            value: dict[str, Any] = _copy_json(item["value"]) if isinstance(item.get("value"), dict) else {}
             value["type"] = controls[name]["tag"]
             for k in ("original_width", "original_height"):
                 if k in item:
                     value[k] = item[k]
         elif item.get("type") == "chatmessage":
-            value = deepcopy(item["value"]) if isinstance(item.get("value"), dict) else {}
+            value = _copy_json(item["value"]) if isinstance(item.get("value"), dict) else {}
             value["type"] = "chatmessage"
         elif not controls:  # a config without controls: keep what is there
-            value = deepcopy(item["value"]) if isinstance(item.get("value"), dict) else {}
+            value = _copy_json(item["value"]) if isinstance(item.get("value"), dict) else {}
             value["type"] = item.get("type") or "unknown"
             for k in ("original_width", "original_height"):
                 if k in item:
@@ -229,8 +266,12 @@ def export_store(
     annotator: str | None = "*",
     all_tasks: bool = False,
     progress: bool = False,
+    task_data: TaskData | None = None,
 ) -> ExportResult:
     """Write the store's annotations to ``path`` in format ``fmt`` (a key of :data:`FORMATS`).
+
+    ``all_tasks`` and ``task_data``: as in :func:`store_tasks` (``all_tasks=True`` includes every
+    predicted task; ``task_data`` fills in the data the store has no snapshot of).
 
     ``progress``: count the exported tasks with a progress bar (nblabel.progress; a notebook bar in
     a kernel), shown only for a store of at least :data:`PROGRESS_FROM` tasks.
@@ -244,13 +285,13 @@ def export_store(
     from ..progress import progress_reporter
 
     target = Path(path)
-    tasks = store_tasks(store, annotator, all_tasks=all_tasks)
+    tasks = store_tasks(store, annotator, all_tasks=all_tasks, task_data=task_data)
     big = progress and store.task_count() >= PROGRESS_FROM
     bar = progress_reporter(f"export {key}", None, enabled=big)
     counter = _Counter(tasks, bar.update)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part")  # same folder: rename is atomic
     try:
-        with bar:
+        with bar, gc_paused():  # bulk flattening of every annotation: see nblabel.frame.gc_paused
             records = FORMATS[key].write(counter, spec, Path(tmp))
         os.replace(tmp, target)
     except BaseException:

@@ -100,6 +100,10 @@ def test_a_prelabel_shows_one_key_accepts_it_and_a_label_key_corrects_the_next(l
     got = H.kernel_json(page, "_f[['sentiment', 'sentiment_pred']].head(2).values.tolist()",
                         setup="_f = lab.to_dataframe()")
     assert got == [["positive", "positive"], ["positive", "negative"]], got
+    # Label Studio's origin: the accepted label came from the prediction, the correction is manual
+    origins = H.kernel_json(page, "[[r.get('origin') for r in a['result']] for a in _a]",
+                            setup="_a = lab._store.annotations('t')[:2]  # oldest first")
+    assert origins == [["prediction"], ["manual"]], origins
 
 
 def test_arriving_predictions_and_a_rerank_do_not_move_the_current_item(lab, page):

@@ -539,7 +539,9 @@ def test_labeler_push_and_pull_show_label_studio_labels_in_the_widget(tmp_path: 
     assert entry["annotation"]["result"] == sentiment("negative", "q")
 
 
-def test_progress_goes_to_stderr_unless_turned_off(store: Store, project: Project, capsys: Any) -> None:
+def test_progress_goes_to_stderr_unless_turned_off(store: Store, project: Project, capsys: Any,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NBL_PROGRESS", raising=False)  # a combined run with --nbval sets it for the notebooks
     df = frame(3)
     push(store, TaskSource(df, {"text": "text"}), SPEC, project, progress=False)
     pull(store, SPEC, project, progress=False)
@@ -553,6 +555,7 @@ def test_progress_goes_to_stderr_unless_turned_off(store: Store, project: Projec
 
 def test_a_pull_says_it_waits_for_the_server_while_the_export_is_built(
         store: Store, project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NBL_PROGRESS", raising=False)
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
@@ -575,6 +578,7 @@ def test_a_config_that_differs_from_the_project_is_warned_about(store: Store, pr
 
 
 def test_the_progress_bar_in_a_notebook_is_an_ipywidgets_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NBL_PROGRESS", raising=False)
     import tqdm.notebook
 
     import nblabel.progress as progress

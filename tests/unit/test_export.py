@@ -56,8 +56,12 @@ TASKS = [
          {"id": 11, "completed_by": 7, "created_at": "2024-02-01T00:00:00Z", "updated_at": "2024-02-01T00:00:00Z",
           "lead_time": None, "result": [choice("neg")]},
          {"id": 12, "completed_by": "ana", "was_cancelled": True, "created_at": "2024-03-01T00:00:00Z", "result": []},
-     ]},
-    {"id": 2, "data": {"text": "no annotations", "sentiment": "x"}, "annotations": []},
+     ],
+     # predictions never reach the flat formats (Label Studio's converter reads annotations only)
+     "predictions": [{"id": 4, "result": [choice("pos"), choice(["b"], "tags")], "model_version": "m1",
+                      "score": 0.9, "task": 1}]},
+    {"id": 2, "data": {"text": "no annotations", "sentiment": "x"}, "annotations": [],
+     "predictions": [{"id": 5, "result": [choice("neg")], "model_version": "m1", "score": 0.6, "task": 2}]},
     {"id": 3, "data": {"text": "skipped only"},
      "annotations": [{"id": 13, "completed_by": "bob", "was_cancelled": True, "result": [], "created_at": "2024-01-01"}]},
     {"id": "ls-4", "data": {"text": "ünïcode ✓", "image": "img.png"},
@@ -170,7 +174,11 @@ def test_store_tasks_are_label_studio_task_json(store):
     assert [a["completed_by"] for a in anns] == ["ana", {"email": "bo@example.org"}]
     assert anns[0]["result"] == [choice("pos")] and anns[0]["lead_time"] == 2.0 and anns[0]["ground_truth"] is False
     assert isinstance(anns[0]["id"], int) and anns[0]["created_at"] and anns[0]["updated_at"]
-    assert t0["predictions"] == [{"result": [choice("pos")], "score": 0.75, "model_version": "m1"}]
+    # as Label Studio's full-prediction export writes them (without its server-only keys)
+    (p0,) = t0["predictions"]
+    assert list(p0) == ["id", "result", "model_version", "score", "created_at", "updated_at", "task"]
+    assert p0["result"] == [choice("pos")] and p0["score"] == 0.75 and p0["model_version"] == "m1"
+    assert isinstance(p0["id"], int) and p0["task"] == 0 and p0["created_at"] == p0["updated_at"] != ""
     assert tasks[1]["annotations"][0]["was_cancelled"] is True
 
     only_bo = list(store_tasks(store, "bo@example.org"))
@@ -269,3 +277,28 @@ def test_annotations_without_task_data_are_flagged(store, spec, tmp_path):
     assert len(tasks[1]["annotations"]) == 2
     res = export_store(store, spec, tmp_path / "o.json", "json_min")
     assert res.missing_data == 1 and res.tasks == 2
+
+
+def test_all_tasks_adds_predicted_tasks_with_data_from_task_data(store, spec, tmp_path):
+    store.add_predictions([(9, [choice("neg")], 0.4, "m2"), ("x", [choice("pos")], 0.8, "m2")])
+    # without a source of task data: exported, flagged as missing data
+    every = {t["id"]: t for t in store_tasks(store, all_tasks=True)}
+    assert list(every) == [0, "a-b", 5, 9, "x"]
+    assert every[9]["data"] == {} and every[9]["meta"] == {"nblabel_missing_data": True}
+    assert every[9]["annotations"] == [] and every[9]["predictions"][0]["score"] == 0.4
+
+    asked = []
+
+    def task_data(keys):
+        asked.append(list(keys))
+        return {"9": {"text": "nine"}}  # knows one of the two
+
+    every = {t["id"]: t for t in store_tasks(store, all_tasks=True, task_data=task_data)}
+    assert asked == [["9", "x"]]  # only the tasks without a snapshot are looked up
+    assert every[9]["data"] == {"text": "nine"} and "meta" not in every[9]
+    assert every["x"]["meta"] == {"nblabel_missing_data": True}
+    assert every[0]["data"] == {"text": "fine", "n": 1}  # a snapshot wins
+    # the default export stays Label Studio's: annotated tasks only
+    assert [t["id"] for t in store_tasks(store, task_data=task_data)] == [0, "a-b"]
+    res = export_store(store, spec, tmp_path / "all.csv", "csv", all_tasks=True, task_data=task_data)
+    assert res.tasks == 5 and res.missing_data == 1

@@ -214,8 +214,19 @@ def test_predictions_export_apart_from_annotations(df, tmp_path):
     assert first["annotations"][0]["result"][0]["value"] == {"choices": ["negative"]}
     assert first["predictions"][0]["model_version"] == "score_model"
     assert first["predictions"][0]["result"][0]["origin"] == "prediction"
-    # tasks the store holds no snapshot of (never labeled, never pushed) are not exported
-    assert set(tasks) == {df.index[0]}
+    # every predicted row is exported, its data read from the DataFrame (never labeled: no snapshot)
+    assert list(tasks) == list(df.head(20).index)
+    other = tasks[df.index[5]]
+    assert other["annotations"] == [] and other["data"]["review"] == df["review"].iloc[5]
+    assert other["predictions"][0]["model_version"] == "score_model" and other["predictions"][0]["task"] == df.index[5]
+    assert "meta" not in other
+    # the flat formats, like Label Studio's converter, show annotations only: one row per task
+    lab.export("json_min", tmp_path / "min.json", all_tasks=True)
+    rows = json.loads((tmp_path / "min.json").read_text())
+    assert len(rows) == 20 and [r["id"] for r in rows if "sentiment" in r] == [df.index[0]]
+    # without all_tasks: Label Studio's default, labeled tasks only
+    lab.export("json", out)
+    assert [t["id"] for t in json.loads(out.read_text())] == [df.index[0]]
 
 
 def test_plots_draw_labels_confidence_and_learning(df, tmp_path):
@@ -241,3 +252,65 @@ def test_plots_draw_labels_confidence_and_learning(df, tmp_path):
                           "labels": [10, 20, 10, 20], "accuracy": [0.5, 0.8, 0.5, 0.6]})
     ax = active.plot_learning_curve(curve)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["margin (n=1 seeds)", "random (n=1 seeds)"]
+
+
+def test_the_front_ends_retrain_message_refits_with_the_last_fit_function(df, tmp_path):
+    lab, rec = make(df.head(40), tmp_path, predict=score_model)
+    assert lab.wait_predictions(30)
+    assert lab.settings["retrain"] is False and lab.settings["retrain_key"] == "."
+    # before lab.retrain(...) there is no fit function: an error in the widget, nothing queued
+    with pytest.warns(LabelerWarning, match=r"call lab.retrain\(fit_fn\)"):
+        front_end_sends(lab, {"type": "retrain"})
+    assert rec.custom("error")[-1]["seq"] is None and "lab.retrain" in lab.error
+
+    fits: list[int] = []
+
+    def fit(labeled: pd.DataFrame):
+        fits.append(len(labeled))
+
+        def refit(rows: pd.DataFrame) -> list[str]:
+            return ["positive"] * len(rows)
+
+        refit.model_version = f"refit-{len(fits)}"  # type: ignore[attr-defined]
+        return refit
+
+    lab.retrain(fit, every=1000)  # sets the fit function, no retrain yet
+    assert lab.settings["retrain"] is True and lab.settings["accept_key"] == "r"
+    for i in range(3):
+        save(lab, i, "negative", i + 1)
+    assert lab.wait_predictions(30) and fits == []
+    front_end_sends(lab, {"type": "retrain"})
+    deadline = time.time() + 30
+    while not fits and time.time() < deadline:
+        time.sleep(0.02)
+    assert lab.wait_predictions(30)
+    assert fits == [3] and lab.model.model_version == "refit-1"
+    assert lab.to_dataframe()["sentiment_pred"].eq("positive").all()
+
+
+def test_a_fit_function_that_raises_on_the_retrain_key_shows_in_the_widget(df, tmp_path):
+    lab, rec = make(df.head(20), tmp_path, predict=score_model)
+    assert lab.wait_predictions(30)
+
+    def broken(labeled):
+        raise RuntimeError("no GPU here")
+
+    lab.retrain(broken, every=1000)
+    save(lab, 0, "positive", 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LabelerWarning)
+        front_end_sends(lab, {"type": "retrain"})
+        deadline = time.time() + 30
+        while "no GPU" not in lab.error and time.time() < deadline:
+            time.sleep(0.02)
+    assert "retraining failed: RuntimeError: no GPU here" in lab.error
+    assert any("no GPU here" in m["message"] for m in rec.custom("error"))
+    assert lab.to_dataframe()["sentiment"].iloc[0] == "positive"  # the label is kept
+
+
+def test_the_retrain_key_avoids_the_configs_hotkeys():
+    from nblabel.widget import retrain_key
+
+    assert retrain_key(nblabel.parse_config(CONFIG)) == "."
+    taken = nblabel.parse_config(CONFIG.replace('<Choice value="positive"/>', '<Choice value="positive" hotkey="."/>'))
+    assert retrain_key(taken) == ","

@@ -8,6 +8,7 @@
 // result list and return a new one, so undo/redo (which stores whole annotations) and
 // saving work unchanged for every region kind.
 import type { ResultItem } from "../protocol";
+import { editedOrigin } from "../util";
 
 /** What the layer needs to know about one result type that makes regions. */
 export interface RegionKind {
@@ -167,7 +168,7 @@ export function setRegionLabels(result: ResultItem[], id: string, labels: string
     if (r.id !== id || isRelation(r)) return r;
     const kind = regionKind(r.type);
     if (!kind) return r;
-    return { ...r, value: { ...r.value, [kind.labelsKey]: labels } };
+    return { ...r, value: { ...r.value, [kind.labelsKey]: labels }, origin: editedOrigin(r) };
   });
 }
 
@@ -197,7 +198,7 @@ export function setPerRegionValue(
     to_name: region.to_name,
     type: control.type,
     value: { ...geometryOf(region), ...value },
-    origin: "manual",
+    origin: editedOrigin(idx >= 0 ? result[idx] : undefined),
   };
   return idx >= 0 ? result.map((r, i) => (i === idx ? item : r)) : [...result, item];
 }

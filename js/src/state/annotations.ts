@@ -44,6 +44,7 @@ export function normalizeEntry(t: TaskEntry): TaskEntry {
     data: t.data && typeof t.data === "object" ? t.data : {},
     annotation,
     predictions: Array.isArray(t.predictions) ? t.predictions : [],
+    ...(Array.isArray(t.others) ? { others: t.others, review: t.review ?? null } : {}),
   };
 }
 

@@ -23,7 +23,7 @@ import type {
 } from "../protocol";
 import type { Scheduler } from "../outbox";
 import { findOption, indexSpec, isSpec, type SpecIndex } from "../spec";
-import { asBool, asNumber, cloneJson, newId } from "../util";
+import { asBool, asNumber, cloneJson, editedOrigin, newId } from "../util";
 import {
   choiceDefaults,
   choicesOf,
@@ -41,6 +41,11 @@ import { parseRegions, setPerRegionValue, addRelation, type Region, type RegionS
 import { RegionUI } from "../regions/ui";
 
 export { choicesOf, isDone, isLabeled, isSkipped, orderChoices } from "./annotations";
+
+/** Still to do: not labeled and, in review mode, not reviewed yet. */
+function isOpen(e: TaskEntry): boolean {
+  return !isLabeled(e.annotation) && !(e.review && e.review.state !== "pending");
+}
 
 export type Filter = "all" | "unlabeled";
 export type Status = "saved" | "saving" | "error" | "loading" | "disconnected";
@@ -250,9 +255,9 @@ export class LabelState {
     }
     if (msg.type === "save") {
       this.onError({ type: "error", seq: msg.seq, message: `could not send the save: ${String(err)}` });
-    } else {
+    } else if (msg.type === "need" || msg.type === "seek") {
       this.inflight.delete(msg.req);
-    }
+    } // a retrain request that never left: the banner already says the kernel is gone
   }
 
   /** Decide the next `need`/`seek` at the next flush (after the frame), not in the command. */
@@ -310,6 +315,9 @@ export class LabelState {
         prefetch: prefetch && prefetch > 0 ? Math.floor(prefetch) : DEFAULT_PREFETCH,
         annotator: typeof s?.annotator === "string" ? s.annotator : "",
         ...(typeof s?.accept_key === "string" && s.accept_key ? { accept_key: s.accept_key } : {}),
+        ...(s?.mode === "review" ? { mode: "review", review_key: typeof s.review_key === "string" && s.review_key ? s.review_key : "a" } : {}),
+        ...(typeof s?.retrain_key === "string" && s.retrain_key ? { retrain_key: s.retrain_key } : {}),
+        retrain: s?.retrain === true,
       };
       this.wantPrefetch();
     });
@@ -691,7 +699,7 @@ export class LabelState {
     while (q >= 0) {
       const e = this.cache.get(q);
       if (e) {
-        if (!isLabeled(e.annotation)) return { kind: "found", pos: q };
+        if (isOpen(e)) return { kind: "found", pos: q };
         q--;
         continue;
       }
@@ -734,7 +742,7 @@ export class LabelState {
     while (q < this.total) {
       const e = this.cache.get(q);
       if (e) {
-        if (!isLabeled(e.annotation)) return { kind: "found", pos: q };
+        if (isOpen(e)) return { kind: "found", pos: q };
         q++;
         continue;
       }
@@ -862,7 +870,7 @@ export class LabelState {
           to_name: info.toName,
           type: info.type,
           value,
-          origin: "manual",
+          origin: editedOrigin(idx >= 0 ? cur[idx] : undefined),
         };
         next = idx >= 0 ? cur.map((r, i) => (i === idx ? item : r)) : [...cur, item];
       }
@@ -889,7 +897,7 @@ export class LabelState {
         to_name: info.toName,
         type: info.type,
         value: v.value,
-        origin: "manual",
+        origin: editedOrigin(v.id ? cur.find((r) => r.id === v.id && r.from_name === control) : undefined),
       }));
       const at = cur.findIndex((r) => r.from_name === control);
       const rest = cur.filter((r) => r.from_name !== control);
@@ -897,6 +905,27 @@ export class LabelState {
       if (JSON.stringify(next) === JSON.stringify(cur)) return false;
       const after: Annotation | null = next.length ? { result: next, was_cancelled: false } : null;
       return this.commit(pos, after, true, fresh);
+    });
+  }
+
+  /**
+   * The retrain key/button: ask the kernel to retrain now with its last fit function (the
+   * new predictions stream in as they come). Without one (`settings.retrain` false) only a
+   * notice says what to call. Returns whether the request was sent.
+   */
+  requestRetrain(): boolean {
+    return this.mutate(() => {
+      if (!this.settings.retrain) {
+        this.notice = "no fit function: call lab.retrain(fit_fn) in the notebook";
+        return false;
+      }
+      if (this.disconnected) {
+        this.notice = "cannot retrain: the kernel connection is gone";
+        return false;
+      }
+      this.notice = "retraining in the kernel\u2026";
+      this.post(() => ({ type: "retrain" }));
+      return true;
     });
   }
 
