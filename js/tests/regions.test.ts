@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { ResultItem, Spec, SpecNode } from "../src/protocol";
 import { CodePointIndex, expandToWords } from "../src/regions/offsets";
-import { SpanLayer, type SpanSpec } from "../src/regions/spans";
+import { CHUNK_SIZE, CHUNK_THRESHOLD, SpanLayer, chunkCuts, type SpanSpec } from "../src/regions/spans";
 import { addRelation, deleteRegion, parseRegions, setPerRegionValue } from "../src/regions/model";
 import { frame, press, useFrames, useMounted } from "./helpers";
 import { FakeModel, traits } from "./fake-model";
@@ -135,6 +135,76 @@ describe("span layer (nested spans, incremental)", () => {
       }
       box.remove();
     }
+  });
+});
+
+describe("span layer on a long text (chunks)", () => {
+  // a long text with line breaks (CRLF too) and astral characters: cut into chunks
+  const line = (i: number) => `Line ${i}: Ann met Bob in 北京 \u{1F600} and walked to Paris.${i % 3 ? "\r\n" : "\n"}`;
+  const text = Array.from({ length: 900 }, (_, i) => line(i)).join("");
+  const spans = (ids: string[], at: (i: number) => [number, number]): SpanSpec[] =>
+    ids.map((id, i) => ({ id, start: at(i)[0], end: at(i)[1], color: "#f00", label: "X", hidden: false, selected: false }));
+
+  it("cuts just after line breaks, keeps the text whole, and updates only the changed chunk", () => {
+    expect(text.length).toBeGreaterThan(CHUNK_THRESHOLD);
+    const cuts = chunkCuts(text);
+    expect(cuts.length).toBeGreaterThan(5);
+    for (const c of cuts) expect(text[c - 1]).toBe("\n");
+    expect(chunkCuts("short\ntext")).toEqual([]);
+    const box = document.createElement("div");
+    const layer = new SpanLayer(box);
+    const base = spans(["a", "b", "c"], (i) => [100 + i * 9000, 110 + i * 9000]);
+    layer.update(text, base);
+    const chunks = [...box.children].filter((e) => e.classList.contains("nbl-text-chunk"));
+    expect(chunks.length).toBe(box.childNodes.length);
+    expect(chunks.length).toBe(cuts.length + 1);
+    expect(box.textContent).toBe(text);
+    // a new span touches one chunk: every other chunk element (and its nodes) stays
+    const nodes = chunks.map((c) => [...c.childNodes]);
+    layer.update(text, [...base, ...spans(["n"], () => [CHUNK_SIZE * 3 + 20, CHUNK_SIZE * 3 + 30])]);
+    const after = [...box.children];
+    expect(after).toEqual(chunks);
+    const same = (c: Element, i: number) => c.childNodes.length === nodes[i].length && nodes[i].every((n, j) => c.childNodes[j] === n);
+    expect(after.filter((c, i) => !same(c, i)).length).toBe(1);
+    expect(box.querySelector('[data-region-id="n"]')!.textContent).toBe(text.slice(CHUNK_SIZE * 3 + 20, CHUNK_SIZE * 3 + 30));
+  });
+
+  it("drops a cut while a span crosses it, and equals a fresh render after each change", () => {
+    const cut = chunkCuts(text)[2];
+    const box = document.createElement("div");
+    const layer = new SpanLayer(box);
+    const steps: SpanSpec[][] = [
+      spans(["a"], () => [50, 60]),
+      spans(["a", "x"], (i) => (i ? [cut - 5, cut + 5] : [50, 60])), // crosses the cut
+      spans(["a", "x", "y"], (i) => [[50, 60], [cut - 5, cut + 5], [cut + 2, cut + 40]][i] as [number, number]),
+      spans(["a"], () => [50, 60]),
+    ];
+    for (const s of steps) {
+      layer.update(text, s);
+      const fresh = document.createElement("div");
+      new SpanLayer(fresh).update(text, s);
+      expect(box.innerHTML).toBe(fresh.innerHTML);
+      expect(box.textContent).toBe(text);
+      for (const sp of s) {
+        const els = [...box.querySelectorAll(`[data-region-id="${sp.id}"]`)];
+        const outer = els.filter((e) => !els.some((o) => o !== e && o.contains(e)));
+        expect(outer.map((e) => e.textContent).join("")).toBe(text.slice(sp.start, sp.end));
+      }
+    }
+    layer.update(text, steps[1]);
+    expect(box.children.length).toBe(chunkCuts(text).length); // one cut dropped
+    // every DOM point maps back to its offset, across chunks
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    let sum = 0;
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      expect(layer.pointToOffset(t, 1)).toBe(sum + 1);
+      sum += (t as Text).data.length;
+    }
+    expect(sum).toBe(text.length);
+    const r = document.createRange();
+    r.setStart(box, 1);
+    r.setEnd(box, 3);
+    expect(layer.rangeToOffsets(r)).toEqual([box.children[0].textContent!.length, box.children[0].textContent!.length + box.children[1].textContent!.length + box.children[2].textContent!.length]);
   });
 });
 

@@ -119,17 +119,13 @@ function renderCluster(doc: Document, text: string, b: Block): HTMLElement {
   return root;
 }
 
-/** One text element with spans; `update` re-renders the blocks that changed. */
-export class SpanLayer {
+/** Blocks of one run of text inside one element; `update` re-renders the blocks that changed. */
+class BlockRun {
   private blocks: Block[] = [];
   private starts = new WeakMap<Node, number>();
   private text = "";
 
   constructor(readonly container: HTMLElement) {}
-
-  get currentText(): string {
-    return this.text;
-  }
 
   update(text: string, spans: SpanSpec[]): void {
     const doc = this.container.ownerDocument;
@@ -175,7 +171,7 @@ export class SpanLayer {
     return n;
   }
 
-  /** UTF-16 offset in the text of a DOM point (node, offset) inside the container. */
+  /** UTF-16 offset in this run's text of a DOM point (node, offset) inside the container. */
   pointToOffset(node: Node, offset: number): number {
     if (node.nodeType === 3) {
       const top = this.topLevel(node);
@@ -191,6 +187,145 @@ export class SpanLayer {
       }
     }
     // An element boundary (rare: triple click, select-all): measure with a range.
+    const r = this.container.ownerDocument.createRange();
+    r.setStart(this.container, 0);
+    r.setEnd(node, offset);
+    return r.toString().length;
+  }
+}
+
+/** Texts longer than this are cut into chunks (see SpanLayer). */
+export const CHUNK_THRESHOLD = 20_000;
+/** A chunk ends at the first line break at least this many UTF-16 units after its start. */
+export const CHUNK_SIZE = 4_000;
+
+interface Chunk {
+  start: number;
+  end: number;
+  el: HTMLElement;
+  run: BlockRun;
+  /** The spans last rendered in it, as one signature (skip unchanged chunks). */
+  key: string;
+}
+
+/** Fixed cut points of a long text: just after a line break, about every CHUNK_SIZE units. */
+export function chunkCuts(text: string): number[] {
+  const cuts: number[] = [];
+  if (text.length <= CHUNK_THRESHOLD) return cuts;
+  let pos = 0;
+  for (;;) {
+    const nl = text.indexOf("\n", pos + CHUNK_SIZE);
+    if (nl < 0 || nl + 1 >= text.length) break;
+    pos = nl + 1;
+    cuts.push(pos);
+  }
+  return cuts;
+}
+
+/**
+ * One text element with spans; `update` re-renders only what changed. A long text is cut,
+ * just after line breaks, into block chunks (`.nbl-text-chunk`, `content-visibility: auto`):
+ * the browser lays out and paints only the chunks on screen, and a change in one chunk
+ * re-lays out that chunk, not the whole text. A cut is dropped while a span crosses it.
+ * Cutting after a line break keeps the text's look: a pre-wrap line break ending a block
+ * adds no empty line.
+ */
+export class SpanLayer {
+  private text = "";
+  private cuts: number[] = [];
+  private whole: BlockRun | null = null;
+  private chunks: Chunk[] = [];
+  private chunkOf = new WeakMap<Node, Chunk>();
+
+  constructor(readonly container: HTMLElement) {}
+
+  get currentText(): string {
+    return this.text;
+  }
+
+  update(text: string, spans: SpanSpec[]): void {
+    if (text !== this.text) {
+      this.text = text;
+      this.cuts = chunkCuts(text);
+      this.whole = null;
+      this.chunks = [];
+      this.container.replaceChildren();
+    }
+    if (!this.cuts.length) {
+      if (!this.whole) this.whole = new BlockRun(this.container);
+      this.whole.update(text, spans);
+      return;
+    }
+    this.updateChunks(text, spans);
+  }
+
+  private updateChunks(text: string, spans: SpanSpec[]): void {
+    const doc = this.container.ownerDocument;
+    const len = text.length;
+    const clipped = spans
+      .map((s) => ({ ...s, start: Math.max(0, Math.min(len, s.start)), end: Math.max(0, Math.min(len, s.end)) }))
+      .filter((s) => s.end > s.start)
+      .sort((a, b) => a.start - b.start);
+    // chunk boundaries: the fixed cuts no span crosses
+    const bounds = [0];
+    let si = 0;
+    let reach = 0; // the furthest end of the spans starting before the cut
+    for (const c of this.cuts) {
+      while (si < clipped.length && clipped[si].start < c) reach = Math.max(reach, clipped[si++].end);
+      if (reach <= c) bounds.push(c);
+    }
+    bounds.push(len);
+    const old = new Map(this.chunks.map((ch) => [`${ch.start}:${ch.end}`, ch]));
+    const next: Chunk[] = [];
+    si = 0;
+    for (let k = 0; k + 1 < bounds.length; k++) {
+      const a = bounds[k];
+      const b = bounds[k + 1];
+      const mine: SpanSpec[] = [];
+      while (si < clipped.length && clipped[si].start < b) {
+        const s = clipped[si++];
+        mine.push({ ...s, start: s.start - a, end: s.end - a });
+      }
+      const key = mine.map(sig).join("|");
+      let ch = old.get(`${a}:${b}`);
+      if (ch) {
+        old.delete(`${a}:${b}`);
+        if (ch.key !== key) {
+          ch.run.update(text.slice(a, b), mine);
+          ch.key = key;
+        }
+      } else {
+        const el = doc.createElement("div");
+        el.className = "nbl-text-chunk";
+        // a size guess for chunks never shown (about 100 characters a line); `auto` keeps the real one
+        let lines = 1;
+        for (let i = text.indexOf("\n", a); i >= 0 && i < b; i = text.indexOf("\n", i + 1)) lines++;
+        el.style.setProperty("contain-intrinsic-block-size", `auto ${((lines + (b - a) / 100) * 1.9).toFixed(1)}em`);
+        const run = new BlockRun(el);
+        run.update(text.slice(a, b), mine);
+        ch = { start: a, end: b, el, run, key };
+        this.chunkOf.set(el, ch);
+      }
+      next.push(ch);
+    }
+    for (const ch of old.values()) ch.el.remove();
+    let prev: ChildNode | null = null;
+    for (const ch of next) {
+      const want: ChildNode | null = prev ? prev.nextSibling : this.container.firstChild;
+      if (want !== ch.el) this.container.insertBefore(ch.el, want);
+      prev = ch.el;
+    }
+    this.chunks = next;
+  }
+
+  /** UTF-16 offset in the text of a DOM point (node, offset) inside the container. */
+  pointToOffset(node: Node, offset: number): number {
+    if (this.whole || !this.chunks.length) return (this.whole ?? new BlockRun(this.container)).pointToOffset(node, offset);
+    let n: Node | null = node;
+    while (n && n.parentNode !== this.container) n = n.parentNode;
+    const ch = n ? this.chunkOf.get(n) : undefined;
+    if (ch) return ch.start + ch.run.pointToOffset(node, offset);
+    // a boundary between chunks: measure with a range
     const r = this.container.ownerDocument.createRange();
     r.setStart(this.container, 0);
     r.setEnd(node, offset);
