@@ -50,6 +50,7 @@ js-test: node js/node_modules
 ## lint: ruff (lint rules only) + mypy on the Python, tsc --noEmit + eslint on js/ (no format check yet)
 lint: install node js/node_modules
 	$(BIN)/ruff check nblabel tests scripts bench conftest.py
+	$(BIN)/ruff format --check nblabel tests scripts bench conftest.py
 	$(BIN)/mypy
 	cd js && npm run -s typecheck && npm run -s lint
 

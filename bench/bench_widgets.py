@@ -132,8 +132,29 @@ class MinimalText(anywidget.AnyWidget):
         return f"MinimalText({len(self.text)} chars)"
 
 
-_PIECES = ["Ann", "Bob", "met", "in", "北京", "東京", "the", "river", "😀", "🇫🇷", "e\u0301clair", "and",
-           "walked", "👨\u200d👩\u200d👧", "to", "Paris", ".", ",", "\r\n", "société", "Zoë"]
+_PIECES = [
+    "Ann",
+    "Bob",
+    "met",
+    "in",
+    "北京",
+    "東京",
+    "the",
+    "river",
+    "😀",
+    "🇫🇷",
+    "e\u0301clair",
+    "and",
+    "walked",
+    "👨\u200d👩\u200d👧",
+    "to",
+    "Paris",
+    ".",
+    ",",
+    "\r\n",
+    "société",
+    "Zoë",
+]
 
 
 def big_text(n_chars: int, seed: int = 7) -> str:
@@ -160,7 +181,14 @@ def spans_for(text: str, n: int, labels: tuple[str, ...] = ("PER", "LOC"), seed:
     for i in range(n):
         a = i * step + rng.randrange(0, max(1, step // 2))
         b = min(len(text), a + rng.randrange(3, 20))
-        out.append({"id": f"s{i:08d}", "from_name": "label", "to_name": "text", "type": "labels",
-                    "value": {"start": a, "end": b, "text": text[a:b], "labels": [rng.choice(labels)]},
-                    "origin": "manual"})
+        out.append(
+            {
+                "id": f"s{i:08d}",
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "value": {"start": a, "end": b, "text": text[a:b], "labels": [rng.choice(labels)]},
+                "origin": "manual",
+            }
+        )
     return out

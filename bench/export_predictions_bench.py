@@ -22,14 +22,18 @@ from nblabel import Store, parse_config
 from nblabel.export import export_store
 from nblabel.session import LabelSession
 
-CONFIG = ('<View><Text name="text" value="$text"/><Choices name="s" toName="text">'
-          '<Choice value="a"/><Choice value="b"/></Choices></View>')
+CONFIG = (
+    '<View><Text name="text" value="$text"/><Choices name="s" toName="text">'
+    '<Choice value="a"/><Choice value="b"/></Choices></View>'
+)
 
 
 def main(n: int) -> None:
     spec = parse_config(CONFIG)
     df = pd.DataFrame({"text": [f"row {i}: some review text to label" for i in range(n)]})
-    result = [{"from_name": "s", "to_name": "text", "type": "choices", "value": {"choices": ["a"]}, "origin": "prediction"}]
+    result = [
+        {"from_name": "s", "to_name": "text", "type": "choices", "value": {"choices": ["a"]}, "origin": "prediction"}
+    ]
     preds = [(i, result, 0.5, "m1") for i in range(n)]
     with tempfile.TemporaryDirectory() as d:
         light, snap = Store(Path(d) / "light.db"), Store(Path(d) / "snap.db")
@@ -52,10 +56,14 @@ def main(n: int) -> None:
         light.close()
         snap.close()
     print(f"{n:,} predicted rows (shared machine; one run)")
-    print(f"  store predictions: {t_pred:.2f} s; snapshotting the rows too would add {t_snap:.2f} s "
-          f"({t_snap / t_pred:.2f}x) and grow the file {size:.2f}x")
-    print(f"  all-tasks JSON export, data from the DataFrame: {t_light:.2f} s; from snapshots: {t_snapx:.2f} s "
-          f"(ratio {t_light / t_snapx:.2f})")
+    print(
+        f"  store predictions: {t_pred:.2f} s; snapshotting the rows too would add {t_snap:.2f} s "
+        f"({t_snap / t_pred:.2f}x) and grow the file {size:.2f}x"
+    )
+    print(
+        f"  all-tasks JSON export, data from the DataFrame: {t_light:.2f} s; from snapshots: {t_snapx:.2f} s "
+        f"(ratio {t_light / t_snapx:.2f})"
+    )
 
 
 if __name__ == "__main__":

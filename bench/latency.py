@@ -69,8 +69,11 @@ KEYS = ["1", "2"]
 def make_notebook(path: Path, store: Path, with_nblabel: bool = True) -> None:
     import nbformat
 
-    load = ("import nblabel\ndf = nblabel.load_reviews()" if with_nblabel else
-            f"df = pd.read_csv({str(REPO / 'nblabel' / 'data' / 'reviews.csv')!r})")
+    load = (
+        "import nblabel\ndf = nblabel.load_reviews()"
+        if with_nblabel
+        else f"df = pd.read_csv({str(REPO / 'nblabel' / 'data' / 'reviews.csv')!r})"
+    )
     setup = f"""\
 import json, os, sys, time
 sys.path.insert(0, {str(BENCH)!r})
@@ -103,12 +106,15 @@ def parse_frame(payload: str | bytes) -> dict[str, Any] | None:
     try:
         if isinstance(payload, str):
             msg = json.loads(payload)
-            return {"channel": msg.get("channel"), "msg_type": msg.get("header", {}).get("msg_type"),
-                    "content": msg.get("content") or {}}
+            return {
+                "channel": msg.get("channel"),
+                "msg_type": msg.get("header", {}).get("msg_type"),
+                "content": msg.get("content") or {},
+            }
         b = bytes(payload)
         n = int.from_bytes(b[:8], "little")
-        offsets = [int.from_bytes(b[8 * (i + 1):8 * (i + 2)], "little") for i in range(n)]
-        parts = [b[offsets[i]:offsets[i + 1]] for i in range(n - 1)]
+        offsets = [int.from_bytes(b[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(n)]
+        parts = [b[offsets[i] : offsets[i + 1]] for i in range(n - 1)]
         channel = parts[0].decode()
         header = json.loads(parts[1] or b"{}")
         content = json.loads(parts[4] or b"{}") if len(parts) > 4 else {}
@@ -179,8 +185,9 @@ class FrameLog:
             "comm_messages_per_item": round(len(mine) / items, 3),
             "comm_bytes_per_item": round(sum(f["bytes"] for f in mine) / items, 1),
             "by_kind": kinds,
-            "save_plus_ack_bytes_per_item": round(sum(
-                f["bytes"] for f in mine if f["kind"] in ("custom:save", "custom:ack")) / items, 1),
+            "save_plus_ack_bytes_per_item": round(
+                sum(f["bytes"] for f in mine if f["kind"] in ("custom:save", "custom:ack")) / items, 1
+            ),
             "all_frames_per_item": round(len(window) / items, 3),
             "all_bytes_per_item": round(sum(f["bytes"] for f in window) / items, 1),
             "other_frames": others,
@@ -215,9 +222,18 @@ def stats(values: list[float]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- measurements
 
 
-def press_series(page: Any, name: str, widget: str, keys: list[str], gap_ms: float,
-                 per_press_timeout: float, warmup: int = 0, frames: FrameLog | None = None,
-                 comm_ids: set[str] | None = None, wait_acks: bool = False) -> dict[str, Any]:
+def press_series(
+    page: Any,
+    name: str,
+    widget: str,
+    keys: list[str],
+    gap_ms: float,
+    per_press_timeout: float,
+    warmup: int = 0,
+    frames: FrameLog | None = None,
+    comm_ids: set[str] | None = None,
+    wait_acks: bool = False,
+) -> dict[str, Any]:
     """Press `keys` on `widget` (after each: wait until the next item shows, then `gap_ms`)."""
     root_sel, text_sel = WIDGETS[widget]
     seq0 = int(H.root_attrs(page, root_sel).get("seq") or 0) if wait_acks else 0
@@ -232,8 +248,9 @@ def press_series(page: Any, name: str, widget: str, keys: list[str], gap_ms: flo
             mark0 = frames.mark() if frames else None
             t_start = time.perf_counter()
         page.keyboard.press(key)
-        page.wait_for_function("([n, c]) => window.__nblBench.st[n].shows.length >= c",
-                               arg=[name, i + 1], timeout=per_press_timeout)
+        page.wait_for_function(
+            "([n, c]) => window.__nblBench.st[n].shows.length >= c", arg=[name, i + 1], timeout=per_press_timeout
+        )
         if gap_ms:
             page.wait_for_timeout(gap_ms)
     wall = time.perf_counter() - t_start
@@ -252,13 +269,19 @@ def press_series(page: Any, name: str, widget: str, keys: list[str], gap_ms: flo
     to_frame = [f - k for k, f in zip(ks, frs)]
     intervals = [b - a for a, b in zip(ks, ks[1:])]
     out = {
-        "presses": len(ks), "warmup": warmup, "gap_ms": gap_ms,
-        "key_to_text_ms": stats(to_text), "key_to_frame_ms": stats(to_frame),
+        "presses": len(ks),
+        "warmup": warmup,
+        "gap_ms": gap_ms,
+        "key_to_text_ms": stats(to_text),
+        "key_to_frame_ms": stats(to_frame),
         # key→text = input delay (event timeStamp → dispatch starts) + handler (dispatch → text shown)
         "input_delay_ms": stats([d - k for k, d in zip(ks, disp)]),
         "handler_ms": stats([s - d for d, s in zip(disp, shows)]),
-        "slow_presses": [{"press": i, "key_to_text_ms": round(t, 1), "input_delay_ms": round(d - k, 1)}
-                         for i, (t, k, d) in enumerate(zip(to_text, ks, disp)) if t > 16],
+        "slow_presses": [
+            {"press": i, "key_to_text_ms": round(t, 1), "input_delay_ms": round(d - k, 1)}
+            for i, (t, k, d) in enumerate(zip(to_text, ks, disp))
+            if t > 16
+        ],
         "press_interval_ms_p50": round(pct(intervals, 0.5), 1) if intervals else None,
         "wall_s": round(wall, 2),
     }
@@ -281,42 +304,48 @@ def press_series(page: Any, name: str, widget: str, keys: list[str], gap_ms: flo
 def busy_run(page: Any, keys: list[str], gap_ms: float, busy_s: float) -> dict[str, Any]:
     """Label while the kernel sleeps in another cell; the baseline gets one press in the same period."""
     busy = H.start_cell(page, f"import time\ntime.sleep({busy_s})")
-    page.wait_for_function("""() => window.jupyterapp.shell.currentWidget.sessionContext
-                                     .session.kernel.status === 'busy'""", timeout=30_000)
+    page.wait_for_function(
+        """() => window.jupyterapp.shell.currentWidget.sessionContext
+                                     .session.kernel.status === 'busy'""",
+        timeout=30_000,
+    )
     t_busy = page.evaluate("(k) => window.__nblRunTimes[k].start", busy)
     # baseline: one press, whose item can only show once the kernel is free again
-    page.evaluate("([n, r, t, k]) => window.__nblBench.arm(n, r, t, k)",
-                  ["baseline-busy", *WIDGETS["baseline"], KEYS])
+    page.evaluate("([n, r, t, k]) => window.__nblBench.arm(n, r, t, k)", ["baseline-busy", *WIDGETS["baseline"], KEYS])
     H.focus_root(page, WIDGETS["baseline"][0])
     page.keyboard.press("1")
     start_pos = int(H.root_attrs(page, WIDGETS["nblabel"][0])["pos"])
     res = press_series(page, "nblabel-busy", "nblabel", keys, gap_ms, per_press_timeout=(busy_s + 60) * 1000)
     res["start_pos"] = start_pos
-    page.wait_for_function("(k) => (window.__nblRuns || {})[k] === 'done'", arg=busy,
-                           timeout=(busy_s + 120) * 1000)
+    page.wait_for_function("(k) => (window.__nblRuns || {})[k] === 'done'", arg=busy, timeout=(busy_s + 120) * 1000)
     t_free = page.evaluate("(k) => window.__nblRunTimes[k].end", busy)
     root = WIDGETS["nblabel"][0]
     # the acks of these saves arrive after the press series' observer was disarmed: watch again
-    page.evaluate("([n, r, t, k]) => window.__nblBench.arm(n, r, t, k)", ["nblabel-acks", root, "[data-nbl-object]", KEYS])
+    page.evaluate(
+        "([n, r, t, k]) => window.__nblBench.arm(n, r, t, k)", ["nblabel-acks", root, "[data-nbl-object]", KEYS]
+    )
     attrs = H.wait_all_acked(page, root, timeout=120_000)
-    page.wait_for_function("([n, c]) => window.__nblBench.st[n].shows.length >= c", arg=["baseline-busy", 1],
-                           timeout=120_000)
+    page.wait_for_function(
+        "([n, c]) => window.__nblBench.st[n].shows.length >= c", arg=["baseline-busy", 1], timeout=120_000
+    )
     base = page.evaluate("(n) => window.__nblBench.disarm(n)", "baseline-busy")
     acks_late = page.evaluate("(n) => window.__nblBench.disarm(n)", "nblabel-acks")["acks"]
     raw = res.pop("_raw")
     acks_early = raw["acks"]
     ks = raw["keys"]
     last_ack_t = max([t for t, _ in acks_early + acks_late], default=None)
-    res.update({
-        "busy_s": busy_s,
-        "presses_while_busy": sum(1 for k in ks if k < t_free),
-        "acks_before_kernel_free": sum(1 for t, _ in acks_early if t < t_free),
-        "all_acked": attrs["ack"] == attrs["seq"] and attrs["pending"] == "0",
-        "final_attrs": attrs,
-        "last_ack_after_kernel_free_ms": round(last_ack_t - t_free, 1) if last_ack_t else None,
-        "kernel_busy_ms": round(t_free - t_busy, 1),
-        "baseline_one_press_key_to_text_ms": round(base["shows"][0] - base["keys"][0], 1),
-    })
+    res.update(
+        {
+            "busy_s": busy_s,
+            "presses_while_busy": sum(1 for k in ks if k < t_free),
+            "acks_before_kernel_free": sum(1 for t, _ in acks_early if t < t_free),
+            "all_acked": attrs["ack"] == attrs["seq"] and attrs["pending"] == "0",
+            "final_attrs": attrs,
+            "last_ack_after_kernel_free_ms": round(last_ack_t - t_free, 1) if last_ack_t else None,
+            "kernel_busy_ms": round(t_free - t_busy, 1),
+            "baseline_one_press_key_to_text_ms": round(base["shows"][0] - base["keys"][0], 1),
+        }
+    )
     return res
 
 
@@ -331,12 +360,19 @@ def comms_over_subshells(server: H.JupyterServer) -> str:
     return f"{default} (default)"
 
 
-def busy_main_shell(browser: Any, server: H.JupyterServer, nbdir: Path, tmp: Path, busy_keys: list[str],
-                    warm_keys: list[str], args: Any, log: Any) -> dict[str, Any]:
+def busy_main_shell(
+    browser: Any,
+    server: H.JupyterServer,
+    nbdir: Path,
+    tmp: Path,
+    busy_keys: list[str],
+    warm_keys: list[str],
+    args: Any,
+    log: Any,
+) -> dict[str, Any]:
     """The busy-kernel run again with JupyterLab's "comms over subshells" off: comm messages then
     queue behind the running cell (as with kernels or front ends without subshells)."""
-    server.rest("PUT", f"lab/api/settings/{SUBSHELL_PLUGIN}",
-                {"raw": json.dumps({"commsOverSubshells": "disabled"})})
+    server.rest("PUT", f"lab/api/settings/{SUBSHELL_PLUGIN}", {"raw": json.dumps({"commsOverSubshells": "disabled"})})
     server.delete_sessions()
     make_notebook(nbdir / "bench-main-shell.ipynb", tmp / "bench-main-shell.nblabel.db")
     ctx, page = H.new_page(browser, server.base, log=log)
@@ -347,7 +383,7 @@ def busy_main_shell(browser: Any, server: H.JupyterServer, nbdir: Path, tmp: Pat
         page.wait_for_selector(WIDGETS["baseline"][0], timeout=120_000)
         page.wait_for_function(H.JS_KERNEL_READY, timeout=120_000)
         page.evaluate((BENCH / "measure.js").read_text())
-        press_series(page, "warm", "nblabel", warm_keys[:args.warmup], args.gap_ms, 5_000, wait_acks=True)
+        press_series(page, "warm", "nblabel", warm_keys[: args.warmup], args.gap_ms, 5_000, wait_acks=True)
         res = busy_run(page, busy_keys, args.gap_ms, args.busy_s)
         res["comms_over_subshells"] = comms_over_subshells(server)
         return res
@@ -359,9 +395,11 @@ def busy_main_shell(browser: Any, server: H.JupyterServer, nbdir: Path, tmp: Pat
 def open_big(page: Any, rows: int, store: Path, label: str) -> dict[str, Any]:
     """Cell start → a new Labeler root shows its first item; plus the Python-side construction time."""
     page.evaluate("() => window.__nblBench.watchNewRoot()")
-    src = (f"_t0 = time.perf_counter()\n"
-           f"{label} = nblabel.Labeler(big_df, CONFIG, store={str(store)!r})\n"
-           f"print('@@construct', time.perf_counter() - _t0)\n{label}")
+    src = (
+        f"_t0 = time.perf_counter()\n"
+        f"{label} = nblabel.Labeler(big_df, CONFIG, store={str(store)!r})\n"
+        f"print('@@construct', time.perf_counter() - _t0)\n{label}"
+    )
     key = H.start_cell(page, src)
     page.wait_for_function("() => window.__nblBench.rootWatch.frame !== null", timeout=600_000)
     page.wait_for_function("(k) => (window.__nblRuns || {})[k] !== 'running'", arg=key, timeout=600_000)
@@ -371,10 +409,13 @@ def open_big(page: Any, rows: int, store: Path, label: str) -> dict[str, Any]:
     if out["error"]:
         raise RuntimeError(H.strip_ansi(out["error"]))
     construct = float(out["text"].split("@@construct", 1)[1].split()[0])
-    return {"rows": rows, "python_construct_s": round(construct, 3),
-            "cell_start_to_root_shown_s": round((w["shown"] - t0) / 1000, 3),
-            "cell_start_to_next_frame_s": round((w["frame"] - t0) / 1000, 3),
-            "data_total": w["total"]}
+    return {
+        "rows": rows,
+        "python_construct_s": round(construct, 3),
+        "cell_start_to_root_shown_s": round((w["shown"] - t0) / 1000, 3),
+        "cell_start_to_next_frame_s": round((w["frame"] - t0) / 1000, 3),
+        "data_total": w["total"],
+    }
 
 
 # --------------------------------------------------------------------------- report
@@ -387,20 +428,24 @@ def goals(r: dict[str, Any]) -> dict[str, Any]:
     kinds = msgs["by_kind"]
     saves = sum(v["count"] for k, v in kinds.items() if k.startswith("sent custom:save"))
     acks = sum(v["count"] for k, v in kinds.items() if k.startswith("received custom:ack"))
-    extra = {k: v["count"] for k, v in kinds.items()
-             if not k.startswith(("sent custom:save", "received custom:ack"))}
-    prefetch_only = all(k.split(" ", 1)[-1] in ("custom:need", "custom:seek", "custom:tasks") for k in extra) \
-        and sum(extra.values()) <= 2 * (msgs["items"] // 50 + 1)
+    extra = {k: v["count"] for k, v in kinds.items() if not k.startswith(("sent custom:save", "received custom:ack"))}
+    prefetch_only = all(k.split(" ", 1)[-1] in ("custom:need", "custom:seek", "custom:tasks") for k in extra) and sum(
+        extra.values()
+    ) <= 2 * (msgs["items"] // 50 + 1)
     g = {
         "p50_within_1.5x_minimal": {"value": round(nb["p50"] / mini["p50"], 2), "ok": nb["p50"] <= 1.5 * mini["p50"]},
-        "p50_10x_faster_than_baseline": {"value": round(base["p50"] / nb["p50"], 1), "ok": base["p50"] >= 10 * nb["p50"]},
+        "p50_10x_faster_than_baseline": {
+            "value": round(base["p50"] / nb["p50"], 1),
+            "ok": base["p50"] >= 10 * nb["p50"],
+        },
         "p95_under_16ms": {"value": nb["p95"], "ok": nb["p95"] < 16},
         "no_press_over_30ms": {"value": nb["max"], "ok": nb["max"] <= 30},
         # The goal is one save and one ack per labeled item; the only other messages allowed are the
         # prefetch requests and chunks, which come once per `prefetch` items, not per item.
-        "one_save_one_ack_per_item": {"value": f"{saves / msgs['items']:.2f} saves + {acks / msgs['items']:.2f} acks; "
-                                               f"other: {extra or 'none'}",
-                                      "ok": saves == acks == msgs["items"] and prefetch_only},
+        "one_save_one_ack_per_item": {
+            "value": f"{saves / msgs['items']:.2f} saves + {acks / msgs['items']:.2f} acks; other: {extra or 'none'}",
+            "ok": saves == acks == msgs["items"] and prefetch_only,
+        },
         "under_2KB_per_item": {"value": msgs["comm_bytes_per_item"], "ok": msgs["comm_bytes_per_item"] < 2048},
     }
     if "open_1m" in r:
@@ -409,24 +454,32 @@ def goals(r: dict[str, Any]) -> dict[str, Any]:
     for key in ("busy", "busy_main_shell"):
         if key in r:
             b = r[key]
-            g[f"{key}: all saves acked"] = {"value": f"{b['final_attrs']['ack']}/{b['final_attrs']['seq']}",
-                                           "ok": bool(b["all_acked"])}
+            g[f"{key}: all saves acked"] = {
+                "value": f"{b['final_attrs']['ack']}/{b['final_attrs']['seq']}",
+                "ok": bool(b["all_acked"]),
+            }
             g[f"{key}: p95 under 16 ms"] = {"value": b["key_to_text_ms"]["p95"], "ok": b["key_to_text_ms"]["p95"] < 16}
     return g
 
 
-BUSY_RUNS = [("busy", lambda b: f"comms over subshells: {b.get('comms_over_subshells')}"),
-             ("busy_main_shell", lambda b: f"comms over subshells: {b.get('comms_over_subshells')}")]
+BUSY_RUNS = [
+    ("busy", lambda b: f"comms over subshells: {b.get('comms_over_subshells')}"),
+    ("busy_main_shell", lambda b: f"comms over subshells: {b.get('comms_over_subshells')}"),
+]
 
 
 def markdown(r: dict[str, Any]) -> str:
     lines = []
     e = r["env"]
-    lines.append(f"Run {e['date']} · commit {e.get('commit', '?')} · chromium {e['chromium']} · JupyterLab {e['jupyterlab']} · "
-                 f"Python {e['python']} · {e['cpus']} CPUs (load {e['loadavg']}) · "
-                 f"{e['presses']} presses per widget after {e['warmup']} warm-up, {e['gap_ms']} ms gap")
+    lines.append(
+        f"Run {e['date']} · commit {e.get('commit', '?')} · chromium {e['chromium']} · JupyterLab {e['jupyterlab']} · "
+        f"Python {e['python']} · {e['cpus']} CPUs (load {e['loadavg']}) · "
+        f"{e['presses']} presses per widget after {e['warmup']} warm-up, {e['gap_ms']} ms gap"
+    )
     lines.append("")
-    lines.append("| widget | key→text p50 | p95 | max | >16 ms | >30 ms | key→frame p50 | p95 | max | >16 ms | >30 ms |")
+    lines.append(
+        "| widget | key→text p50 | p95 | max | >16 ms | >30 ms | key→frame p50 | p95 | max | >16 ms | >30 ms |"
+    )
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
     rows = [(k, r["latency"][k]) for k in ("nblabel", "minimal", "baseline")]
     for key, label in BUSY_RUNS:
@@ -434,11 +487,15 @@ def markdown(r: dict[str, Any]) -> str:
             rows.append((f"nblabel, kernel busy ({label(r[key])})", r[key]))
     for name, v in rows:
         t, f = v["key_to_text_ms"], v["key_to_frame_ms"]
-        lines.append(f"| {name} | {t['p50']} | {t['p95']} | {t['max']} | {t['over_16ms_pct']}% | {t['over_30ms_pct']}% "
-                     f"| {f['p50']} | {f['p95']} | {f['max']} | {f['over_16ms_pct']}% | {f['over_30ms_pct']}% |")
+        lines.append(
+            f"| {name} | {t['p50']} | {t['p95']} | {t['max']} | {t['over_16ms_pct']}% | {t['over_30ms_pct']}% "
+            f"| {f['p50']} | {f['p95']} | {f['max']} | {f['over_16ms_pct']}% | {f['over_30ms_pct']}% |"
+        )
     lines.append("")
-    lines.append("Where key→text goes: input delay (event `timeStamp` → the capture listener runs) + handler "
-                 "(→ text in the DOM).")
+    lines.append(
+        "Where key→text goes: input delay (event `timeStamp` → the capture listener runs) + handler "
+        "(→ text in the DOM)."
+    )
     lines.append("")
     lines.append("| widget | input delay p50 | p95 | max | handler p50 | p95 | max |")
     lines.append("|---|---|---|---|---|---|---|")
@@ -448,14 +505,18 @@ def markdown(r: dict[str, Any]) -> str:
     lines.append("")
     ka = r["latency"]["nblabel"].get("key_to_ack_ms")
     if ka:
-        lines.append(f"nblabel key → ack in the DOM (the save's round trip; the UI never waits on it): p50 {ka['p50']} ms, "
-                     f"p95 {ka['p95']} ms, max {ka['max']} ms.")
+        lines.append(
+            f"nblabel key → ack in the DOM (the save's round trip; the UI never waits on it): p50 {ka['p50']} ms, "
+            f"p95 {ka['p95']} ms, max {ka['max']} ms."
+        )
         lines.append("")
     m = r["latency"]["nblabel"]["messages"]
-    lines.append(f"Messages per labeled item (nblabel model): {m['comm_messages_per_item']} comm messages, "
-                 f"{m['comm_bytes_per_item']} bytes (the save and its ack alone: {m['save_plus_ack_bytes_per_item']}"
-                 f" bytes); all kernel websocket frames: {m['all_frames_per_item']} frames, "
-                 f"{m['all_bytes_per_item']} bytes.")
+    lines.append(
+        f"Messages per labeled item (nblabel model): {m['comm_messages_per_item']} comm messages, "
+        f"{m['comm_bytes_per_item']} bytes (the save and its ack alone: {m['save_plus_ack_bytes_per_item']}"
+        f" bytes); all kernel websocket frames: {m['all_frames_per_item']} frames, "
+        f"{m['all_bytes_per_item']} bytes."
+    )
     lines.append("")
     lines.append("| direction + kind | count | bytes | bytes/msg |")
     lines.append("|---|---|---|---|")
@@ -464,35 +525,48 @@ def markdown(r: dict[str, Any]) -> str:
     bm = r["latency"]["baseline"].get("messages")
     if bm:
         lines.append("")
-        lines.append(f"Baseline for comparison: {bm['comm_messages_per_item']} comm messages, "
-                     f"{bm['comm_bytes_per_item']} bytes per item; all frames: {bm['all_frames_per_item']} "
-                     f"frames, {bm['all_bytes_per_item']} bytes.")
+        lines.append(
+            f"Baseline for comparison: {bm['comm_messages_per_item']} comm messages, "
+            f"{bm['comm_bytes_per_item']} bytes per item; all frames: {bm['all_frames_per_item']} "
+            f"frames, {bm['all_bytes_per_item']} bytes."
+        )
     for key, label in BUSY_RUNS:
         if key not in r:
             continue
         b = r[key]
         lines.append("")
-        lines.append(f"Kernel busy, {label(b)} (`time.sleep({b['busy_s']:g})` in another cell, {b['kernel_busy_ms']:.0f} ms): "
-                     f"{b['presses_while_busy']} of {b['presses']} presses while busy, "
-                     f"{b['acks_before_kernel_free']} acks before the kernel was free, all acked: {b['all_acked']} "
-                     f"(seq {b['final_attrs']['seq']}, ack {b['final_attrs']['ack']}), last ack "
-                     + (f"{b['last_ack_after_kernel_free_ms']:.0f} ms after the kernel was free"
-                        if b['last_ack_after_kernel_free_ms'] >= 0 else
-                        f"{-b['last_ack_after_kernel_free_ms']:.0f} ms BEFORE the busy cell ended")
-                     + ". Baseline, one press in "
-                     f"the same period: next item after {b['baseline_one_press_key_to_text_ms']:.0f} ms.")
+        lines.append(
+            f"Kernel busy, {label(b)} (`time.sleep({b['busy_s']:g})` in another cell, {b['kernel_busy_ms']:.0f} ms): "
+            f"{b['presses_while_busy']} of {b['presses']} presses while busy, "
+            f"{b['acks_before_kernel_free']} acks before the kernel was free, all acked: {b['all_acked']} "
+            f"(seq {b['final_attrs']['seq']}, ack {b['final_attrs']['ack']}), last ack "
+            + (
+                f"{b['last_ack_after_kernel_free_ms']:.0f} ms after the kernel was free"
+                if b["last_ack_after_kernel_free_ms"] >= 0
+                else f"{-b['last_ack_after_kernel_free_ms']:.0f} ms BEFORE the busy cell ended"
+            )
+            + ". Baseline, one press in "
+            f"the same period: next item after {b['baseline_one_press_key_to_text_ms']:.0f} ms."
+        )
         stalls = [p for p in b["slow_presses"] if p["key_to_text_ms"] > 100]
         if stalls:
-            lines.append("Stalls over 100 ms: " + ", ".join(
-                f"press {p['press']} (position {b['start_pos'] + p['press']}): {p['key_to_text_ms']:.0f} ms"
-                for p in stalls) + ".")
+            lines.append(
+                "Stalls over 100 ms: "
+                + ", ".join(
+                    f"press {p['press']} (position {b['start_pos'] + p['press']}): {p['key_to_text_ms']:.0f} ms"
+                    for p in stalls
+                )
+                + "."
+            )
     if "open_1m" in r:
         lines.append("")
         lines.append("| Labeler over a DataFrame of | Python construction | cell start → item shown | → next frame |")
         lines.append("|---|---|---|---|")
         for k, v in r["open_1m"].items():
-            lines.append(f"| {v['rows']:,} rows, {k} open | {v['python_construct_s']} s | "
-                         f"{v['cell_start_to_root_shown_s']} s | {v['cell_start_to_next_frame_s']} s |")
+            lines.append(
+                f"| {v['rows']:,} rows, {k} open | {v['python_construct_s']} s | "
+                f"{v['cell_start_to_root_shown_s']} s | {v['cell_start_to_next_frame_s']} s |"
+            )
     lines.append("")
     lines.append("| goal | value | met |")
     lines.append("|---|---|---|")
@@ -514,10 +588,16 @@ def git_describe() -> str:
     import subprocess
 
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                              text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "nblabel", "js"], cwd=REPO,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "nblabel", "js"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         return head + ("+uncommitted" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "?"
@@ -530,8 +610,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gap-ms", type=float, default=25)
     ap.add_argument("--busy-s", type=float, default=10)
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--skip", action="append", default=[], choices=["nblabel", "busy", "open"],
-                    help="skip a part (e.g. while the package is incomplete)")
+    ap.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=["nblabel", "busy", "open"],
+        help="skip a part (e.g. while the package is incomplete)",
+    )
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--update-docs", action="store_true", help="rewrite the results block of docs/benchmarks.md")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (server log, notebook)")
@@ -559,13 +644,21 @@ def main(argv: list[str] | None = None) -> int:
 
     import jupyterlab
 
-    results: dict[str, Any] = {"env": {
-        "date": _dt.datetime.now().isoformat(timespec="seconds"), "python": platform.python_version(),
-        "jupyterlab": jupyterlab.__version__, "cpus": os.cpu_count(),
-        "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-        "presses": args.presses, "warmup": args.warmup, "gap_ms": args.gap_ms,
-        "server": "stock jupyter_server (Nagle on), headless chromium, loopback",
-        "commit": git_describe()}, "latency": {}}
+    results: dict[str, Any] = {
+        "env": {
+            "date": _dt.datetime.now().isoformat(timespec="seconds"),
+            "python": platform.python_version(),
+            "jupyterlab": jupyterlab.__version__,
+            "cpus": os.cpu_count(),
+            "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+            "presses": args.presses,
+            "warmup": args.warmup,
+            "gap_ms": args.gap_ms,
+            "server": "stock jupyter_server (Nagle on), headless chromium, loopback",
+            "commit": git_describe(),
+        },
+        "latency": {},
+    }
     t0 = time.perf_counter()
     server = H.start_jupyter(tmp / "jupyter", nbdir)
     try:
@@ -585,27 +678,56 @@ def main(argv: list[str] | None = None) -> int:
                 H.wait_labeler_ready(page)
             page.wait_for_function(H.JS_KERNEL_READY, timeout=120_000)
             page.evaluate((BENCH / "measure.js").read_text())
-            ids = H.kernel_json(page, "{'base': [base.catcher.model_id, base.html.model_id], 'mini': mini.model_id"
-                                + ("" if "nblabel" in args.skip else ", 'lab': lab.model_id") + "}")
+            ids = H.kernel_json(
+                page,
+                "{'base': [base.catcher.model_id, base.html.model_id], 'mini': mini.model_id"
+                + ("" if "nblabel" in args.skip else ", 'lab': lab.model_id")
+                + "}",
+            )
 
             lat = results["latency"]
             lat["minimal"] = press_series(page, "minimal", "minimal", keys, args.gap_ms, 5_000, args.warmup)
             if "nblabel" not in args.skip:
-                lat["nblabel"] = press_series(page, "nblabel", "nblabel", keys, args.gap_ms, 5_000, args.warmup,
-                                              frames=frames, comm_ids={ids["lab"]}, wait_acks=True)
-            lat["baseline"] = press_series(page, "baseline", "baseline", keys, args.gap_ms, 30_000, args.warmup,
-                                           frames=frames, comm_ids=set(ids["base"]))
+                lat["nblabel"] = press_series(
+                    page,
+                    "nblabel",
+                    "nblabel",
+                    keys,
+                    args.gap_ms,
+                    5_000,
+                    args.warmup,
+                    frames=frames,
+                    comm_ids={ids["lab"]},
+                    wait_acks=True,
+                )
+            lat["baseline"] = press_series(
+                page,
+                "baseline",
+                "baseline",
+                keys,
+                args.gap_ms,
+                30_000,
+                args.warmup,
+                frames=frames,
+                comm_ids=set(ids["base"]),
+            )
             page.wait_for_function(H.JS_KERNEL_READY, timeout=60_000)
             if "nblabel" not in args.skip and "busy" not in args.skip:
                 results["busy"] = busy_run(page, busy_keys, args.gap_ms, args.busy_s)
                 results["busy"]["comms_over_subshells"] = comms_over_subshells(server)
             if "nblabel" not in args.skip and "open" not in args.skip:
-                H.run_cell(page, "import numpy as np\n"
-                                 f"big_df = pd.DataFrame({{'review': np.resize(np.array(texts, dtype=object), {args.rows})}})\n"
-                                 "print(len(big_df))", timeout=300_000)
+                H.run_cell(
+                    page,
+                    "import numpy as np\n"
+                    f"big_df = pd.DataFrame({{'review': np.resize(np.array(texts, dtype=object), {args.rows})}})\n"
+                    "print(len(big_df))",
+                    timeout=300_000,
+                )
                 big = tmp / "big.nblabel.db"
-                results["open_1m"] = {"first": open_big(page, args.rows, big, "big"),
-                                      "second": open_big(page, args.rows, big, "big2")}
+                results["open_1m"] = {
+                    "first": open_big(page, args.rows, big, "big"),
+                    "second": open_big(page, args.rows, big, "big2"),
+                }
             ctx.close()
             if "nblabel" not in args.skip and "busy" not in args.skip:
                 results["busy_main_shell"] = busy_main_shell(browser, server, nbdir, tmp, busy_keys, keys, args, log)
@@ -627,8 +749,12 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1))
     if "nblabel" in args.skip:
-        print(json.dumps({k: {m: v[m] for m in ("key_to_text_ms", "key_to_frame_ms")}
-                          for k, v in results["latency"].items()}, indent=1))
+        print(
+            json.dumps(
+                {k: {m: v[m] for m in ("key_to_text_ms", "key_to_frame_ms")} for k, v in results["latency"].items()},
+                indent=1,
+            )
+        )
         return 0
     md = markdown(results)
     print(md)

@@ -97,9 +97,14 @@ def offline(n: int) -> dict[str, Any]:
         lab.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return {"n": n, "fit_500_s": round(fit_s, 3), "predict_pool_s": round(predict_s, 3),
-            "retrain_s": round(fit_s + predict_s, 3), "margin_rank_ms": round(rank_s * 1000, 2),
-            "labeler_rerank_ms": round(reorder_s * 1000, 2)}
+    return {
+        "n": n,
+        "fit_500_s": round(fit_s, 3),
+        "predict_pool_s": round(predict_s, 3),
+        "retrain_s": round(fit_s + predict_s, 3),
+        "margin_rank_ms": round(rank_s * 1000, 2),
+        "labeler_rerank_ms": round(reorder_s * 1000, 2),
+    }
 
 
 def notebook(path: Path, store: Path, n: int) -> None:
@@ -168,11 +173,13 @@ def browser_latency(n: int, presses: int, gap_ms: float, log) -> dict[str, Any]:
             page.wait_for_function("() => true")
             H.kernel_json(page, "(time.sleep(1.0), lab._runner.busy or bool(lab._runner._jobs))[1]")
             t0 = H.kernel_json(page, "time.perf_counter()")
-            out["retraining"] = L.press_series(page, "retraining", "nblabel", keys2, gap_ms, 10_000, 5,
-                                               wait_acks=True)
+            out["retraining"] = L.press_series(page, "retraining", "nblabel", keys2, gap_ms, 10_000, 5, wait_acks=True)
             t1 = H.kernel_json(page, "time.perf_counter()")
-            info = H.kernel_json(page, "(_stop.set(), {'retrains': [(a, b) for a, b in _log], "
-                                       "'fits': model.fits, 'last_fit_s': lab.last_retrain_seconds})[1]")
+            info = H.kernel_json(
+                page,
+                "(_stop.set(), {'retrains': [(a, b) for a, b in _log], "
+                "'fits': model.fits, 'last_fit_s': lab.last_retrain_seconds})[1]",
+            )
             spans = info["retrains"]
             out["retrains_overlapping_series"] = sum(1 for a, b in spans if a < t1 and b > t0)
             out["retrain_loop_s"] = [round(b - a, 2) for a, b in spans][-5:]
@@ -188,20 +195,29 @@ def browser_latency(n: int, presses: int, gap_ms: float, log) -> dict[str, Any]:
 
 
 def markdown(r: dict[str, Any]) -> str:
-    lines = ["| pool | fit (500 labels) | predict pool | retrain total | margin rank | labeler re-rank |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| pool | fit (500 labels) | predict pool | retrain total | margin rank | labeler re-rank |",
+        "|---|---|---|---|---|---|",
+    ]
     for o in r["offline"]:
-        lines.append(f"| {o['n']:,} | {o['fit_500_s']} s | {o['predict_pool_s']} s | {o['retrain_s']} s "
-                     f"| {o['margin_rank_ms']} ms | {o['labeler_rerank_ms']} ms |")
+        lines.append(
+            f"| {o['n']:,} | {o['fit_500_s']} s | {o['predict_pool_s']} s | {o['retrain_s']} s "
+            f"| {o['margin_rank_ms']} ms | {o['labeler_rerank_ms']} ms |"
+        )
     b = r.get("latency")
     if b:
         i, t = b["idle"]["key_to_text_ms"], b["retraining"]["key_to_text_ms"]
-        lines += ["", "| keypress → next item | n | p50 | p95 | max |", "|---|---|---|---|---|",
-                  f"| idle | {i['n']} | {i['p50']} ms | {i['p95']} ms | {i['max']} ms |",
-                  f"| while retraining | {t['n']} | {t['p50']} ms | {t['p95']} ms | {t['max']} ms |",
-                  "", f"p95 while retraining / idle = {r['goals']['p95_ratio']['value']} "
-                      f"(goal ≤ 1.5); {b['retrains_overlapping_series']} retrains (fit + re-predict of the "
-                      f"pool) overlapped the series."]
+        lines += [
+            "",
+            "| keypress → next item | n | p50 | p95 | max |",
+            "|---|---|---|---|---|",
+            f"| idle | {i['n']} | {i['p50']} ms | {i['p95']} ms | {i['max']} ms |",
+            f"| while retraining | {t['n']} | {t['p50']} ms | {t['p95']} ms | {t['max']} ms |",
+            "",
+            f"p95 while retraining / idle = {r['goals']['p95_ratio']['value']} "
+            f"(goal ≤ 1.5); {b['retrains_overlapping_series']} retrains (fit + re-predict of the "
+            f"pool) overlapped the series.",
+        ]
     return "\n".join(lines)
 
 
@@ -214,8 +230,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
     logs: list[str] = []
-    r: dict[str, Any] = {"env": {"cpus": os.cpu_count(), "loadavg_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-                                 "commit": L.git_describe(), "note": "shared 2-core machine: compare ratios"}}
+    r: dict[str, Any] = {
+        "env": {
+            "cpus": os.cpu_count(),
+            "loadavg_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+            "commit": L.git_describe(),
+            "note": "shared 2-core machine: compare ratios",
+        }
+    }
     r["offline"] = [offline(n) for n in (10_000, 100_000)]
     print(json.dumps(r["offline"], indent=1), file=sys.stderr)
     if not args.skip_browser:
@@ -224,8 +246,10 @@ def main(argv: list[str] | None = None) -> int:
         ratio = round(t["p95"] / i["p95"], 2) if i["p95"] else None
         r["goals"] = {"p95_ratio": {"value": ratio, "ok": ratio is not None and ratio <= 1.5}}
     big = r["offline"][1]
-    r.setdefault("goals", {})["rerank_100k_under_50ms"] = {"value": big["labeler_rerank_ms"],
-                                                          "ok": big["labeler_rerank_ms"] < 50}
+    r.setdefault("goals", {})["rerank_100k_under_50ms"] = {
+        "value": big["labeler_rerank_ms"],
+        "ok": big["labeler_rerank_ms"] < 50,
+    }
     r["env"]["loadavg_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     r["console"] = logs[-20:]
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -64,8 +64,7 @@ def best(fn: Callable[[], Any], reps: int) -> tuple[float, list[float]]:
 
 
 def choice(label: str) -> list[dict]:
-    return [{"id": "s", "from_name": "sentiment", "to_name": "text", "type": "choices",
-             "value": {"choices": [label]}}]
+    return [{"id": "s", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [label]}}]
 
 
 def votes(n: int, seed: int = 0) -> np.ndarray:
@@ -82,9 +81,19 @@ def bench_frame(n: int, reps: int, tmp: Path) -> dict[str, Any]:
     path = tmp / "team.db"
     labels = votes(n)
     with Store(path) as store:
-        rows = [{"task_id": i, "annotator": who, "result": choice(LABELS[labels[i, j]]), "was_cancelled": False,
-                 "lead_time": 2.0, "created_at": None, "updated_at": None}
-                for j, who in enumerate(ANNOTATORS) for i in range(n)]
+        rows = [
+            {
+                "task_id": i,
+                "annotator": who,
+                "result": choice(LABELS[labels[i, j]]),
+                "was_cancelled": False,
+                "lead_time": 2.0,
+                "created_at": None,
+                "updated_at": None,
+            }
+            for j, who in enumerate(ANNOTATORS)
+            for i in range(n)
+        ]
         store.write_imported(tasks=[(str(i), {"text": df.text[i]}, None) for i in range(n)], annotations=rows)
     lab = Labeler(df, CONFIG, store=path, annotator="ana")
     store = lab.store
@@ -103,12 +112,21 @@ def bench_agreement(n: int, reps: int) -> dict[str, Any]:
     import krippendorff
 
     labels = votes(n, seed=1)
-    long = pd.DataFrame({"task_id": np.repeat(np.arange(n), 3), "annotator": ANNOTATORS * n,
-                         "value": [LABELS[v] for v in labels.reshape(-1)]})
+    long = pd.DataFrame(
+        {
+            "task_id": np.repeat(np.arange(n), 3),
+            "annotator": ANNOTATORS * n,
+            "value": [LABELS[v] for v in labels.reshape(-1)],
+        }
+    )
     out: dict[str, Any] = {"tasks": n, "annotators": 3}
     matrix = labels.T.astype(float)
-    out["library_floor_s"], _ = best(lambda: krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal",
-                                                                value_domain=[0.0, 1.0, 2.0]), reps)
+    out["library_floor_s"], _ = best(
+        lambda: krippendorff.alpha(
+            reliability_data=matrix, level_of_measurement="nominal", value_domain=[0.0, 1.0, 2.0]
+        ),
+        reps,
+    )
     for metric in ("krippendorff", "fleiss", "cohen", "percent"):
         seconds, rounds = best(lambda m=metric: nblabel.agreement(long, metric=m), reps)
         out[f"{metric}_s"], out[f"{metric}_rounds"] = seconds, rounds
@@ -144,8 +162,11 @@ def bench_pull(n: int, reps: int, tmp: Path) -> dict[str, Any]:
                 full_times.append(time.perf_counter() - t0)
                 time.sleep(1.5)
                 for i in range(10):
-                    resp = raw.post(f"{server.url}/api/tasks/{ids[r * 10 + i]}/annotations",
-                                    json={"result": choice("positive")}, timeout=60)
+                    resp = raw.post(
+                        f"{server.url}/api/tasks/{ids[r * 10 + i]}/annotations",
+                        json={"result": choice("positive")},
+                        timeout=60,
+                    )
                     assert resp.status_code == 201, resp.text
                 t0 = time.perf_counter()
                 inc = pull(store, spec, project, progress=False)
@@ -170,8 +191,11 @@ def main() -> int:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--no-server", action="store_true", help="skip the pull benchmark")
     args = ap.parse_args()
-    result: dict[str, Any] = {"machine": f"{platform.platform()}, {os.cpu_count()} cores, shared with other work",
-                              "load": os.getloadavg()[0], "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    result: dict[str, Any] = {
+        "machine": f"{platform.platform()}, {os.cpu_count()} cores, shared with other work",
+        "load": os.getloadavg()[0],
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
     with tempfile.TemporaryDirectory() as tmp_text:
         tmp = Path(tmp_text)
         result["frame"] = bench_frame(args.tasks, args.reps, tmp)
@@ -182,16 +206,24 @@ def main() -> int:
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     f, a = result["frame"], result["agreement"]
     print("| measurement | time | same-run baseline |\n|---|---|---|")
-    print(f"| to_dataframe(), everyone resolved, {f['annotations']:,} annotations | {f['everyone_s']:.3f} s | "
-          f"store read {f['store_read_s']:.3f} s; one annotator's view {f['one_annotator_s']:.3f} s |")
-    print(f"| CSV export, {f['annotations']:,} annotations | {f['csv_s']:.3f} s | store read {f['store_read_s']:.3f} s |")
+    print(
+        f"| to_dataframe(), everyone resolved, {f['annotations']:,} annotations | {f['everyone_s']:.3f} s | "
+        f"store read {f['store_read_s']:.3f} s; one annotator's view {f['one_annotator_s']:.3f} s |"
+    )
+    print(
+        f"| CSV export, {f['annotations']:,} annotations | {f['csv_s']:.3f} s | store read {f['store_read_s']:.3f} s |"
+    )
     for m in ("krippendorff", "fleiss", "cohen", "percent"):
-        print(f"| agreement {m}, {a['tasks']:,} tasks x 3 | {a[m + '_s']:.3f} s (value {a[m + '_value']}) | "
-              f"krippendorff.alpha alone {a['library_floor_s']:.3f} s |")
+        print(
+            f"| agreement {m}, {a['tasks']:,} tasks x 3 | {a[m + '_s']:.3f} s (value {a[m + '_value']}) | "
+            f"krippendorff.alpha alone {a['library_floor_s']:.3f} s |"
+        )
     if "pull" in result:
         p = result["pull"]
-        print(f"| pull after 10 new annotations, {p['tasks']:,} tasks | {p['incremental_s']:.3f} s "
-              f"(tasks read: {p['incremental_tasks_seen']}) | full pull {p['full_s']:.3f} s: {p['speedup']}x |")
+        print(
+            f"| pull after 10 new annotations, {p['tasks']:,} tasks | {p['incremental_s']:.3f} s "
+            f"(tasks read: {p['incremental_tasks_seen']}) | full pull {p['full_s']:.3f} s: {p['speedup']}x |"
+        )
     return 0
 
 

@@ -126,10 +126,13 @@ class Meter:
             tracemalloc.stop()
 
     def result(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"seconds": round(self.seconds, 3), "rss_before_mb": round(self.rss0 / 1024, 1),
-                               "rss_peak_mb": round(self.peak / 1024, 1),
-                               "rss_growth_mb": round(max(0, self.peak - self.rss0) / 1024, 1),
-                               "peak_reset": self.reset}
+        out: dict[str, Any] = {
+            "seconds": round(self.seconds, 3),
+            "rss_before_mb": round(self.rss0 / 1024, 1),
+            "rss_peak_mb": round(self.peak / 1024, 1),
+            "rss_growth_mb": round(max(0, self.peak - self.rss0) / 1024, 1),
+            "peak_reset": self.reset,
+        }
         if self.trace:
             out["tracemalloc_peak_mb"] = round(self.traced_peak / 2**20, 2)
         return out
@@ -207,8 +210,6 @@ def worker(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the run
 
 
-
-
 def make_rows(n: int) -> list[dict[str, Any]]:
     """n review tasks (the bundled 500, repeated with a suffix so every text is distinct) and a
     rule-based prediction for each."""
@@ -219,8 +220,15 @@ def make_rows(n: int) -> list[dict[str, Any]]:
     rows = []
     for i in range(n):
         j = i % len(texts)
-        rows.append({"id": f"r{i:06d}", "review": f"{texts[j]} (#{i})", "pred": gold[j],
-                     "score": round(min(1.0, abs(score[j]) / 4), 3), "gold": gold[(j * 7) % len(gold)]})
+        rows.append(
+            {
+                "id": f"r{i:06d}",
+                "review": f"{texts[j]} (#{i})",
+                "pred": gold[j],
+                "score": round(min(1.0, abs(score[j]) / 4), 3),
+                "gold": gold[(j * 7) % len(gold)],
+            }
+        )
     return rows
 
 
@@ -232,12 +240,13 @@ def run_worker(python: str, kind: str, spec: dict[str, Any], token: str) -> dict
     if python != sys.executable:
         env.pop("PYTHONPATH", None)
         env.pop("VIRTUAL_ENV", None)
-    proc = subprocess.run([python, __file__, "_worker", kind, json.dumps(spec)], env=env, capture_output=True,
-                          text=True, timeout=3600)
+    proc = subprocess.run(
+        [python, __file__, "_worker", kind, json.dumps(spec)], env=env, capture_output=True, text=True, timeout=3600
+    )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     if proc.returncode != 0 or not lines:
         raise RuntimeError(f"worker {kind} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
-    return json.loads(lines[-1][len("RESULT "):])
+    return json.loads(lines[-1][len("RESULT ") :])
 
 
 class Bench:
@@ -261,17 +270,24 @@ class Bench:
     def pull_project(self, label: str, rows: list[dict[str, Any]]) -> Any:
         """A project holding len(rows) tasks, each with one annotation and one prediction."""
         project = self.new_project(label)
-        tasks = [{"data": {"review": r["review"]},
-                  "annotations": [{"result": choice(r["gold"]), "lead_time": 2.5, "ground_truth": False}],
-                  "predictions": [{"result": choice(r["pred"]), "score": r["score"], "model_version": MODEL}]}
-                 for r in rows]
+        tasks = [
+            {
+                "data": {"review": r["review"]},
+                "annotations": [{"result": choice(r["gold"]), "lead_time": 2.5, "ground_truth": False}],
+                "predictions": [{"result": choice(r["pred"]), "score": r["score"], "model_version": MODEL}],
+            }
+            for r in rows
+        ]
         project.import_tasks(tasks, batch_size=5000)
         return project
 
     def counts(self, project: Any) -> dict[str, int]:
         body = self.client()._json("GET", "/api/tasks", params={"project": project.id, "page_size": 1})
-        return {"tasks": int(body.get("total", 0)), "annotations": int(body.get("total_annotations", 0)),
-                "predictions": int(body.get("total_predictions", 0))}
+        return {
+            "tasks": int(body.get("total", 0)),
+            "annotations": int(body.get("total_annotations", 0)),
+            "predictions": int(body.get("total_predictions", 0)),
+        }
 
     def measure(self, name: str, python: str, kind: str, project: Any, **spec: Any) -> dict[str, Any]:
         spec.update(url=self.server.url, project=project.id)
@@ -281,8 +297,9 @@ class Bench:
             res["server_after"] = self.counts(project)
         res["wall_with_process_seconds"] = round(time.monotonic() - t0, 2)
         self.results[name] = res
-        mem = f", RSS +{res['rss_growth_mb']} MB" + (f", traced peak {res['tracemalloc_peak_mb']} MB"
-                                                     if "tracemalloc_peak_mb" in res else "")
+        mem = f", RSS +{res['rss_growth_mb']} MB" + (
+            f", traced peak {res['tracemalloc_peak_mb']} MB" if "tracemalloc_peak_mb" in res else ""
+        )
         print(f"  {name}: {res['seconds']:.2f} s{mem}", file=sys.stderr, flush=True)
         return res
 
@@ -295,8 +312,11 @@ class Bench:
 
     def run_push(self, n: int, me: str, sdk_python: str) -> None:
         a = self.args
-        print(f"push {n} tasks with predictions ({a.push_reps} rounds, the order alternating):",
-              file=sys.stderr, flush=True)
+        print(
+            f"push {n} tasks with predictions ({a.push_reps} rounds, the order alternating):",
+            file=sys.stderr,
+            flush=True,
+        )
         runs: dict[str, list[dict[str, Any]]] = {}
         for rep in range(a.push_reps):
             order = ["nblabel", "sdk"] if rep % 2 == 0 else ["sdk", "nblabel"]
@@ -305,10 +325,18 @@ class Bench:
             for who in order:
                 p = self.new_project(f"push {who}")
                 if who.startswith("nblabel"):
-                    name, extra = (("push_nblabel", {}) if who == "nblabel"
-                                   else ("push_nblabel_one_batch", {"batch_size": n}))
-                    res = self.measure(name, me, "nblabel-push", p, rows_file=str(self.tmp / "rows.json"),
-                                       store=str(self.tmp / f"push-{who}-{rep}.db"), **extra)
+                    name, extra = (
+                        ("push_nblabel", {}) if who == "nblabel" else ("push_nblabel_one_batch", {"batch_size": n})
+                    )
+                    res = self.measure(
+                        name,
+                        me,
+                        "nblabel-push",
+                        p,
+                        rows_file=str(self.tmp / "rows.json"),
+                        store=str(self.tmp / f"push-{who}-{rep}.db"),
+                        **extra,
+                    )
                 else:
                     name = "push_sdk"
                     res = self.measure(name, sdk_python, "sdk-push", p, tasks_file=str(self.tmp / "sdk_tasks.json"))
@@ -318,19 +346,24 @@ class Bench:
 
     def run_pull(self, rows: list[dict[str, Any]], n: int, small: int, me: str, sdk_python: str) -> None:
         a = self.args
-        print(f"pull {n} tasks with annotations ({a.pull_reps} rounds of nblabel and the SDK listing, the "
-              "order alternating):", file=sys.stderr, flush=True)
+        print(
+            f"pull {n} tasks with annotations ({a.pull_reps} rounds of nblabel and the SDK listing, the "
+            "order alternating):",
+            file=sys.stderr,
+            flush=True,
+        )
         plan: list[tuple[str, str, str, int, bool]] = []
         for rep in range(a.pull_reps):
-            pair = [("pull_nblabel", me, "nblabel-pull", n, False),
-                    ("list_sdk", sdk_python, "sdk-list", n, False)]
+            pair = [("pull_nblabel", me, "nblabel-pull", n, False), ("list_sdk", sdk_python, "sdk-list", n, False)]
             plan += pair if rep % 2 == 0 else pair[::-1]
         if not a.no_sdk_export:
             plan.append(("export_sdk", sdk_python, "sdk-export", n, False))
         plan.append(("pull_nblabel_small", me, "nblabel-pull", small, False))
         if not a.no_tracemalloc:
-            plan += [("pull_nblabel_traced", me, "nblabel-pull", n, True),
-                     ("pull_nblabel_small_traced", me, "nblabel-pull", small, True)]
+            plan += [
+                ("pull_nblabel_traced", me, "nblabel-pull", n, True),
+                ("pull_nblabel_small_traced", me, "nblabel-pull", small, True),
+            ]
         runs: dict[str, list[dict[str, Any]]] = {}
         for i, (name, python, kind, size, trace) in enumerate(plan):
             p = self.pull_project(name, rows[:size])
@@ -350,9 +383,13 @@ class Bench:
         me = sys.executable
         rows = make_rows(n)
         (self.tmp / "rows.json").write_text(json.dumps(rows))
-        sdk_tasks = [{"data": {"review": r["review"]},
-                      "predictions": [{"result": choice(r["pred"]), "score": r["score"], "model_version": MODEL}]}
-                     for r in rows]
+        sdk_tasks = [
+            {
+                "data": {"review": r["review"]},
+                "predictions": [{"result": choice(r["pred"]), "score": r["score"], "model_version": MODEL}],
+            }
+            for r in rows
+        ]
         (self.tmp / "sdk_tasks.json").write_text(json.dumps(sdk_tasks))
 
         print(f"starting Label Studio {self.ls.LS_VERSION} ...", file=sys.stderr, flush=True)
@@ -380,25 +417,54 @@ def goals(r: dict[str, Any], n: int, small: int) -> list[dict[str, Any]]:
     out = []
     if "push_nblabel" in r and "push_sdk" in r:
         ratio = r["push_nblabel"]["seconds"] / r["push_sdk"]["seconds"]
-        out.append({"goal": "push no slower than the SDK (default batch size)", "value": f"{ratio:.2f}x the SDK's time",
-                    "met": ratio <= 1.0})
+        out.append(
+            {
+                "goal": "push no slower than the SDK (default batch size)",
+                "value": f"{ratio:.2f}x the SDK's time",
+                "met": ratio <= 1.0,
+            }
+        )
     if "push_nblabel_one_batch" in r and "push_sdk" in r:
         ratio = r["push_nblabel_one_batch"]["seconds"] / r["push_sdk"]["seconds"]
-        out.append({"goal": f"for comparison, not a goal: push with batch_size={n} no slower than the SDK",
-                    "value": f"{ratio:.2f}x the SDK's time", "met": ratio <= 1.0, "info": True})
+        out.append(
+            {
+                "goal": f"for comparison, not a goal: push with batch_size={n} no slower than the SDK",
+                "value": f"{ratio:.2f}x the SDK's time",
+                "met": ratio <= 1.0,
+                "info": True,
+            }
+        )
     if "pull_nblabel" in r and "list_sdk" in r:
         speedup = r["list_sdk"]["seconds"] / r["pull_nblabel"]["seconds"]
-        out.append({"goal": "pull >= 3x faster than the SDK's paginated listing", "value": f"{speedup:.1f}x",
-                    "met": speedup >= 3.0})
+        out.append(
+            {
+                "goal": "pull >= 3x faster than the SDK's paginated listing",
+                "value": f"{speedup:.1f}x",
+                "met": speedup >= 3.0,
+            }
+        )
     if "pull_nblabel_traced" in r and "pull_nblabel_small_traced" in r:
-        big, lit = r["pull_nblabel_traced"]["tracemalloc_peak_mb"], r["pull_nblabel_small_traced"]["tracemalloc_peak_mb"]
+        big, lit = (
+            r["pull_nblabel_traced"]["tracemalloc_peak_mb"],
+            r["pull_nblabel_small_traced"]["tracemalloc_peak_mb"],
+        )
         growth = big / lit if lit else float("inf")
-        out.append({"goal": f"pull memory bounded: traced peak at {n} within 2x of {small} ({n // small}x the tasks)",
-                    "value": f"{big} MB vs {lit} MB ({growth:.2f}x)", "met": growth <= 2.0})
+        out.append(
+            {
+                "goal": f"pull memory bounded: traced peak at {n} within 2x of {small} ({n // small}x the tasks)",
+                "value": f"{big} MB vs {lit} MB ({growth:.2f}x)",
+                "met": growth <= 2.0,
+            }
+        )
     if "pull_nblabel" in r and "pull_nblabel_small" in r:
         big, lit = r["pull_nblabel"]["rss_growth_mb"], r["pull_nblabel_small"]["rss_growth_mb"]
-        out.append({"goal": f"pull RSS growth at {n} within 2x of {small} (+16 MB slack)",
-                    "value": f"+{big} MB vs +{lit} MB", "met": big <= 2 * lit + 16})
+        out.append(
+            {
+                "goal": f"pull RSS growth at {n} within 2x of {small} (+16 MB slack)",
+                "value": f"+{big} MB vs +{lit} MB",
+                "met": big <= 2 * lit + 16,
+            }
+        )
     return out
 
 
@@ -440,11 +506,17 @@ def markdown(data: dict[str, Any]) -> str:
         lines.append(f"| {g['goal']} | {g['value']} | {'yes' if g['met'] else '**no**'} |")
     if "push_nblabel" in r and "report" in r["push_nblabel"]:
         rep = r["push_nblabel"]["report"]
-        lines += ["", "nblabel push report: " + ", ".join(f"{k} {v}" for k, v in rep.items() if k != "seconds")
-                  + f"; server afterwards: {r['push_nblabel'].get('server_after')}"]
+        lines += [
+            "",
+            "nblabel push report: "
+            + ", ".join(f"{k} {v}" for k, v in rep.items() if k != "seconds")
+            + f"; server afterwards: {r['push_nblabel'].get('server_after')}",
+        ]
     if "push_sdk" in r:
-        lines.append(f"SDK push, server afterwards: {r['push_sdk'].get('server_after')}; "
-                     f"`import label_studio_sdk`: {r['push_sdk'].get('sdk_import_seconds')} s (not timed above)")
+        lines.append(
+            f"SDK push, server afterwards: {r['push_sdk'].get('server_after')}; "
+            f"`import label_studio_sdk`: {r['push_sdk'].get('sdk_import_seconds')} s (not timed above)"
+        )
     return "\n".join(lines)
 
 
@@ -459,9 +531,12 @@ def update_docs(md: str) -> None:
 
 def _commit() -> str:
     try:
-        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                               capture_output=True, text=True).stdout.strip()
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
         return sha + ("+uncommitted" if dirty else "")
     except OSError:
         return "?"
@@ -476,28 +551,51 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--tasks", type=int, default=10_000)
     p.add_argument("--small", type=int, default=2_000, help="size of the second pull (memory vs N)")
-    p.add_argument("--method", default="auto", choices=["auto", "snapshot", "export", "pages"], help="nblabel pull method")
+    p.add_argument(
+        "--method", default="auto", choices=["auto", "snapshot", "export", "pages"], help="nblabel pull method"
+    )
     p.add_argument("--no-tracemalloc", action="store_true", help="skip the two pulls under tracemalloc")
     p.add_argument("--no-sdk-export", action="store_true", help="skip the SDK export measurement")
     p.add_argument("--push-reps", type=int, default=3, help="rounds of push measurements (best round reported)")
-    p.add_argument("--pull-reps", type=int, default=2,
-                   help="rounds of the 10k pull, nblabel and the SDK listing (best round reported)")
+    p.add_argument(
+        "--pull-reps",
+        type=int,
+        default=2,
+        help="rounds of the 10k pull, nblabel and the SDK listing (best round reported)",
+    )
     p.add_argument("--only", choices=["push", "pull"], help="measure only the push or only the pull")
-    p.add_argument("--no-one-batch", action="store_true",
-                   help="skip the extra nblabel push with batch_size=N (all tasks in one import request)")
+    p.add_argument(
+        "--no-one-batch",
+        action="store_true",
+        help="skip the extra nblabel push with batch_size=N (all tasks in one import request)",
+    )
     p.add_argument("--update-docs", action="store_true", help=f"rewrite the results block in {DOCS.name}")
     p.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
     args = p.parse_args(argv)
     bench = Bench(args)
     results = bench.run()
-    sdk_version = subprocess.run([str(bench.ls.VENV / "bin" / "python"), "-c",
-                                  "import importlib.metadata as m; print(m.version('label-studio-sdk'))"],
-                                 capture_output=True, text=True).stdout.strip()
+    sdk_version = subprocess.run(
+        [
+            str(bench.ls.VENV / "bin" / "python"),
+            "-c",
+            "import importlib.metadata as m; print(m.version('label-studio-sdk'))",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     data = {
-        "meta": {"when": _dt.datetime.now().isoformat(timespec="seconds"), "commit": _commit(),
-                 "ls_version": bench.ls.LS_VERSION, "sdk_version": sdk_version, "python": platform.python_version(),
-                 "cpus": os.cpu_count(), "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-                 "tasks": args.tasks, "small": args.small, "method": args.method},
+        "meta": {
+            "when": _dt.datetime.now().isoformat(timespec="seconds"),
+            "commit": _commit(),
+            "ls_version": bench.ls.LS_VERSION,
+            "sdk_version": sdk_version,
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+            "tasks": args.tasks,
+            "small": args.small,
+            "method": args.method,
+        },
         "results": results,
     }
     data["goals"] = goals(results, args.tasks, args.small)

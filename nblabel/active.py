@@ -20,8 +20,17 @@ import pandas as pd
 
 Strategy = Callable[[np.ndarray], np.ndarray]
 
-__all__ = ["least_confidence", "margin", "entropy", "random", "sequential", "get_strategy", "STRATEGIES",
-           "learning_curve", "plot_learning_curve"]
+__all__ = [
+    "least_confidence",
+    "margin",
+    "entropy",
+    "random",
+    "sequential",
+    "get_strategy",
+    "STRATEGIES",
+    "learning_curve",
+    "plot_learning_curve",
+]
 
 
 def _as_probs(probs: Any) -> np.ndarray:
@@ -112,7 +121,9 @@ def get_strategy(order: str | Strategy) -> Strategy:
     try:
         return STRATEGIES[order]
     except KeyError:
-        raise ValueError(f"unknown order {order!r}: use one of {', '.join(STRATEGIES)} or a callable probs -> order") from None
+        raise ValueError(
+            f"unknown order {order!r}: use one of {', '.join(STRATEGIES)} or a callable probs -> order"
+        ) from None
 
 
 def check_order(order: Any, n: int) -> np.ndarray:
@@ -127,10 +138,12 @@ def check_order(order: Any, n: int) -> np.ndarray:
 
 # ---- simulation -------------------------------------------------------------------------------
 
+
 def _fresh(model: Any) -> Any:
     if callable(model) and not hasattr(model, "fit"):
         return model()  # a factory
     from sklearn.base import clone
+
     return clone(model)
 
 
@@ -196,7 +209,7 @@ def learning_curve(
                     order = random(np.empty((len(open_idx), 0)), seed=rng)
                 else:
                     order = check_order(fn(clf.predict_proba(pool_X[open_idx])), len(open_idx))
-                take = open_idx[order[:min(batch, budget - len(labeled))]]
+                take = open_idx[order[: min(batch, budget - len(labeled))]]
                 labeled.extend(int(i) for i in take)
                 mask[take] = True
                 clf = _fresh(model).fit(pool_X[labeled], pool_y[labeled])
@@ -215,7 +228,7 @@ def plot_learning_curve(frame: pd.DataFrame, ax: Any = None, *, title: str | Non
     for name, part in frame.groupby("strategy", sort=False):
         g = part.groupby("labels")["accuracy"]
         mean, lo, hi = g.mean(), g.min(), g.max()
-        line, = ax.plot(mean.index, mean.values, marker="o", ms=3, label=f"{name} (n={part['seed'].nunique()} seeds)")
+        (line,) = ax.plot(mean.index, mean.values, marker="o", ms=3, label=f"{name} (n={part['seed'].nunique()} seeds)")
         ax.fill_between(mean.index, lo.values, hi.values, color=line.get_color(), alpha=0.2)
     ax.set_xlabel("labels")
     ax.set_ylabel("test accuracy")

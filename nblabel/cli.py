@@ -61,7 +61,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         prefix = "unrecognized arguments: "
         if message.startswith(prefix):  # name the options, not their values (a pasted key, ...)
-            words = message[len(prefix):].split()
+            words = message[len(prefix) :].split()
             message = prefix + " ".join(w if w.startswith("-") else "…" for w in words)
         self.print_usage(sys.stderr)
         self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
@@ -74,8 +74,9 @@ class _RefuseSecret(argparse.Action):
         kw.pop("nargs", None)
         super().__init__(option_strings, dest, nargs="?", help=argparse.SUPPRESS, **kw)
 
-    def __call__(self, parser: argparse.ArgumentParser, ns: argparse.Namespace, values: Any,
-                 option_string: str | None = None) -> None:
+    def __call__(
+        self, parser: argparse.ArgumentParser, ns: argparse.Namespace, values: Any, option_string: str | None = None
+    ) -> None:
         parser.exit(
             EXIT_INPUT,
             f"{parser.prog}: error: {option_string} is not accepted: a key given on the command line ends up in "
@@ -103,12 +104,22 @@ def _positive(text: str) -> int:
 
 def _server_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("server")
-    g.add_argument("--project", required=True, metavar="TITLE_OR_ID",
-                   help="Label Studio project: a number is a project id, anything else an exact title")
+    g.add_argument(
+        "--project",
+        required=True,
+        metavar="TITLE_OR_ID",
+        help="Label Studio project: a number is a project id, anything else an exact title",
+    )
     g.add_argument("--url", help="server URL (default: $LABEL_STUDIO_URL, else http://localhost:8080)")
-    g.add_argument("--token-env", metavar="NAME", default=None,
-                   help="name of the environment variable holding the API key (default: LABEL_STUDIO_API_KEY)")
-    g.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default 60; bulk calls wait longer)")
+    g.add_argument(
+        "--token-env",
+        metavar="NAME",
+        default=None,
+        help="name of the environment variable holding the API key (default: LABEL_STUDIO_API_KEY)",
+    )
+    g.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds per request (default 60; bulk calls wait longer)"
+    )
     for flag in ("--token", "--api-key", "--key"):
         g.add_argument(flag, action=_RefuseSecret)
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -116,8 +127,9 @@ def _server_args(p: argparse.ArgumentParser) -> None:
 
 def _store_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", required=True, metavar="DB", help="the nblabel SQLite store")
-    p.add_argument("--name", default="default",
-                   help="label set inside the store (the Labeler's name=..., default 'default')")
+    p.add_argument(
+        "--name", default="default", help="label set inside the store (the Labeler's name=..., default 'default')"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -133,75 +145,96 @@ def build_parser() -> argparse.ArgumentParser:
     val.set_defaults(run=_validate)
 
     push = sub.add_parser(
-        "push", allow_abbrev=False,
+        "push",
+        allow_abbrev=False,
         help="send tasks (rows of DATA), the store's predictions and annotations to a Label Studio project",
         description="Send the rows of DATA as tasks, with the store's predictions and annotations, to a Label "
-                    "Studio project (created with CFG if no project has that title). Safe to repeat: only "
-                    "what is new or changed is sent, and an interrupted push resumes.",
+        "Studio project (created with CFG if no project has that title). Safe to repeat: only "
+        "what is new or changed is sent, and an interrupted push resumes.",
     )
     push.add_argument("data", metavar="DATA", help="tasks: .csv, .tsv, .json, .jsonl or .parquet (one task per row)")
     push.add_argument("--config", required=True, metavar="CFG", help="Label Studio XML labeling config")
     _store_args(push)
     push.add_argument("--index", metavar="COL", help="column holding the task ids (default: the row number)")
-    push.add_argument("--annotator-map", action="append", type=_key_value, default=[], metavar="NAME=EMAIL",
-                      help="push the notebook annotator NAME as the server user EMAIL (repeatable)")
+    push.add_argument(
+        "--annotator-map",
+        action="append",
+        type=_key_value,
+        default=[],
+        metavar="NAME=EMAIL",
+        help="push the notebook annotator NAME as the server user EMAIL (repeatable)",
+    )
     push.add_argument("--batch-size", type=_positive, metavar="N", help="tasks per import request")
     _server_args(push)
     push.set_defaults(run=_push)
 
     pull = sub.add_parser(
-        "pull", allow_abbrev=False,
+        "pull",
+        allow_abbrev=False,
         help="bring every annotator's annotations of a Label Studio project into the store",
         description="Bring the annotations of all annotators of a Label Studio project into the store. "
-                    "Safe to repeat; an annotation changed on both sides is kept twice, never overwritten.",
+        "Safe to repeat; an annotation changed on both sides is kept twice, never overwritten.",
     )
     pull.add_argument("--config", metavar="CFG", help="Label Studio XML config (default: the project's own)")
     _store_args(pull)
     from .sync import PULL_METHODS
 
-    pull.add_argument("--method", choices=PULL_METHODS, default="auto",
-                      help="read the project as an export snapshot, the export download or page by page "
-                           "(default: auto: the export below 100 tasks, a snapshot from 100, falling back "
-                           "to what the server offers)")
+    pull.add_argument(
+        "--method",
+        choices=PULL_METHODS,
+        default="auto",
+        help="read the project as an export snapshot, the export download or page by page "
+        "(default: auto: the export below 100 tasks, a snapshot from 100, falling back "
+        "to what the server offers)",
+    )
     _server_args(pull)
     pull.set_defaults(run=_pull)
 
     from .export import FORMATS
 
     exp = sub.add_parser(
-        "export", allow_abbrev=False,
+        "export",
+        allow_abbrev=False,
         help="write the store's annotations as a Label Studio export file",
         description="Write the store's annotations in a Label Studio export format. Formats: "
-                    + "; ".join(f"{k}: {f.description}" for k, f in FORMATS.items()) + ".",
+        + "; ".join(f"{k}: {f.description}" for k, f in FORMATS.items())
+        + ".",
     )
     _store_args(exp)
     exp.add_argument("--config", required=True, metavar="CFG", help="Label Studio XML labeling config")
     exp.add_argument("--format", default="json", type=str.lower, choices=sorted(FORMATS), help="default: json")
     exp.add_argument("--out", required=True, metavar="FILE", help="file to write ('-' for stdout)")
-    exp.add_argument("--annotator", default="*", metavar="NAME", help="one annotator's annotations, or '*' for all (default)")
+    exp.add_argument(
+        "--annotator", default="*", metavar="NAME", help="one annotator's annotations, or '*' for all (default)"
+    )
     exp.add_argument("--all-tasks", action="store_true", help="also stored tasks without annotations")
     exp.set_defaults(run=_export)
 
     srv = sub.add_parser(
-        "serve-model", allow_abbrev=False,
+        "serve-model",
+        allow_abbrev=False,
         help="serve a model to Label Studio as an ML backend (/health, /setup, /predict, /webhook, /train)",
         description="Serve MODULE:CALLABLE (a model following nblabel's model contract, docs/models.md) with "
-                    "Label Studio's ML-backend protocol. Connect it in Label Studio under Settings > Model. "
-                    "MODULE:CALLABLE may name a factory (called with no arguments when it is a class).",
+        "Label Studio's ML-backend protocol. Connect it in Label Studio under Settings > Model. "
+        "MODULE:CALLABLE may name a factory (called with no arguments when it is a class).",
     )
-    srv.add_argument("model", metavar="MODULE:CALLABLE", help="e.g. mymodels:predict (MODULE importable from the "
-                     "current directory)")
-    srv.add_argument("--fit", metavar="MODULE:CALLABLE", help="fit(event, payload) run on annotation webhooks and /train")
+    srv.add_argument(
+        "model", metavar="MODULE:CALLABLE", help="e.g. mymodels:predict (MODULE importable from the current directory)"
+    )
+    srv.add_argument(
+        "--fit", metavar="MODULE:CALLABLE", help="fit(event, payload) run on annotation webhooks and /train"
+    )
     srv.add_argument("--config", metavar="CFG", help="fix the labeling config (default: the one Label Studio sends)")
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     srv.add_argument("--port", type=int, default=9090, help="default 9090")
     srv.set_defaults(run=_serve_model)
     imp = sub.add_parser(
-        "import", allow_abbrev=False,
+        "import",
+        allow_abbrev=False,
         help="load a Label Studio JSON export (annotations, predictions, annotators) into the store",
         description="Load a Label Studio JSON export into the store without a server: tasks, every "
-                    "annotator's annotations, full predictions, ground truth. Checked whole first: a "
-                    "malformed file writes nothing. Safe to repeat.",
+        "annotator's annotations, full predictions, ground truth. Checked whole first: a "
+        "malformed file writes nothing. Safe to repeat.",
     )
     imp.add_argument("export", metavar="EXPORT", help="the JSON export file")
     _store_args(imp)
@@ -272,8 +305,10 @@ def _validate(args: argparse.Namespace) -> int:
     try:
         spec = parse_config(path.read_bytes())
         if args.columns is not None:
-            spec.bind([c for c in args.columns.split(",") if c],
-                      map_hint="List it in --columns if the data has it, or change ${var} in the config.")
+            spec.bind(
+                [c for c in args.columns.split(",") if c],
+                map_hint="List it in --columns if the data has it, or change ${var} in the config.",
+            )
     except OSError as exc:
         print(f"{path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -308,8 +343,10 @@ def _data_kind(path: Path) -> str:
         suffixes = suffixes[:-1]
     kind = suffixes[-1] if suffixes else ""
     if kind not in DATA_SUFFIXES:
-        raise CliError(EXIT_INPUT, f"{path}: unknown data format {kind or '(no suffix)'!r}; "
-                                   f"DATA must end in {', '.join(DATA_SUFFIXES)}")
+        raise CliError(
+            EXIT_INPUT,
+            f"{path}: unknown data format {kind or '(no suffix)'!r}; DATA must end in {', '.join(DATA_SUFFIXES)}",
+        )
     return kind
 
 
@@ -331,8 +368,9 @@ def _read_records(path: Path, kind: str) -> list[Any]:
             if isinstance(items, dict):
                 items = [items]
             if not isinstance(items, list):
-                raise CliError(EXIT_INPUT, f"{path}: expected a JSON list of tasks or records, "
-                                           f"found a {type(items).__name__}")
+                raise CliError(
+                    EXIT_INPUT, f"{path}: expected a JSON list of tasks or records, found a {type(items).__name__}"
+                )
             return items
         out = []
         for n, line in enumerate(fh, 1):
@@ -388,7 +426,9 @@ def read_data(path_text: str, index: str | None = None) -> tuple[Any, list[tuple
     if not df.index.is_unique:
         dups = df.index[df.index.duplicated()].unique().tolist()[:5]
         what = f"column {index!r}" if index else "task ids"
-        raise CliError(EXIT_INPUT, f"{path}: duplicate {what}: {', '.join(map(repr, dups))}; each task needs its own id")
+        raise CliError(
+            EXIT_INPUT, f"{path}: duplicate {what}: {', '.join(map(repr, dups))}; each task needs its own id"
+        )
     return df, predictions
 
 
@@ -417,8 +457,10 @@ def _records_frame(path: Path, records: list[Any], index: str | None) -> tuple[A
             predictions.append((label, p["result"], p.get("score"), str(p.get("model_version") or "undefined")))
     n_ann = sum(len(r.get("annotations") or []) for r in records)
     if n_ann:
-        _warn(f"{path}: the {n_ann} annotations in the file are not pushed; push sends the store's annotations "
-              "(label in a notebook, or pull them from a project)")
+        _warn(
+            f"{path}: the {n_ann} annotations in the file are not pushed; push sends the store's annotations "
+            "(label in a notebook, or pull them from a project)"
+        )
     if dropped:
         _warn(f"{path}: {dropped} predictions without a result list were left out")
     return df, predictions
@@ -440,14 +482,19 @@ def _token(args: argparse.Namespace) -> str:
     name = args.token_env or "LABEL_STUDIO_API_KEY"
     if not _ENV_NAME.fullmatch(name):
         # Somebody may have pasted the key itself: never print it.
-        raise CliError(EXIT_INPUT, "--token-env takes the NAME of an environment variable (letters, digits, "
-                                   "underscores), not the key itself")
+        raise CliError(
+            EXIT_INPUT,
+            "--token-env takes the NAME of an environment variable (letters, digits, underscores), not the key itself",
+        )
     value = os.environ.get(name, "").strip()
     if not value:
         how = "" if args.token_env else " (or name another variable with --token-env NAME)"
-        raise CliError(EXIT_INPUT, f"no API key: the environment variable {name} is not set{how}. Copy the key "
-                                   "from Label Studio (Account & Settings) and `export "
-                                   f"{name}=...` in the shell that runs nblabel")
+        raise CliError(
+            EXIT_INPUT,
+            f"no API key: the environment variable {name} is not set{how}. Copy the key "
+            "from Label Studio (Account & Settings) and `export "
+            f"{name}=...` in the shell that runs nblabel",
+        )
     return value
 
 
@@ -507,8 +554,15 @@ def _push(args: argparse.Namespace) -> int:
         from . import sync
 
         try:
-            report = sync.push(store, source, spec, project, annotators=annotators,
-                               progress=not args.no_progress, batch_size=args.batch_size)
+            report = sync.push(
+                store,
+                source,
+                spec,
+                project,
+                annotators=annotators,
+                progress=not args.no_progress,
+                batch_size=args.batch_size,
+            )
         except ValueError as exc:  # e.g. --annotator-map to someone who is not a member
             raise CliError(EXIT_INPUT, str(exc)) from None
     print(
@@ -530,14 +584,18 @@ def _pull(args: argparse.Namespace) -> int:
             try:
                 spec = parse_config(project.label_config)
             except ConfigError as exc:
-                raise CliError(EXIT_INPUT, f"the config of project {project.id} on the server: {exc}; "
-                                           "pass --config") from None
+                raise CliError(
+                    EXIT_INPUT, f"the config of project {project.id} on the server: {exc}; pass --config"
+                ) from None
         from . import sync
 
         with _open_store(args.store, args.name, must_exist=False) as store:
             report = sync.pull(store, spec, project, progress=not args.no_progress, method=args.method)
-    conflicts = (f"; {report.conflicts} conflicts kept as separate annotations (changed in the store and on "
-                 "the server)") if report.conflicts else ""
+    conflicts = (
+        (f"; {report.conflicts} conflicts kept as separate annotations (changed in the store and on the server)")
+        if report.conflicts
+        else ""
+    )
     print(
         f"pulled project {project.id} {project.title!r} from {client.url}: {report.tasks_seen} tasks seen, "
         f"{report.annotations_new} annotations new, {report.annotations_updated} updated{conflicts} "
@@ -576,8 +634,10 @@ def _export(args: argparse.Namespace) -> int:
             names = sorted({a["annotator"] for a in store.annotations()})
             if annotator not in names:
                 shown = ", ".join(map(repr, names[:10])) or "none"
-                raise CliError(EXIT_INPUT, f"{args.store}: no annotations by {annotator!r} in label set "
-                                           f"{args.name!r} (annotators: {shown})")
+                raise CliError(
+                    EXIT_INPUT,
+                    f"{args.store}: no annotations by {annotator!r} in label set {args.name!r} (annotators: {shown})",
+                )
         out = args.out
         if out == "-":
             return _export_stdout(store, spec, args)
@@ -588,8 +648,7 @@ def _export(args: argparse.Namespace) -> int:
         except ValueError as exc:  # a format that does not fit the config or the data (CONLL2003)
             raise CliError(EXIT_INPUT, str(exc)) from None  # the format names itself
     unit = {"json": "tasks", "conll2003": "token sequences"}.get(res.format, "rows")
-    print(f"wrote {res.records} {unit} ({res.tasks} tasks) "
-          f"as {res.format.upper()} to {res.path}")
+    print(f"wrote {res.records} {unit} ({res.tasks} tasks) as {res.format.upper()} to {res.path}")
     _warn_missing(res.missing_data, args.store)
     return EXIT_OK
 
@@ -609,9 +668,11 @@ def _import(args: argparse.Namespace) -> int:
 
 def _warn_missing(n: int, store: str) -> None:
     if n:
-        _warn(f"{n} exported tasks have no data: {store} holds their annotations or predictions but not the "
-              "tasks' data (tasks pushed from a DataFrame and labeled only in Label Studio, or rows a model "
-              "predicted: lab.export(..., all_tasks=True) reads those from the DataFrame); their \"data\" is empty")
+        _warn(
+            f"{n} exported tasks have no data: {store} holds their annotations or predictions but not the "
+            "tasks' data (tasks pushed from a DataFrame and labeled only in Label Studio, or rows a model "
+            'predicted: lab.export(..., all_tasks=True) reads those from the DataFrame); their "data" is empty'
+        )
 
 
 def _export_stdout(store: Any, spec: ConfigSpec, args: argparse.Namespace) -> int:
@@ -621,8 +682,9 @@ def _export_stdout(store: Any, spec: ConfigSpec, args: argparse.Namespace) -> in
 
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            res = export_store(store, spec, Path(tmp) / "out", args.format, annotator=args.annotator or "*",
-                               all_tasks=args.all_tasks)
+            res = export_store(
+                store, spec, Path(tmp) / "out", args.format, annotator=args.annotator or "*", all_tasks=args.all_tasks
+            )
         except ValueError as exc:
             raise CliError(EXIT_INPUT, str(exc)) from None  # the format names itself
         with open(res.path, "rb") as fh:

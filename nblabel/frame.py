@@ -414,8 +414,11 @@ class TaskSource:
             hit = (rel % idx.step == 0) & (p >= 0) & (p < self.total)
             out[ok] = np.where(hit, p, -1)
         elif kind == "datetime":
-            wanted = labels[ok] if isinstance(labels, pd.DatetimeIndex) else pd.DatetimeIndex(
-                labels[ok].tolist(), tz=self._index.tz)
+            wanted = (
+                labels[ok]
+                if isinstance(labels, pd.DatetimeIndex)
+                else pd.DatetimeIndex(labels[ok].tolist(), tz=self._index.tz)
+            )
             out[ok] = self._index.get_indexer(wanted)
         else:
             out[ok] = self._index.get_indexer(labels[ok])
@@ -576,7 +579,9 @@ def _unique_name(name: str, taken: set[object]) -> str:
     return candidate
 
 
-def _as_column(values: list[object], typ: str | None, *, lists: bool = False) -> pd.api.extensions.ExtensionArray | np.ndarray:
+def _as_column(
+    values: list[object], typ: str | None, *, lists: bool = False
+) -> pd.api.extensions.ExtensionArray | np.ndarray:
     """One added column in pandas' nullable dtypes: every missing cell is ``pd.NA``.
 
     ``string`` for text (single choices, text areas, names), ``Int64`` for ratings, ``Float64``
@@ -590,8 +595,10 @@ def _as_column(values: list[object], typ: str | None, *, lists: bool = False) ->
         if typ == "rating" and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
             return pd.array(values, dtype="Int64")
         if typ == "number" and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
-            return pd.array([None if v is None else float(v) for v in values],  # type: ignore[arg-type]
-                            dtype="Float64")
+            return pd.array(
+                [None if v is None else float(v) for v in values],  # type: ignore[arg-type]
+                dtype="Float64",
+            )
         if typ in ("choices", "textarea", "text", "datetime", "pairwise") and all(isinstance(v, str) for v in present):
             return pd.array(values, dtype="string")
     out = np.empty(len(values), dtype=object)
@@ -672,8 +679,11 @@ def annotations_to_frame(
             items = [it for it in (a.get("result") or []) if isinstance(it, dict) and it.get("from_name") == name]
             if items:
                 cells[p] = _wide_cell(items, control)
-        lists = (control.get("choice") == "multiple" or control.get("type") not in _SIMPLE_TYPES
-                 or control.get("type") in _LIST_TYPES)
+        lists = (
+            control.get("choice") == "multiple"
+            or control.get("type") not in _SIMPLE_TYPES
+            or control.get("type") in _LIST_TYPES
+        )
         out[col] = _as_column(cells, control.get("type"), lists=lists)
 
     meta_names: dict[str, str] = {}
@@ -721,14 +731,16 @@ def _long_frame(df: pd.DataFrame, controls: dict[str, dict], matched: list[tuple
             if not isinstance(item, dict):
                 continue
             control = controls.get(item.get("from_name"))  # type: ignore[arg-type]
-            rows.append({
-                **common,
-                "from_name": item.get("from_name"),
-                "to_name": item.get("to_name"),
-                "type": item.get("type"),
-                "value": _extract(item, control),
-                "raw": _raw_value(item),
-            })
+            rows.append(
+                {
+                    **common,
+                    "from_name": item.get("from_name"),
+                    "to_name": item.get("to_name"),
+                    "type": item.get("type"),
+                    "value": _extract(item, control),
+                    "raw": _raw_value(item),
+                }
+            )
     out = pd.DataFrame(rows, columns=_LONG_COLUMNS)
     # keep python objects (lists, dicts, labels) as they are
     for col in ("task_id", "value", "raw"):

@@ -54,13 +54,18 @@ class ImportReport:
     predictions_without_result: int = 0
 
     def __str__(self) -> str:
-        parts = [f"{self.tasks} tasks", f"{self.annotations} annotations ({self.skipped} already stored)",
-                 f"{self.predictions} predictions"]
+        parts = [
+            f"{self.tasks} tasks",
+            f"{self.annotations} annotations ({self.skipped} already stored)",
+            f"{self.predictions} predictions",
+        ]
         if self.consensus:
             parts.append(f"{self.consensus} ground-truth answers as consensus")
         if self.predictions_without_result:
-            parts.append(f"{self.predictions_without_result} predictions exported as ids only (not imported: "
-                         "export with full predictions)")
+            parts.append(
+                f"{self.predictions_without_result} predictions exported as ids only (not imported: "
+                "export with full predictions)"
+            )
         return "imported " + ", ".join(parts)
 
 
@@ -91,7 +96,9 @@ def import_labelstudio(
     if isinstance(tasks, dict) and "data" in tasks:
         tasks = [tasks]
     if not isinstance(tasks, list):
-        raise LabelStudioExportError(f"{file}: a Label Studio JSON export is a list of tasks, not a {type(tasks).__name__}")
+        raise LabelStudioExportError(
+            f"{file}: a Label Studio JSON export is a list of tasks, not a {type(tasks).__name__}"
+        )
     spec = parse_config(config) if isinstance(config, str) else config
     plan = _Plan(file, spec, key, dict(annotators or {}))
     for i, task in enumerate(tasks):
@@ -154,9 +161,15 @@ class _Plan:
             if who in taken:
                 who = f"{who} (ls#{a.get('id')})"
             taken.add(who)
-            row = {"task_id": k, "annotator": who, "result": result, "was_cancelled": bool(a.get("was_cancelled")),
-                   "lead_time": _number(a.get("lead_time")), "created_at": _utc(a.get("created_at")),
-                   "updated_at": _utc(a.get("updated_at"))}
+            row = {
+                "task_id": k,
+                "annotator": who,
+                "result": result,
+                "was_cancelled": bool(a.get("was_cancelled")),
+                "lead_time": _number(a.get("lead_time")),
+                "created_at": _utc(a.get("created_at")),
+                "updated_at": _utc(a.get("updated_at")),
+            }
             self.annotations.append(row)
             if truth_alone and a.get("ground_truth") and not a.get("was_cancelled"):
                 self.annotations.append({**row, "annotator": CONSENSUS})
@@ -202,8 +215,10 @@ class _Plan:
         return f"user-{by}" if by is not None else "unknown"
 
     def write(self, store: Store) -> ImportReport:
-        stored = {(a["task_id"], a["annotator"]): annotation_fingerprint(a["result"], a["was_cancelled"])
-                  for a in store.annotations_of(sorted(self.keys))}
+        stored = {
+            (a["task_id"], a["annotator"]): annotation_fingerprint(a["result"], a["was_cancelled"])
+            for a in store.annotations_of(sorted(self.keys))
+        }
         fresh = []
         for a in self.annotations:
             if stored.get((a["task_id"], a["annotator"])) == annotation_fingerprint(a["result"], a["was_cancelled"]):

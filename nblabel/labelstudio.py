@@ -208,7 +208,7 @@ class _Credentials:
         key = (key or "").strip()
         for prefix in ("Token ", "Bearer "):  # pasted with the scheme
             if key.startswith(prefix):
-                key = key[len(prefix):].strip()
+                key = key[len(prefix) :].strip()
         self.key = key or None
         claims = _jwt_claims(key) if key else None
         if not key:
@@ -337,15 +337,17 @@ class LabelStudio:
             if stale is not None and c.access != stale and c.access is not None:
                 return
             try:
-                body = self._json(
-                    "POST", "/api/token/refresh/", json={"refresh": c.key}, idempotent=True, auth=False
-                )
+                body = self._json("POST", "/api/token/refresh/", json={"refresh": c.key}, idempotent=True, auth=False)
             except AuthError as exc:
                 raise AuthError(
                     f"{self.url} rejected the personal access token ({exc.detail or exc.status}). "
                     "It may be revoked, or belong to another server: create one under Account & "
                     "Settings -> Personal Access Token and set LABEL_STUDIO_API_KEY.",
-                    status=exc.status, method=exc.method, url=exc.url, detail=exc.detail, error_id=exc.error_id,
+                    status=exc.status,
+                    method=exc.method,
+                    url=exc.url,
+                    detail=exc.detail,
+                    error_id=exc.error_id,
                 ) from None
             access = body.get("access") if isinstance(body, dict) else None
             if not isinstance(access, str) or not access:
@@ -394,8 +396,14 @@ class LabelStudio:
             t0 = time.monotonic()
             try:
                 resp = self._session.request(
-                    method, url, params=params, json=json, data=data, headers=hdrs,
-                    timeout=timeouts, stream=stream,
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    data=data,
+                    headers=hdrs,
+                    timeout=timeouts,
+                    stream=stream,
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
                 reason = _connection_reason(exc, t)
@@ -408,11 +416,13 @@ class LabelStudio:
                     raise ConnectionFailed(
                         f"No answer from Label Studio at {self.url}: {reason} [{method} {path}]. The server may "
                         "still have carried out this request: check before repeating it.",
-                        method=method, url=url,
+                        method=method,
+                        url=url,
                     ) from None
                 raise ConnectionFailed(
                     f"Cannot reach Label Studio at {self.url}: {reason}{tried} [{method} {path}]. {_START_HINT}",
-                    method=method, url=url,
+                    method=method,
+                    url=url,
                 ) from None
             except requests.RequestException as exc:
                 raise LabelStudioError(
@@ -420,12 +430,7 @@ class LabelStudio:
                 ) from None
             status = resp.status_code
             log.debug("Label Studio %s %s -> %s (%.0f ms)", method, path, status, 1000 * (time.monotonic() - t0))
-            if (
-                status == 401
-                and self._creds.kind == "personal access token"
-                and sent_auth
-                and not reauthorized
-            ):
+            if status == 401 and self._creds.kind == "personal access token" and sent_auth and not reauthorized:
                 # The access token expired early or was revoked: renew it once. A 401 means the
                 # request was not processed, so repeating it is safe for any method.
                 reauthorized = True
@@ -444,8 +449,9 @@ class LabelStudio:
                     resp.close()
             return resp
 
-    def _pause(self, attempt: int, attempts: int, method: str, path: str, reason: str,
-               resp: requests.Response | None) -> None:
+    def _pause(
+        self, attempt: int, attempts: int, method: str, path: str, reason: str, resp: requests.Response | None
+    ) -> None:
         delay = min(MAX_BACKOFF, self.backoff * 2 ** (attempt - 1)) * random.uniform(0.9, 1.1)
         if resp is not None:
             after = resp.headers.get("Retry-After", "")
@@ -481,8 +487,7 @@ class LabelStudio:
             else:
                 detail = " ".join(resp.text.split())[:300] or resp.reason or None
         where = f"[{method} {url.removeprefix(self.url)}]"
-        kw: dict[str, Any] = {"status": status, "method": method, "url": url, "detail": detail,
-                              "error_id": error_id}
+        kw: dict[str, Any] = {"status": status, "method": method, "url": url, "detail": detail, "error_id": error_id}
         if status in (401, 403):
             hint = self._auth_hint(status, detail)
             return AuthError(self._redact(f"HTTP {status} from {self.url}: {detail} {where}. {hint}"), **kw)
@@ -507,8 +512,10 @@ class LabelStudio:
         if kind == "none":
             return "No API key: pass token=... or set LABEL_STUDIO_API_KEY (Account & Settings in Label Studio)."
         if "legacy token" in d:
-            return ("Legacy API tokens are disabled for this organization: use a personal access token, "
-                    "or enable legacy tokens in the organization's API token settings.")
+            return (
+                "Legacy API tokens are disabled for this organization: use a personal access token, "
+                "or enable legacy tokens in the organization's API token settings."
+            )
         if kind == "access token":
             return "Access tokens expire after 5 minutes: pass the personal access token (the refresh token) instead."
         return f"Check the {kind} in LABEL_STUDIO_API_KEY (or token=...): it is not valid on this server."
@@ -525,7 +532,9 @@ class LabelStudio:
             raise LabelStudioError(
                 f"{method} {self.url}{path} answered {resp.status_code} with {ctype}, not JSON: "
                 f"{' '.join(resp.text.split())[:120]!r}. Is {self.url} a Label Studio server?",
-                status=resp.status_code, method=method, url=self.url + path,
+                status=resp.status_code,
+                method=method,
+                url=self.url + path,
             ) from None
 
     # ------------------------------------------------------------------ server
@@ -595,8 +604,14 @@ class LabelStudio:
             try:
                 project = Project(self, self._json("GET", f"/api/projects/{id_or_title}"))
             except NotFound as exc:
-                raise NotFound(f"No project with id {id_or_title} on {self.url}", status=404,
-                               method=exc.method, url=exc.url, detail=exc.detail, error_id=exc.error_id) from None
+                raise NotFound(
+                    f"No project with id {id_or_title} on {self.url}",
+                    status=404,
+                    method=exc.method,
+                    url=exc.url,
+                    detail=exc.detail,
+                    error_id=exc.error_id,
+                ) from None
         else:
             title = id_or_title.strip()  # the server strips titles
             matches = [p for p in self.projects(title=title) if p.title == title]
@@ -714,13 +729,19 @@ class Project:
         for n, body in batches:
             try:
                 answer = self.client._json(
-                    "POST", f"{self._path}/import", params={"return_task_ids": "true"}, data=body,
-                    headers={"Content-Type": "application/json"}, timeout=self._bulk_timeout(timeout),
+                    "POST",
+                    f"{self._path}/import",
+                    params={"return_task_ids": "true"},
+                    data=body,
+                    headers={"Content-Type": "application/json"},
+                    timeout=self._bulk_timeout(timeout),
                 )
             except LabelStudioError as exc:
                 if start:  # item numbers in the server's message count from the batch's start
-                    exc.message += (f" (in the batch of input items {start}-{start + n - 1}; "
-                                    f"the {len(ids)} tasks of earlier batches were imported)")
+                    exc.message += (
+                        f" (in the batch of input items {start}-{start + n - 1}; "
+                        f"the {len(ids)} tasks of earlier batches were imported)"
+                    )
                     exc.args = (exc.message,)
                 exc.imported_task_ids = list(ids)  # type: ignore[attr-defined]
                 raise
@@ -755,13 +776,18 @@ class Project:
         for n, body in encode_batches(predictions, batch_size, "prediction"):
             try:
                 answer = self.client._json(
-                    "POST", f"{self._path}/import/predictions", data=body,
-                    headers={"Content-Type": "application/json"}, timeout=self._bulk_timeout(timeout),
+                    "POST",
+                    f"{self._path}/import/predictions",
+                    data=body,
+                    headers={"Content-Type": "application/json"},
+                    timeout=self._bulk_timeout(timeout),
                 )
             except LabelStudioError as exc:
                 if sent:
-                    exc.message += (f" (in the batch of input items {sent}-{sent + n - 1}; the server had "
-                                    f"created {created} of the {sent} predictions of earlier batches)")
+                    exc.message += (
+                        f" (in the batch of input items {sent}-{sent + n - 1}; the server had "
+                        f"created {created} of the {sent} predictions of earlier batches)"
+                    )
                     exc.args = (exc.message,)
                 raise
             got = answer.get("created") if isinstance(answer, dict) else None
@@ -828,7 +854,11 @@ class Project:
     # ------------------------------------------------------------------ read back
 
     def iter_tasks(
-        self, page_size: int = PAGE_SIZE, fields: str | None = "all", *, resolve_uri: bool = False,
+        self,
+        page_size: int = PAGE_SIZE,
+        fields: str | None = "all",
+        *,
+        resolve_uri: bool = False,
         query: Mapping[str, Any] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Yield the project's tasks in id order (``GET /api/tasks?project=``, one page at a time).
@@ -844,8 +874,12 @@ class Project:
             raise ValueError("page_size must be >= 1")
         page, seen = 1, 0
         while True:
-            params: dict[str, Any] = {"project": self.id, "page": page, "page_size": page_size,
-                                      "resolve_uri": str(resolve_uri).lower()}
+            params: dict[str, Any] = {
+                "project": self.id,
+                "page": page,
+                "page_size": page_size,
+                "resolve_uri": str(resolve_uri).lower(),
+            }
             if fields:
                 params["fields"] = fields
             if query is not None:
@@ -925,8 +959,7 @@ class Project:
         """
         t = self._bulk_timeout(timeout)
         options = {**SNAPSHOT_OPTIONS, "predictions": {"only_id": not predictions}}
-        made = self.client._json("POST", f"{self._path}/exports",
-                                 json={"serialization_options": options}, timeout=t)
+        made = self.client._json("POST", f"{self._path}/exports", json={"serialization_options": options}, timeout=t)
         if not isinstance(made, dict) or "id" not in made:
             raise LabelStudioError(f"{self.client.url} answered {str(made)[:120]!r} to an export snapshot request")
         sid = int(made["id"])
@@ -935,20 +968,24 @@ class Project:
             status, deadline = made.get("status"), time.monotonic() + t
             while status != "completed":
                 if status == "failed":
-                    raise LabelStudioError(f"{self.client.url}: export snapshot {sid} of project {self.id} "
-                                           "failed on the server (its log says why)")
+                    raise LabelStudioError(
+                        f"{self.client.url}: export snapshot {sid} of project {self.id} "
+                        "failed on the server (its log says why)"
+                    )
                 if time.monotonic() > deadline:
-                    raise LabelStudioError(f"{self.client.url}: export snapshot {sid} of project {self.id} "
-                                           f"was not ready after {t:.0f} s (status {status!r})")
+                    raise LabelStudioError(
+                        f"{self.client.url}: export snapshot {sid} of project {self.id} "
+                        f"was not ready after {t:.0f} s (status {status!r})"
+                    )
                 time.sleep(SNAPSHOT_POLL)
                 status = (self.client._json("GET", path) or {}).get("status")
-            resp = self.client.request("GET", f"{path}/download", params={"exportType": "JSON"},
-                                       stream=True, timeout=t)
+            resp = self.client.request("GET", f"{path}/download", params={"exportType": "JSON"}, stream=True, timeout=t)
         except BaseException:
             self._drop_snapshot(sid)
             raise
-        return ExportStream(resp, what=f"export snapshot {sid} of project {self.id}",
-                            on_close=lambda: self._drop_snapshot(sid))
+        return ExportStream(
+            resp, what=f"export snapshot {sid} of project {self.id}", on_close=lambda: self._drop_snapshot(sid)
+        )
 
     def _drop_snapshot(self, sid: int) -> None:
         """Delete a snapshot this client made; a failure only costs disk space on the server."""
@@ -957,10 +994,13 @@ class Project:
         except LabelStudioError as exc:
             log.warning("could not delete export snapshot %s of project %s: %s", sid, self.id, exc)
 
-    def _export_response(self, export_type: str, download_all_tasks: bool, ids: Sequence[int] | None,
-                         timeout: float | None) -> requests.Response:
-        params: dict[str, Any] = {"exportType": export_type,
-                                  "download_all_tasks": str(bool(download_all_tasks)).lower()}
+    def _export_response(
+        self, export_type: str, download_all_tasks: bool, ids: Sequence[int] | None, timeout: float | None
+    ) -> requests.Response:
+        params: dict[str, Any] = {
+            "exportType": export_type,
+            "download_all_tasks": str(bool(download_all_tasks)).lower(),
+        }
         if ids is not None:
             params["ids[]"] = [int(i) for i in ids]
         t = timeout if timeout is not None else max(self.client.timeout, BULK_TIMEOUT)
@@ -977,8 +1017,9 @@ class ExportStream(Iterator[Any]):
 
     _CHUNK = 1 << 16
 
-    def __init__(self, resp: requests.Response, what: str = "response",
-                 on_close: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, resp: requests.Response, what: str = "response", on_close: Callable[[], None] | None = None
+    ) -> None:
         self._resp: requests.Response | None = resp
         self._on_close = on_close  # called once, after the response is closed
         self._what = what
@@ -1029,7 +1070,7 @@ class ExportStream(Iterator[Any]):
             self._buf += self._utf8.decode(b"", final=True)
         else:
             if self._pos > self._CHUNK and self._pos * 2 > len(self._buf):
-                self._buf = self._buf[self._pos:]
+                self._buf = self._buf[self._pos :]
                 self._retry_len = max(0, self._retry_len - self._pos)
                 self._pos = 0
             self._buf += self._utf8.decode(chunk)
@@ -1054,7 +1095,7 @@ class ExportStream(Iterator[Any]):
             ch = buf[pos]
             if self._state == "start":
                 if ch != "[":
-                    raise self._bad(f"it starts with {buf[pos:pos + 60]!r}")
+                    raise self._bad(f"it starts with {buf[pos : pos + 60]!r}")
                 self._pos += 1
                 self._state = "first"
                 continue
@@ -1064,7 +1105,7 @@ class ExportStream(Iterator[Any]):
                 raise StopIteration
             if self._state == "after":
                 if ch != ",":
-                    raise self._bad(f"unexpected {buf[pos:pos + 40]!r}")
+                    raise self._bad(f"unexpected {buf[pos : pos + 40]!r}")
                 self._pos += 1
                 self._state = "value"
                 continue
@@ -1178,8 +1219,12 @@ def updated_since(stamp: str) -> dict[str, Any]:
     when a prediction is added or changed one at a time (checked on 1.23.2); the bulk
     ``/import/predictions`` leaves it alone.
     """
-    return {"filters": {"conjunction": "and", "items": [
-        {"filter": "filter:tasks:updated_at", "operator": "greater", "type": "Datetime", "value": stamp}]}}
+    return {
+        "filters": {
+            "conjunction": "and",
+            "items": [{"filter": "filter:tasks:updated_at", "operator": "greater", "type": "Datetime", "value": stamp}],
+        }
+    }
 
 
 def encode_batches(items: Iterable[Mapping[str, Any]], size: int, what: str = "item") -> Iterator[tuple[int, bytes]]:
@@ -1239,8 +1284,16 @@ def _connection_reason(exc: Exception, timeout: float) -> str:
         return f"no answer within {timeout:g} s"
     if "Connection refused" in text or "ECONNREFUSED" in text:
         return "connection refused (nothing is listening there)"
-    if any(s in text for s in ("Name or service not known", "nodename nor servname", "getaddrinfo failed",
-                               "Temporary failure in name resolution", "No address associated")):
+    if any(
+        s in text
+        for s in (
+            "Name or service not known",
+            "nodename nor servname",
+            "getaddrinfo failed",
+            "Temporary failure in name resolution",
+            "No address associated",
+        )
+    ):
         return "host name not found"
     if "RemoteDisconnected" in text or "Connection aborted" in text or "reset by peer" in text:
         return "the server closed the connection without answering"

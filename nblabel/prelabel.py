@@ -59,14 +59,23 @@ def span_results(
         value = span_value(text, start, end, labels)  # type: ignore[arg-type]  # checked inside
         if given is not None:
             check_span(text, {**value, "text": given}, where=f"span {i}")
-        item = {"id": region_id(to_name, start, end, label), "from_name": from_name, "to_name": to_name,
-                "type": "labels", "value": value}
+        item = {
+            "id": region_id(to_name, start, end, label),
+            "from_name": from_name,
+            "to_name": to_name,
+            "type": "labels",
+            "value": value,
+        }
         if origin:
             item["origin"] = origin
         items.append(item)
     for r in relations:
-        rel: dict[str, Any] = {"type": "relation", "from_id": items[r["from"]]["id"], "to_id": items[r["to"]]["id"],
-                               "direction": r.get("direction", "right")}
+        rel: dict[str, Any] = {
+            "type": "relation",
+            "from_id": items[r["from"]]["id"],
+            "to_id": items[r["to"]]["id"],
+            "direction": r.get("direction", "right"),
+        }
         if r.get("label"):
             rel["labels"] = [r["label"]]
         items.append(rel)
@@ -113,8 +122,10 @@ def gazetteer_spans(
     while (m := anywhere.search(text, pos)) is not None:
         a = m.start()
         # the longest entry at this position that sits on word boundaries, if any
-        hit = next(((a, e.end(), label) for rx, label in each
-                    if (e := rx.match(text, a)) is not None and bounded(a, e.end())), None)
+        hit = next(
+            ((a, e.end(), label) for rx, label in each if (e := rx.match(text, a)) is not None and bounded(a, e.end())),
+            None,
+        )
         if hit is None:
             pos = a + 1
             continue

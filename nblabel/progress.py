@@ -96,8 +96,9 @@ class Reporter:
 class TqdmReporter(Reporter):
     """A tqdm bar: ``tqdm.notebook`` in a kernel, ``tqdm.std`` on ``stream`` elsewhere."""
 
-    def __init__(self, desc: str, total: int | None = None, *, notebook: bool = False,
-                 stream: TextIO | None = None) -> None:
+    def __init__(
+        self, desc: str, total: int | None = None, *, notebook: bool = False, stream: TextIO | None = None
+    ) -> None:
         super().__init__(desc, total)
         self.notebook = notebook
         kw: dict[str, Any] = {"desc": desc, "total": total, "leave": True, "disable": False}
@@ -111,9 +112,13 @@ class TqdmReporter(Reporter):
             stream = stream or sys.stderr
             tty = bool(getattr(stream, "isatty", lambda: False)())
             # on a terminal the line is rewritten in place; in a log only the first and final lines
-            kw.update(file=stream, mininterval=0.5 if tty else float("inf"),
-                      miniters=None if tty else sys.maxsize, dynamic_ncols=tty,
-                      bar_format=_FORMAT.replace("{total_part}", "/{total_fmt}" if total is not None else ""))
+            kw.update(
+                file=stream,
+                mininterval=0.5 if tty else float("inf"),
+                miniters=None if tty else sys.maxsize,
+                dynamic_ncols=tty,
+                bar_format=_FORMAT.replace("{total_part}", "/{total_fmt}" if total is not None else ""),
+            )
         self.bar = bar_class(**kw)
 
     def _advance(self, n: int) -> None:

@@ -104,8 +104,10 @@ class OffsetMap:
             raise SpanError(f"UTF-16 offset {offset!r} is outside the text (0..{self.utf16_length})")
         k = bisect_left(self._astral16, offset)  # astral characters starting before `offset`
         if k and self._astral16[k - 1] + 1 == offset:
-            raise SpanError(f"UTF-16 offset {offset} falls inside the surrogate pair of character "
-                            f"{self._astral[k - 1]} ({self.text[self._astral[k - 1]]!r})")
+            raise SpanError(
+                f"UTF-16 offset {offset} falls inside the surrogate pair of character "
+                f"{self._astral[k - 1]} ({self.text[self._astral[k - 1]]!r})"
+            )
         return offset - k
 
 
@@ -131,8 +133,10 @@ def _utf16_hint(text: str, start: int, end: int, shown: str) -> str:
     except SpanError:
         return ""
     if text[s:e] == shown and (s, e) != (start, end):
-        return (f"; the offsets fit as UTF-16 code units ([{s}, {e}) in code points): Label Studio "
-                "stores code points, convert with nblabel.regions.OffsetMap.to_codepoint")
+        return (
+            f"; the offsets fit as UTF-16 code units ([{s}, {e}) in code points): Label Studio "
+            "stores code points, convert with nblabel.regions.OffsetMap.to_codepoint"
+        )
     return ""
 
 
@@ -156,8 +160,10 @@ def check_span(text: str, value: Mapping[str, Any], *, where: str = "span") -> N
         raise SpanError(f"{where}: text must be a string, got {type(shown).__name__}")
     actual = text[start:end]
     if actual != shown:
-        raise SpanError(f"{where}: text {shown!r} does not match the task text at [{start}, {end}), "
-                        f"which is {actual!r}{_utf16_hint(text, start, end, shown)}")
+        raise SpanError(
+            f"{where}: text {shown!r} does not match the task text at [{start}, {end}), "
+            f"which is {actual!r}{_utf16_hint(text, start, end, shown)}"
+        )
 
 
 def _check_hypertext(value: Mapping[str, Any], where: str, html: str | None = None) -> None:
@@ -177,23 +183,31 @@ def _check_hypertext(value: Mapping[str, Any], where: str, html: str | None = No
     g = value.get("globalOffsets")
     if g is None:
         return
-    if not (isinstance(g, Mapping) and _is_offset(g.get("start")) and _is_offset(g.get("end"))
-            and 0 <= g["start"] <= g["end"]):
+    if not (
+        isinstance(g, Mapping)
+        and _is_offset(g.get("start"))
+        and _is_offset(g.get("end"))
+        and 0 <= g["start"] <= g["end"]
+    ):
         raise SpanError(f"{where}: globalOffsets must be {{'start': int, 'end': int}} with start ≤ end, got {g!r}")
     shown = value.get("text")
     width = g["end"] - g["start"]
     if isinstance(shown, str) and width != len(shown) and width == utf16_len(shown):
-        raise SpanError(f"{where}: text {shown!r} has {len(shown)} code points but globalOffsets "
-                        f"[{g['start']}, {g['end']}) span {width}, its length in UTF-16 code units: "
-                        "Label Studio counts code points")
+        raise SpanError(
+            f"{where}: text {shown!r} has {len(shown)} code points but globalOffsets "
+            f"[{g['start']}, {g['end']}) span {width}, its length in UTF-16 code units: "
+            "Label Studio counts code points"
+        )
     if isinstance(shown, str) and html is not None:
         # offsets shifted by astral characters before the span: they fit only as UTF-16 units
         plain = hypertext_plain(html)
-        if plain[g["start"]:g["end"]] != shown:
+        if plain[g["start"] : g["end"]] != shown:
             hint = _utf16_hint(plain, g["start"], g["end"], shown)
             if hint:
-                raise SpanError(f"{where}: globalOffsets [{g['start']}, {g['end']}) do not give its text "
-                                f"{shown!r} in the rendered HTML text{hint}")
+                raise SpanError(
+                    f"{where}: globalOffsets [{g['start']}, {g['end']}) do not give its text "
+                    f"{shown!r} in the rendered HTML text{hint}"
+                )
 
 
 def check_result_spans(spec: Any, result: Sequence[Any], data: Mapping[str, Any], *, task_id: object = None) -> None:

@@ -33,7 +33,9 @@ def validate_result(spec: ConfigSpec, result: Any, *, task_id: object = None) ->
         control = spec.controls.get(name) if isinstance(name, str) else None
         if control is None:
             known = ", ".join(sorted(spec.controls)) or "none"
-            raise ResultError(f"{where}result[{i}] from_name {name!r} is not a control of the config (controls: {known})")
+            raise ResultError(
+                f"{where}result[{i}] from_name {name!r} is not a control of the config (controls: {known})"
+            )
         if item.get("type") != control.get("type"):
             raise ResultError(
                 f"{where}result[{i}] type {item.get('type')!r} does not match control {name!r} (type {control.get('type')!r})"

@@ -193,14 +193,28 @@ class LabelSession:
         for row, key in zip(rows, keys):
             anns = by_task.get(key, [])
             fixed = next((a for a in anns if a["annotator"] == CONSENSUS), None)
-            others = [{"annotator": a["annotator"], "result": a["result"], "was_cancelled": a["was_cancelled"],
-                       "consensus": a["annotator"] == CONSENSUS, "updated_at": a["updated_at"]}
-                      for a in sorted(anns, key=lambda a: (a["annotator"] == CONSENSUS, a["annotator"]))]
+            others = [
+                {
+                    "annotator": a["annotator"],
+                    "result": a["result"],
+                    "was_cancelled": a["was_cancelled"],
+                    "consensus": a["annotator"] == CONSENSUS,
+                    "updated_at": a["updated_at"],
+                }
+                for a in sorted(anns, key=lambda a: (a["annotator"] == CONSENSUS, a["annotator"]))
+            ]
             r = reviews.get(key)
             review = {"state": r["state"], "comment": r["comment"], "reviewer": r["reviewer"]} if r else None
             annotation = {"result": fixed["result"], "was_cancelled": False} if fixed else None
-            out.append({**row, "annotation": annotation, "predictions": self._shown_predictions(preds.get(key, [])),
-                        "others": others, "review": review})
+            out.append(
+                {
+                    **row,
+                    "annotation": annotation,
+                    "predictions": self._shown_predictions(preds.get(key, [])),
+                    "others": others,
+                    "review": review,
+                }
+            )
         return out
 
     def _shown_predictions(self, preds: list[dict]) -> list[dict]:
@@ -255,9 +269,15 @@ class LabelSession:
         self._done[pos] = True
         r = self.store.reviews().get(task_key(task_id), {})  # one read of the small reviews table
         progress = self.progress
-        return {"type": "ack", "kind": "review", "seq": seq, "task_id": task_id, "done": progress.done,
-                "skipped": progress.skipped,
-                "review": {"state": r.get("state"), "comment": r.get("comment"), "reviewer": r.get("reviewer")}}
+        return {
+            "type": "ack",
+            "kind": "review",
+            "seq": seq,
+            "task_id": task_id,
+            "done": progress.done,
+            "skipped": progress.skipped,
+            "review": {"state": r.get("state"), "comment": r.get("comment"), "reviewer": r.get("reviewer")},
+        }
 
     def save(self, msg: dict[str, Any]) -> dict[str, Any]:
         """Validate and commit one annotation; the ack is only built after the commit.
@@ -312,8 +332,14 @@ class LabelSession:
         self._done[pos] = True
         progress = self.progress
         r = self.store.reviews().get(task_key(task_id), {})
-        return {"type": "ack", "seq": seq, "task_id": task_id, "done": progress.done, "skipped": progress.skipped,
-                "review": {"state": r.get("state"), "comment": r.get("comment"), "reviewer": r.get("reviewer")}}
+        return {
+            "type": "ack",
+            "seq": seq,
+            "task_id": task_id,
+            "done": progress.done,
+            "skipped": progress.skipped,
+            "review": {"state": r.get("state"), "comment": r.get("comment"), "reviewer": r.get("reviewer")},
+        }
 
     def _position_of(self, msg: dict[str, Any]) -> int:
         pos = msg.get("pos")
@@ -335,8 +361,14 @@ class LabelSession:
         a = max(0, int(msg.get("from", 0)))
         b = min(self.total, int(msg.get("to", a)), a + 2 * self.chunk)
         self.focus = msg["pos"] if isinstance(msg.get("pos"), int) else a
-        return {"type": "tasks", "req": msg.get("req"), "from": a, "to": max(a, b),
-                "tasks": self.entries(a, b) if b > a else [], "skip": None}
+        return {
+            "type": "tasks",
+            "req": msg.get("req"),
+            "from": a,
+            "to": max(a, b),
+            "tasks": self.entries(a, b) if b > a else [],
+            "skip": None,
+        }
 
     def _seek(self, msg: dict[str, Any]) -> dict[str, Any]:
         a = max(0, int(msg.get("from", 0)))
@@ -344,11 +376,16 @@ class LabelSession:
         p = self.first_unlabeled(a)
         self.focus = a if p is None else p
         if p is None:
-            return {"type": "tasks", "req": msg.get("req"), "from": self.total, "to": self.total,
-                    "tasks": [], "skip": [a, self.total]}
+            return {
+                "type": "tasks",
+                "req": msg.get("req"),
+                "from": self.total,
+                "to": self.total,
+                "tasks": [],
+                "skip": [a, self.total],
+            }
         b = min(self.total, p + count)
-        return {"type": "tasks", "req": msg.get("req"), "from": p, "to": b,
-                "tasks": self.entries(p, b), "skip": [a, p]}
+        return {"type": "tasks", "req": msg.get("req"), "from": p, "to": b, "tasks": self.entries(p, b), "skip": [a, p]}
 
     # ---------------------------------------------------------------- output
     def annotations(self) -> list[dict[str, Any]]:
@@ -362,15 +399,17 @@ class LabelSession:
             ann = by_key.get(task_key(task["id"]))
             if ann is None:
                 continue
-            task["annotations"] = [{
-                "result": ann["result"],
-                "was_cancelled": ann["was_cancelled"],
-                "ground_truth": False,
-                "lead_time": ann["lead_time"],
-                "created_at": ann["created_at"],
-                "updated_at": ann["updated_at"],
-                "completed_by": ann["annotator"],
-            }]
+            task["annotations"] = [
+                {
+                    "result": ann["result"],
+                    "was_cancelled": ann["was_cancelled"],
+                    "ground_truth": False,
+                    "lead_time": ann["lead_time"],
+                    "created_at": ann["created_at"],
+                    "updated_at": ann["updated_at"],
+                    "completed_by": ann["annotator"],
+                }
+            ]
             tasks.append(task)
         return tasks
 
@@ -414,19 +453,28 @@ class LabelSession:
             wide[col] = pd.array([reviews.get(k, {}).get(field) for k in keys], dtype="string")
         return wide
 
-    def review_sample(self, rate: float = 0.2, by: str = "random", seed: int = 0,
-                      control: str | None = None) -> list[Any]:
+    def review_sample(
+        self, rate: float = 0.2, by: str = "random", seed: int = 0, control: str | None = None
+    ) -> list[Any]:
         """Flag a share of this DataFrame's labeled tasks for review (see nblabel.quality.review);
         returns their ids. Tasks flagged before keep their state."""
         keys = {task_key(self.source.task_id(p)) for p in range(self.total)}
-        chosen = sample_tasks(self.store.annotations(), keys, self.spec.controls, rate=rate, by=by, seed=seed,
-                              control=control)
+        chosen = sample_tasks(
+            self.store.annotations(), keys, self.spec.controls, rate=rate, by=by, seed=seed, control=control
+        )
         self.store.flag_for_review(chosen, by)
         positions = sorted(int(p) for p in (self.source.locate(chosen) if chosen else []) if p >= 0)
         return [self.source.task_id(p) for p in positions]  # in DataFrame order
 
-    def review(self, task_id: Any, decision: str, *, comment: str | None = None,
-               result: list[dict] | None = None, reviewer: str | None = None) -> None:
+    def review(
+        self,
+        task_id: Any,
+        decision: str,
+        *,
+        comment: str | None = None,
+        result: list[dict] | None = None,
+        reviewer: str | None = None,
+    ) -> None:
         """Record a review: ``"accept"``, ``"reject"`` (with ``comment``) or ``"fix"`` (``result``
         becomes the task's consensus annotation, checked against the config)."""
         if decision not in REVIEW_DECISIONS:

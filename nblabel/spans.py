@@ -20,15 +20,30 @@ from .frame import TaskSource, _as_column, _extract, task_key
 __all__ = ["RELATION_COLUMNS", "SPAN_COLUMNS", "relations_frame", "spans_frame"]
 
 SPAN_COLUMNS = ["task_id", "annotator", "from_name", "start", "end", "text", "label", "region_id"]
-RELATION_COLUMNS = ["task_id", "annotator", "from_id", "to_id", "direction", "labels",
-                    "from_text", "from_label", "to_text", "to_label"]
+RELATION_COLUMNS = [
+    "task_id",
+    "annotator",
+    "from_id",
+    "to_id",
+    "direction",
+    "labels",
+    "from_text",
+    "from_label",
+    "to_text",
+    "to_label",
+]
 
 
 def _is_span(item: Mapping[str, Any]) -> bool:
     typ = item.get("type")
     value = item.get("value")
-    return (isinstance(typ, str) and typ.endswith("labels") and isinstance(value, Mapping)
-            and "start" in value and "end" in value)
+    return (
+        isinstance(typ, str)
+        and typ.endswith("labels")
+        and isinstance(value, Mapping)
+        and "start" in value
+        and "end" in value
+    )
 
 
 def _offsets(value: Mapping[str, Any]) -> tuple[int | None, int | None]:
@@ -57,8 +72,9 @@ def _label(item: Mapping[str, Any], control: Mapping[str, Any] | None) -> object
 
 
 def _matched(df: pd.DataFrame, annotations: Iterable[dict], annotator: str | None) -> list[tuple[int, dict]]:
-    anns = [a for a in annotations if (annotator is None or a.get("annotator") == annotator)
-            and not a.get("was_cancelled")]
+    anns = [
+        a for a in annotations if (annotator is None or a.get("annotator") == annotator) and not a.get("was_cancelled")
+    ]
     if not anns:
         return []
     locs = TaskSource(df, {}).locate([task_key(a["task_id"]) for a in anns])
@@ -113,11 +129,19 @@ def spans_frame(
                 text = _text_from_df(df, p, spec, it.get("to_name"), columns, start, end)
             extra = attrs.get(it.get("id"), {})
             used.update(extra)
-            task_rows.append({
-                "task_id": _label_of_index(df, p), "annotator": a.get("annotator"), "from_name": it.get("from_name"),
-                "start": start, "end": end, "text": text, "label": _label(it, controls.get(it.get("from_name"))),
-                "region_id": it.get("id"), **extra,
-            })
+            task_rows.append(
+                {
+                    "task_id": _label_of_index(df, p),
+                    "annotator": a.get("annotator"),
+                    "from_name": it.get("from_name"),
+                    "start": start,
+                    "end": end,
+                    "text": text,
+                    "label": _label(it, controls.get(it.get("from_name"))),
+                    "region_id": it.get("id"),
+                    **extra,
+                }
+            )
         task_rows.sort(key=lambda r: (r["start"] is None, r["start"] or 0, r["end"] or 0))
         rows.extend(task_rows)
     extra_cols = [n for n in per_region if n in used and n not in SPAN_COLUMNS]
@@ -133,8 +157,9 @@ def spans_frame(
     return out
 
 
-def _text_from_df(df: pd.DataFrame, p: int, spec: Any, to_name: Any, columns: Mapping[str, Any] | None,
-                  start: int, end: int) -> str | None:
+def _text_from_df(
+    df: pd.DataFrame, p: int, spec: Any, to_name: Any, columns: Mapping[str, Any] | None, start: int, end: int
+) -> str | None:
     obj = spec.objects.get(to_name) if isinstance(to_name, str) else None
     if not obj or obj.get("tag") != "Text" or not columns or len(obj.get("vars") or []) != 1:
         return None
@@ -182,12 +207,20 @@ def relations_frame(
             src = regions.get(it.get("from_id"), (None, None))
             dst = regions.get(it.get("to_id"), (None, None))
             labels = it.get("labels")
-            rows.append({
-                "task_id": _label_of_index(df, p), "annotator": a.get("annotator"),
-                "from_id": it.get("from_id"), "to_id": it.get("to_id"), "direction": it.get("direction") or "right",
-                "labels": list(labels) if isinstance(labels, list) else [],
-                "from_text": src[0], "from_label": src[1], "to_text": dst[0], "to_label": dst[1],
-            })
+            rows.append(
+                {
+                    "task_id": _label_of_index(df, p),
+                    "annotator": a.get("annotator"),
+                    "from_id": it.get("from_id"),
+                    "to_id": it.get("to_id"),
+                    "direction": it.get("direction") or "right",
+                    "labels": list(labels) if isinstance(labels, list) else [],
+                    "from_text": src[0],
+                    "from_label": src[1],
+                    "to_text": dst[0],
+                    "to_label": dst[1],
+                }
+            )
     out = pd.DataFrame(rows, columns=RELATION_COLUMNS)
     out["task_id"] = _objects([r["task_id"] for r in rows], out.index)
     for col in ("annotator", "from_id", "to_id", "direction", "from_text", "to_text"):

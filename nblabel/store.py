@@ -51,8 +51,16 @@ from typing import Any, NamedTuple
 
 from nblabel.frame import gc_paused, json_safe, task_key
 
-__all__ = ["Store", "StoreError", "default_store_path", "fingerprint", "annotation_fingerprint", "prediction_fingerprint",
-           "Link", "SCHEMA_VERSION"]
+__all__ = [
+    "Store",
+    "StoreError",
+    "default_store_path",
+    "fingerprint",
+    "annotation_fingerprint",
+    "prediction_fingerprint",
+    "Link",
+    "SCHEMA_VERSION",
+]
 
 #: The schema version this code writes. A store with a higher version was written by a newer
 #: nblabel and is refused rather than misread.
@@ -287,8 +295,11 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             blocker = next((p for p in path.parents if p.exists()), None)
-            why = (f"{blocker} is a file, not a folder" if blocker is not None and not blocker.is_dir()
-                   else exc.strerror or str(exc))
+            why = (
+                f"{blocker} is a file, not a folder"
+                if blocker is not None and not blocker.is_dir()
+                else exc.strerror or str(exc)
+            )
             raise StoreError(f"cannot create the folder for the nblabel store {path}: {why}") from exc
         if path.exists() and not os.access(path, os.R_OK | os.W_OK):
             raise StoreError(f"cannot open the nblabel store {path}: the file is not readable and writable")
@@ -296,11 +307,13 @@ class Store:
     def _open_error(self, exc: sqlite3.Error) -> StoreError:
         text = str(exc)
         if "not a database" in text or "malformed" in text:
-            return StoreError(f"{self.path} is not an nblabel store (not an SQLite database: {text}); "
-                              "pass another path")
+            return StoreError(
+                f"{self.path} is not an nblabel store (not an SQLite database: {text}); pass another path"
+            )
         if "readonly" in text or "unable to open" in text or "disk I/O" in text:
-            return StoreError(f"cannot write the nblabel store {self.path}: {text} "
-                              "(check that the file and its folder are writable)")
+            return StoreError(
+                f"cannot write the nblabel store {self.path}: {text} (check that the file and its folder are writable)"
+            )
         return StoreError(f"cannot open the nblabel store {self.path}: {text}")
 
     def _setup(self) -> None:
@@ -507,15 +520,22 @@ class Store:
         Each row is ``{"id", "task_id", "annotator", "action": "save"|"skip"|"clear", "result",
         "was_cancelled", "seq", "at"}``.
         """
-        sql = ("SELECT id, task_key, annotator, action, result, was_cancelled, seq, at FROM history "
-               "WHERE project = ?")
+        sql = "SELECT id, task_key, annotator, action, result, was_cancelled, seq, at FROM history WHERE project = ?"
         params: list[object] = [self.project]
         if task_id is not None:
             sql += " AND task_key = ?"
             params.append(task_key(task_id))
         return [
-            {"id": r[0], "task_id": r[1], "annotator": r[2], "action": r[3], "result": json.loads(r[4]),
-             "was_cancelled": bool(r[5]), "seq": r[6], "at": r[7]}
+            {
+                "id": r[0],
+                "task_id": r[1],
+                "annotator": r[2],
+                "action": r[3],
+                "result": json.loads(r[4]),
+                "was_cancelled": bool(r[5]),
+                "seq": r[6],
+                "at": r[7],
+            }
             for r in self._read(sql + " ORDER BY id", params)
         ]
 
@@ -540,10 +560,16 @@ class Store:
             key = task_key(task_id)
             if not isinstance(result, list):
                 raise TypeError(f"prediction result for task {key!r} must be a list, not {type(result).__name__}")
-            prepared.append((
-                self.project, key, str(model_version if model_version is not None else "undefined"),
-                json_safe(None if score is None else float(score)), _json_text(result), _now(),
-            ))
+            prepared.append(
+                (
+                    self.project,
+                    key,
+                    str(model_version if model_version is not None else "undefined"),
+                    json_safe(None if score is None else float(score)),
+                    _json_text(result),
+                    _now(),
+                )
+            )
         return prepared
 
     def write_imported(
@@ -562,15 +588,18 @@ class Store:
             cur.executemany(
                 "INSERT INTO tasks (project, key, data, meta, created_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (project, key) DO UPDATE SET data = excluded.data, meta = excluded.meta",
-                [(self.project, key, _json_text(data), None if meta is None else _json_text(meta), now)
-                 for key, data, meta in tasks],
+                [
+                    (self.project, key, _json_text(data), None if meta is None else _json_text(meta), now)
+                    for key, data, meta in tasks
+                ],
             )
             history: list[tuple] = []
             for ann in annotations:
                 self._write_pulled(cur, ann, now, history)
             cur.executemany(
                 "INSERT INTO history (project, task_key, annotator, action, result, was_cancelled, seq, at) "
-                "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)", history,
+                "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+                history,
             )
             cur.executemany(_UPSERT_PREDICTION, preds)
 
@@ -582,7 +611,7 @@ class Store:
         keys = list(dict.fromkeys(task_key(t) for t in task_ids))
         out: dict[str, list[dict]] = {k: [] for k in keys}
         for i in range(0, len(keys), _CHUNK):
-            chunk = keys[i:i + _CHUNK]
+            chunk = keys[i : i + _CHUNK]
             marks = ",".join("?" * len(chunk))
             for k, result, score, version, pid, created in self._read(
                 f"SELECT task_key, result, score, model_version, id, created_at FROM predictions "
@@ -597,9 +626,12 @@ class Store:
 
     def predicted_keys(self) -> list[str]:
         """Keys of the tasks with at least one prediction, in the order they were first predicted."""
-        return [r[0] for r in self._read(
-            "SELECT task_key FROM predictions WHERE project = ? GROUP BY task_key ORDER BY MIN(id)",
-            (self.project,))]
+        return [
+            r[0]
+            for r in self._read(
+                "SELECT task_key FROM predictions WHERE project = ? GROUP BY task_key ORDER BY MIN(id)", (self.project,)
+            )
+        ]
 
     # ---- tasks ---------------------------------------------------------------------------
 
@@ -608,10 +640,14 @@ class Store:
         ordered = sorted(set(keys))
         found: set[str] = set()
         for a in range(0, len(ordered), _CHUNK):
-            part = ordered[a:a + _CHUNK]
-            found.update(r[0] for r in self._read(
-                f"SELECT key FROM tasks WHERE project = ? AND key IN ({', '.join('?' * len(part))})",
-                [self.project, *part]))
+            part = ordered[a : a + _CHUNK]
+            found.update(
+                r[0]
+                for r in self._read(
+                    f"SELECT key FROM tasks WHERE project = ? AND key IN ({', '.join('?' * len(part))})",
+                    [self.project, *part],
+                )
+            )
         return found
 
     def tasks(self) -> list[dict]:
@@ -654,13 +690,23 @@ class Store:
         rows = [(self.project, task_key(t), reason, now) for t in task_ids]
         with self._write() as cur:
             before = cur.execute("SELECT COUNT(*) FROM reviews WHERE project = ?", (self.project,)).fetchone()[0]
-            cur.executemany("INSERT OR IGNORE INTO reviews (project, task_key, state, reason, flagged_at) "
-                            "VALUES (?, ?, 'pending', ?, ?)", rows)
+            cur.executemany(
+                "INSERT OR IGNORE INTO reviews (project, task_key, state, reason, flagged_at) "
+                "VALUES (?, ?, 'pending', ?, ?)",
+                rows,
+            )
             after = cur.execute("SELECT COUNT(*) FROM reviews WHERE project = ?", (self.project,)).fetchone()[0]
         return int(after - before)
 
-    def set_review(self, task_id: object, state: str, *, comment: str | None = None,
-                   reviewer: str | None = None, fix: tuple[dict, list] | None = None) -> None:
+    def set_review(
+        self,
+        task_id: object,
+        state: str,
+        *,
+        comment: str | None = None,
+        reviewer: str | None = None,
+        fix: tuple[dict, list] | None = None,
+    ) -> None:
         """Record a reviewer's decision on a task (flagging it if it was not). With ``fix =
         (data, result)`` the fixed result is stored as the ``consensus`` annotation in the same
         transaction."""
@@ -678,21 +724,40 @@ class Store:
             if fix is not None:
                 data, result = fix
                 history: list[tuple] = []
-                cur.execute("INSERT INTO tasks (project, key, data, created_at) VALUES (?, ?, ?, ?) "
-                            "ON CONFLICT (project, key) DO NOTHING", (self.project, key, _json_text(data), now))
-                self._write_pulled(cur, {"task_id": key, "annotator": "consensus", "result": result,
-                                         "created_at": now, "updated_at": now}, now, history)
+                cur.execute(
+                    "INSERT INTO tasks (project, key, data, created_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (project, key) DO NOTHING",
+                    (self.project, key, _json_text(data), now),
+                )
+                self._write_pulled(
+                    cur,
+                    {"task_id": key, "annotator": "consensus", "result": result, "created_at": now, "updated_at": now},
+                    now,
+                    history,
+                )
                 cur.executemany(
                     "INSERT INTO history (project, task_key, annotator, action, result, was_cancelled, seq, at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)", history,
+                    "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+                    history,
                 )
 
     def reviews(self) -> dict[str, dict]:
         """Review rows by task key: ``{"state", "reason", "comment", "reviewer", "flagged_at", "reviewed_at"}``."""
-        return {r[0]: {"state": r[1], "reason": r[2], "comment": r[3], "reviewer": r[4], "flagged_at": r[5],
-                       "reviewed_at": r[6]}
-                for r in self._read("SELECT task_key, state, reason, comment, reviewer, flagged_at, reviewed_at "
-                                    "FROM reviews WHERE project = ? ORDER BY rowid", (self.project,))}
+        return {
+            r[0]: {
+                "state": r[1],
+                "reason": r[2],
+                "comment": r[3],
+                "reviewer": r[4],
+                "flagged_at": r[5],
+                "reviewed_at": r[6],
+            }
+            for r in self._read(
+                "SELECT task_key, state, reason, comment, reviewer, flagged_at, reviewed_at "
+                "FROM reviews WHERE project = ? ORDER BY rowid",
+                (self.project,),
+            )
+        }
 
     def sync_state(self, remote: str, name: str = "pull") -> dict:
         """A sync step's notes about ``remote`` (``{}`` before any): ``"pull"``, what the last
@@ -708,13 +773,15 @@ class Store:
             if state is None:
                 cur.execute("DELETE FROM meta WHERE key = ?", (key,))
             else:
-                cur.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
-                            "value = excluded.value", (key, _dumps(state)))
+                cur.execute(
+                    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                    "value = excluded.value",
+                    (key, _dumps(state)),
+                )
 
     def links(self, remote: str, kind: str, local_ids: Iterable[object] | None = None) -> dict[str, Link]:
         """Links of ``kind`` to ``remote`` keyed by local id: all of them, or those of ``local_ids``."""
-        base = ("SELECT local_id, server_id, fingerprint FROM links "
-                "WHERE project = ? AND remote = ? AND kind = ?")
+        base = "SELECT local_id, server_id, fingerprint FROM links WHERE project = ? AND remote = ? AND kind = ?"
         params: list[object] = [self.project, remote, kind]
         if local_ids is None:
             return {r[0]: Link(*r) for r in self._read(base, params)}
@@ -732,7 +799,8 @@ class Store:
             marks = ",".join("?" * len(chunk))
             for r in self._read(
                 "SELECT local_id, server_id, fingerprint FROM links WHERE project = ? AND remote = ? "
-                f"AND kind = ? AND server_id IN ({marks})", [self.project, remote, kind, *chunk],
+                f"AND kind = ? AND server_id IN ({marks})",
+                [self.project, remote, kind, *chunk],
             ):
                 out[int(r[1])] = Link(*r)
         return out
@@ -744,7 +812,8 @@ class Store:
         with self._write() as cur:
             cur.executemany(
                 "INSERT INTO pending (project, remote, project_id, kind, local_id, batch, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", rows,
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
             )
 
     def pending(self, remote: str) -> list[dict]:
@@ -763,10 +832,14 @@ class Store:
         out: list[dict] = []
         for chunk in _chunks(keys):
             marks = ",".join("?" * len(chunk))
-            out.extend(_annotations(self._read(
-                f"SELECT {_ANN_COLUMNS} FROM annotations WHERE project = ? AND task_key IN ({marks}) ORDER BY id",
-                [self.project, *chunk],
-            )))
+            out.extend(
+                _annotations(
+                    self._read(
+                        f"SELECT {_ANN_COLUMNS} FROM annotations WHERE project = ? AND task_key IN ({marks}) ORDER BY id",
+                        [self.project, *chunk],
+                    )
+                )
+            )
         return out
 
     def annotations_by_id(self, ids: Iterable[int]) -> dict[int, dict]:
@@ -786,10 +859,13 @@ class Store:
         out: list[dict] = []
         for chunk in _chunks(keys):
             marks = ",".join("?" * len(chunk))
-            out.extend(_prediction(r) for r in self._read(
-                f"SELECT {_PRED_COLUMNS} FROM predictions WHERE project = ? AND task_key IN ({marks}) ORDER BY id",
-                [self.project, *chunk],
-            ))
+            out.extend(
+                _prediction(r)
+                for r in self._read(
+                    f"SELECT {_PRED_COLUMNS} FROM predictions WHERE project = ? AND task_key IN ({marks}) ORDER BY id",
+                    [self.project, *chunk],
+                )
+            )
         return out
 
     def changed_annotations(self, remote: str) -> list[dict]:
@@ -807,8 +883,10 @@ class Store:
             "ORDER BY a.id",
             (remote, self.project),
         )
-        return [{**_annotation(r[:8]), "task_server_id": r[8], "link": Link(*r[9:]) if r[9] is not None else None}
-                for r in rows]
+        return [
+            {**_annotation(r[:8]), "task_server_id": r[8], "link": Link(*r[9:]) if r[9] is not None else None}
+            for r in rows
+        ]
 
     def changed_predictions(self, remote: str) -> list[dict]:
         """Predictions of tasks already on ``remote`` that were never sent there or changed since
@@ -823,8 +901,10 @@ class Store:
             "OR l.fingerprint IS NOT nbl_pred_fp(p.result, p.score, p.model_version)) ORDER BY p.id",
             (remote, self.project),
         )
-        return [{**_prediction(r[:5]), "task_server_id": r[5], "link": Link(*r[6:]) if r[6] is not None else None}
-                for r in rows]
+        return [
+            {**_prediction(r[:5]), "task_server_id": r[5], "link": Link(*r[6:]) if r[6] is not None else None}
+            for r in rows
+        ]
 
     def synced_counts(self, remote: str) -> tuple[int, int]:
         """``(annotations, predictions)`` on ``remote`` whose local copy is unchanged since the last sync."""
@@ -844,12 +924,15 @@ class Store:
 
     def unlinked_annotated_keys(self, remote: str) -> list[str]:
         """Keys of tasks that have annotations here but are not on ``remote`` (yet)."""
-        return [r[0] for r in self._read(
-            "SELECT DISTINCT a.task_key FROM annotations a LEFT JOIN links t ON t.project = a.project "
-            "AND t.remote = ? AND t.kind = 'task' AND t.local_id = a.task_key "
-            "WHERE a.project = ? AND t.local_id IS NULL ORDER BY a.task_key",
-            (remote, self.project),
-        )]
+        return [
+            r[0]
+            for r in self._read(
+                "SELECT DISTINCT a.task_key FROM annotations a LEFT JOIN links t ON t.project = a.project "
+                "AND t.remote = ? AND t.kind = 'task' AND t.local_id = a.task_key "
+                "WHERE a.project = ? AND t.local_id IS NULL ORDER BY a.task_key",
+                (remote, self.project),
+            )
+        ]
 
     def record_sync(
         self,
@@ -882,8 +965,10 @@ class Store:
             cur.executemany(
                 "INSERT INTO tasks (project, key, data, meta, created_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (project, key) DO UPDATE SET data = excluded.data, meta = excluded.meta",
-                [(self.project, key, _json_text(data), None if meta is None else _json_text(meta), now)
-                 for key, data, meta in tasks],
+                [
+                    (self.project, key, _json_text(data), None if meta is None else _json_text(meta), now)
+                    for key, data, meta in tasks
+                ],
             )
             history: list[tuple] = []
             link_rows: list[tuple] = []
@@ -895,7 +980,8 @@ class Store:
                     link_rows.append(self._link_row(remote, project_id, "annotation", row_id, server_id, fp, now))
             cur.executemany(
                 "INSERT INTO history (project, task_key, annotator, action, result, was_cancelled, seq, at) "
-                "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)", history,
+                "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+                history,
             )
             for key, result, score, version, server_id, fp in predictions:
                 cur.execute(_UPSERT_PREDICTION, self._prediction_params([(key, result, score, version)])[0])
@@ -904,8 +990,10 @@ class Store:
                     (self.project, key, str(version)),
                 ).fetchone()[0]
                 link_rows.append(self._link_row(remote, project_id, "prediction", pred_id, server_id, fp, now))
-            link_rows += [self._link_row(remote, project_id, kind, local_id, server_id, fp, now)
-                          for kind, local_id, server_id, fp in links]
+            link_rows += [
+                self._link_row(remote, project_id, kind, local_id, server_id, fp, now)
+                for kind, local_id, server_id, fp in links
+            ]
             cur.executemany(_UPSERT_LINK, link_rows)
             cur.executemany(
                 "DELETE FROM links WHERE project = ? AND remote = ? AND kind = ? AND local_id = ?",
@@ -917,8 +1005,9 @@ class Store:
             )
         return written
 
-    def _link_row(self, remote: str, project_id: int, kind: str, local_id: object, server_id: int | None,
-                  fp: str | None, now: str) -> tuple:
+    def _link_row(
+        self, remote: str, project_id: int, kind: str, local_id: object, server_id: int | None, fp: str | None, now: str
+    ) -> tuple:
         """Parameters of ``_UPSERT_LINK`` for one link."""
         return (self.project, remote, int(project_id), kind, str(local_id), server_id, fp, now)
 
@@ -952,10 +1041,12 @@ class Store:
             if _HAS_RETURNING:
                 row_id = int(upsert.fetchone()[0])
             else:  # SQLite < 3.35 (some system Pythons): read the id back
-                row_id = int(cur.execute(
-                    "SELECT id FROM annotations WHERE project = ? AND task_key = ? AND annotator = ?",
-                    (self.project, key, who),
-                ).fetchone()[0])
+                row_id = int(
+                    cur.execute(
+                        "SELECT id FROM annotations WHERE project = ? AND task_key = ? AND annotator = ?",
+                        (self.project, key, who),
+                    ).fetchone()[0]
+                )
         history.append((self.project, key, who, "skip" if cancelled else "save", text, cancelled, now))
         return key, row_id
 
@@ -1008,7 +1099,7 @@ class Link(NamedTuple):
 
 def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def _prediction(row: tuple) -> dict:

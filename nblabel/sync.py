@@ -106,10 +106,12 @@ class PushReport:
     reviews: int = 0
 
     def __str__(self) -> str:
-        return (f"pushed in {self.seconds:.1f} s: {self.tasks_created} tasks created "
-                f"({self.tasks_resumed} resumed), {self.annotations_created} annotations created, "
-                f"{self.annotations_updated} updated, {self.predictions_created} predictions created, "
-                f"{self.unchanged} unchanged" + (f", {self.reviews} review states" if self.reviews else ""))
+        return (
+            f"pushed in {self.seconds:.1f} s: {self.tasks_created} tasks created "
+            f"({self.tasks_resumed} resumed), {self.annotations_created} annotations created, "
+            f"{self.annotations_updated} updated, {self.predictions_created} predictions created, "
+            f"{self.unchanged} unchanged" + (f", {self.reviews} review states" if self.reviews else "")
+        )
 
 
 @dataclass(frozen=True)
@@ -126,9 +128,11 @@ class PullReport:
 
     def __str__(self) -> str:
         how = "changes only" if self.incremental else "full read"
-        return (f"pulled in {self.seconds:.1f} s ({how}): {self.tasks_seen} tasks seen, {self.annotations_new} new "
-                f"annotations, {self.annotations_updated} updated, {self.conflicts} conflicts kept apart, "
-                f"{self.predictions} predictions new or changed")
+        return (
+            f"pulled in {self.seconds:.1f} s ({how}): {self.tasks_seen} tasks seen, {self.annotations_new} new "
+            f"annotations, {self.annotations_updated} updated, {self.conflicts} conflicts kept apart, "
+            f"{self.predictions} predictions new or changed"
+        )
 
 
 # --------------------------------------------------------------------------- identities
@@ -207,8 +211,9 @@ class _Context:
         return "unknown"
 
 
-def _connect(store: Store, project: Project, annotators: Mapping[str, str] | None = None, *,
-             validate: str | None = None) -> _Context:
+def _connect(
+    store: Store, project: Project, annotators: Mapping[str, str] | None = None, *, validate: str | None = None
+) -> _Context:
     """Read the project, the key's user and the members, and have the server check the config
     ``validate`` (if given): concurrently, each on a client of its own. Fails with
     LabelStudioError (ValidationError for the config) before anything is written."""
@@ -227,12 +232,21 @@ def _connect(store: Store, project: Project, annotators: Mapping[str, str] | Non
         for helper in helpers:
             helper.close()
     if hidden is not None:
-        warnings.warn(f"{client.url} does not show this key the member list ({hidden.detail}): annotations "
-                      "go as the key's user and pulled authors are named by user id.", SyncWarning, stacklevel=3)
+        warnings.warn(
+            f"{client.url} does not show this key the member list ({hidden.detail}): annotations "
+            "go as the key's user and pulled authors are named by user id.",
+            SyncWarning,
+            stacklevel=3,
+        )
     id_by_email = {str(u["email"]).strip().lower(): int(u["id"]) for u in users if u.get("email") and "id" in u}
     ctx = _Context(
-        project=project, remote=remote_id(project), store_id=store.store_id, tag=_Tag.of(store.store_id),
-        me=me, email_by_id={v: k for k, v in id_by_email.items()}, id_by_email=id_by_email,
+        project=project,
+        remote=remote_id(project),
+        store_id=store.store_id,
+        tag=_Tag.of(store.store_id),
+        me=me,
+        email_by_id={v: k for k, v in id_by_email.items()},
+        id_by_email=id_by_email,
         mapping={str(k): str(v) for k, v in (annotators or {}).items()},
     )
     unknown = sorted({e for e in ctx.mapping.values() if e.strip().lower() not in id_by_email})
@@ -298,18 +312,24 @@ def push(
     _push_predictions(store, ctx, changed_preds, batch_size or PREDICTION_BATCH_SIZE, progress, counts)
     _push_reviews(store, ctx, counts)
     return PushReport(
-        tasks_created=counts["tasks_created"], tasks_resumed=counts["tasks_resumed"],
-        annotations_created=counts["annotations_created"], annotations_updated=counts["annotations_updated"],
-        predictions_created=counts["predictions_created"], unchanged=counts["unchanged"],
-        seconds=round(time.monotonic() - t0, 3), reviews=counts["reviews"],
+        tasks_created=counts["tasks_created"],
+        tasks_resumed=counts["tasks_resumed"],
+        annotations_created=counts["annotations_created"],
+        annotations_updated=counts["annotations_updated"],
+        predictions_created=counts["predictions_created"],
+        unchanged=counts["unchanged"],
+        seconds=round(time.monotonic() - t0, 3),
+        reviews=counts["reviews"],
     )
 
 
 def review_meta(review: Mapping[str, Any]) -> dict[str, Any]:
     """Task meta for a review row: ``needs_review`` (the flag Label Studio workflows read) and
     ``nblabel_review`` (state, comment, reviewer, time)."""
-    return {"needs_review": review["state"] == "pending",
-            "nblabel_review": {k: review.get(k) for k in ("state", "comment", "reviewer", "reviewed_at")}}
+    return {
+        "needs_review": review["state"] == "pending",
+        "nblabel_review": {k: review.get(k) for k in ("state", "comment", "reviewer", "reviewed_at")},
+    }
 
 
 def _push_reviews(store: Store, ctx: _Context, counts: dict[str, int]) -> None:
@@ -343,12 +363,14 @@ def _warn_config_differences(project: Project, spec: ConfigSpec) -> None:
         warnings.warn(
             f"Project {project.id} {project.title!r}: its label config differs from the labeler's: "
             f"{'; '.join(diffs[:5])}{more}. Pushing anyway; project.update_config(xml) replaces it.",
-            ConfigMismatchWarning, stacklevel=3,
+            ConfigMismatchWarning,
+            stacklevel=3,
         )
 
 
-def _push_new_tasks(store: Store, source: TaskSource, ctx: _Context, size: int, progress: bool,
-                    counts: dict[str, int]) -> None:
+def _push_new_tasks(
+    store: Store, source: TaskSource, ctx: _Context, size: int, progress: bool, counts: dict[str, int]
+) -> None:
     """Import the source's tasks that the project lacks, batch by batch, with their annotations
     and predictions inline; each batch journaled first and linked in one transaction after.
 
@@ -359,8 +381,10 @@ def _push_new_tasks(store: Store, source: TaskSource, ctx: _Context, size: int, 
     the one before it failed) is taken off the journal again.
     """
     inflight: _InFlight | None = None
-    with progress_reporter("push tasks", source.total, enabled=progress) as bar, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="nblabel-import") as sender:
+    with (
+        progress_reporter("push tasks", source.total, enabled=progress) as bar,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="nblabel-import") as sender,
+    ):
         try:
             for a, b in _spans(source.total, size):
                 positions = range(a, b)
@@ -427,8 +451,13 @@ def _prepare_batch(store: Store, source: TaskSource, ctx: _Context, new: list[tu
         + [("prediction", p["id"], None, _pred_fp(p)) for p in preds[k]]
         for k in keys
     ]
-    return _Batch(keys, list(encode_batches(payload, len(payload), "task")),
-                  [fingerprint(t["data"]) for t in payload], children, span)
+    return _Batch(
+        keys,
+        list(encode_batches(payload, len(payload), "task")),
+        [fingerprint(t["data"]) for t in payload],
+        children,
+        span,
+    )
 
 
 def _send_batch(project: Project, batch: _Batch) -> list[int]:
@@ -484,8 +513,12 @@ def _task_payload(data: dict, key: str, anns: list[dict], preds: list[dict], ctx
 
 
 def _annotation_body(a: dict, ctx: _Context) -> dict:
-    body: dict[str, Any] = {"result": a["result"], "was_cancelled": bool(a["was_cancelled"]),
-                            "ground_truth": a["annotator"] == CONSENSUS, "lead_time": a.get("lead_time")}
+    body: dict[str, Any] = {
+        "result": a["result"],
+        "was_cancelled": bool(a["was_cancelled"]),
+        "ground_truth": a["annotator"] == CONSENSUS,
+        "lead_time": a.get("lead_time"),
+    }
     user = ctx.user_for(a["annotator"])
     if user is not None:
         body["completed_by"] = user
@@ -504,7 +537,7 @@ def _link_imported(store: Store, ctx: _Context, batch: _Batch, ids: list[int], c
         links += children
         for kind, *_ in children:
             counts["annotations_created" if kind == "annotation" else "predictions_created"] += 1
-    store.record_sync(ctx.remote, ctx.project.id, links=links, done=[("task", k) for k in batch.keys[:len(ids)]])
+    store.record_sync(ctx.remote, ctx.project.id, links=links, done=[("task", k) for k in batch.keys[: len(ids)]])
     counts["tasks_created"] += len(ids)
 
 
@@ -527,7 +560,9 @@ def _warn_orphans(store: Store, source: TaskSource, ctx: _Context) -> None:
         shown = ", ".join(map(repr, missing[:5])) + (" ..." if len(missing) > 5 else "")
         warnings.warn(
             f"{len(missing)} annotated tasks are not in the DataFrame ({shown}) and were not pushed: "
-            "push with a DataFrame that has those rows to send them.", SyncWarning, stacklevel=3,
+            "push with a DataFrame that has those rows to send them.",
+            SyncWarning,
+            stacklevel=3,
         )
 
 
@@ -546,6 +581,7 @@ def _push_annotations(store: Store, ctx: _Context, changed: list[dict], progress
     gone: list[int] = []
     lock = threading.Lock()
     with progress_reporter("push annotations", len(changed), enabled=progress) as bar:
+
         def unit(project: Project, task_sid: int, anns: list[dict]) -> None:
             outcome = _TaskAnnotations(store, ctx, project, task_sid).send(anns)
             with lock:
@@ -559,7 +595,9 @@ def _push_annotations(store: Store, ctx: _Context, changed: list[dict], progress
     if gone:
         warnings.warn(
             f"{len(gone)} tasks were deleted in Label Studio (ids {', '.join(map(str, gone[:5]))}); "
-            "their links were dropped, so the next push creates them again.", SyncWarning, stacklevel=3,
+            "their links were dropped, so the next push creates them again.",
+            SyncWarning,
+            stacklevel=3,
         )
 
 
@@ -607,20 +645,27 @@ class _TaskAnnotations:
         link: Link | None = a["link"]
         server = self._server_copy(a, link) if link is not None else None
         if server is not None and link is not None and _server_fp(server) == link.fingerprint:
-            self.project.update_annotation(server["id"], a["result"], was_cancelled=bool(a["was_cancelled"]),
-                                           lead_time=a.get("lead_time"))
-            self.store.record_sync(self.ctx.remote, self.ctx.project.id,
-                                   links=[("annotation", a["id"], int(server["id"]), fp)])
+            self.project.update_annotation(
+                server["id"], a["result"], was_cancelled=bool(a["was_cancelled"]), lead_time=a.get("lead_time")
+            )
+            self.store.record_sync(
+                self.ctx.remote, self.ctx.project.id, links=[("annotation", a["id"], int(server["id"]), fp)]
+            )
             self.counts["annotations_updated"] += 1
             return False
         # new, deleted on the server, or changed there too: a new annotation keeps both versions
         if link is not None:
             self.store.journal(self.ctx.remote, self.ctx.project.id, "annotation", [a["id"]], uuid.uuid4().hex)
         body = _annotation_body(a, self.ctx)
-        created = self.project.create_annotation(self.task_sid, body.pop("result"), import_id=self.ctx.tag.encode(a["id"]),
-                                                 **body)
-        self.store.record_sync(self.ctx.remote, self.ctx.project.id,
-                               links=[("annotation", a["id"], int(created["id"]), fp)], done=[("annotation", a["id"])])
+        created = self.project.create_annotation(
+            self.task_sid, body.pop("result"), import_id=self.ctx.tag.encode(a["id"]), **body
+        )
+        self.store.record_sync(
+            self.ctx.remote,
+            self.ctx.project.id,
+            links=[("annotation", a["id"], int(created["id"]), fp)],
+            done=[("annotation", a["id"])],
+        )
         self.counts["annotations_created"] += 1
         return True
 
@@ -646,7 +691,8 @@ class _TaskAnnotations:
         rows = self.store.annotations_of([key])
         preds = self.store.prediction_rows([key])
         self.store.record_sync(
-            self.ctx.remote, self.ctx.project.id,
+            self.ctx.remote,
+            self.ctx.project.id,
             unlink=[("task", key)] + [("annotation", r["id"]) for r in rows] + [("prediction", p["id"]) for p in preds],
             done=[("annotation", r["id"]) for r in rows],
         )
@@ -688,21 +734,25 @@ def _run_bounded(fn: Any, project: Project, items: list[tuple]) -> None:
 # ---- predictions of tasks already on the server
 
 
-def _push_predictions(store: Store, ctx: _Context, changed: list[dict], size: int, progress: bool,
-                      counts: dict[str, int]) -> None:
+def _push_predictions(
+    store: Store, ctx: _Context, changed: list[dict], size: int, progress: bool, counts: dict[str, int]
+) -> None:
     if not changed:
         return
     new = [p for p in changed if p["link"] is None]
     edits = [p for p in changed if p["link"] is not None]
     with progress_reporter("push predictions", len(changed), enabled=progress) as bar:
         for a in range(0, len(new), size):
-            batch = new[a:a + size]
+            batch = new[a : a + size]
             store.journal(ctx.remote, ctx.project.id, "prediction", [p["id"] for p in batch], uuid.uuid4().hex)
             body = [{"task": int(p["task_server_id"]), **_prediction_body(p)} for p in batch]
             counts["predictions_created"] += ctx.project.import_predictions(body, batch_size=len(body))
-            store.record_sync(ctx.remote, ctx.project.id,
-                              links=[("prediction", p["id"], None, _pred_fp(p)) for p in batch],
-                              done=[("prediction", p["id"]) for p in batch])
+            store.record_sync(
+                ctx.remote,
+                ctx.project.id,
+                links=[("prediction", p["id"], None, _pred_fp(p)) for p in batch],
+                done=[("prediction", p["id"]) for p in batch],
+            )
             bar.update(len(batch))
         for p in edits:
             _update_prediction(store, ctx, p)
@@ -713,8 +763,11 @@ def _update_prediction(store: Store, ctx: _Context, p: dict) -> None:
     """PATCH a changed prediction: the server's copy is found by its model version."""
     server_id = p["link"].server_id
     if server_id is None:
-        old = [s for s in ctx.project.task_predictions(int(p["task_server_id"]))
-               if s.get("model_version") == p["model_version"]]
+        old = [
+            s
+            for s in ctx.project.task_predictions(int(p["task_server_id"]))
+            if s.get("model_version") == p["model_version"]
+        ]
         server_id = int(old[-1]["id"]) if old else None
     if server_id is None:
         ctx.project.import_predictions([{"task": int(p["task_server_id"]), **_prediction_body(p)}])
@@ -762,7 +815,9 @@ def _own_key(task: dict, ctx: _Context) -> str | None:
     return None
 
 
-def _inline_links(store: Store, ctx: _Context, task: dict, key: str) -> list[tuple[str, object, int | None, str | None]]:
+def _inline_links(
+    store: Store, ctx: _Context, task: dict, key: str
+) -> list[tuple[str, object, int | None, str | None]]:
     """Links for the annotations and predictions a journaled task carried in its import."""
     out: list[tuple[str, object, int | None, str | None]] = []
     for s in task.get("annotations") or []:
@@ -787,8 +842,9 @@ class _PendingAnnotations:
     def __init__(self, store: Store, ctx: _Context, ids: set[int]) -> None:
         self.ctx = ctx
         self.old = {int(k): link.server_id for k, link in store.links(ctx.remote, "annotation", ids).items()}
-        self.local_fp = {i: annotation_fingerprint(a["result"], a["was_cancelled"])
-                         for i, a in store.annotations_by_id(ids).items()}
+        self.local_fp = {
+            i: annotation_fingerprint(a["result"], a["was_cancelled"]) for i, a in store.annotations_by_id(ids).items()
+        }
         self.best: dict[int, tuple[tuple[bool, int], int, str]] = {}
 
     def __call__(self, task: dict) -> None:
@@ -805,21 +861,36 @@ class _PendingAnnotations:
         return [("annotation", local, sid, fp) for local, (_, sid, fp) in self.best.items()]
 
 
-def _prediction_links(store: Store, ctx: _Context, task: dict, pred_ids: set[int]) -> list[tuple[str, object, int | None, str | None]]:
+def _prediction_links(
+    store: Store, ctx: _Context, task: dict, pred_ids: set[int]
+) -> list[tuple[str, object, int | None, str | None]]:
     link = store.links_by_server_id(ctx.remote, "task", [int(task["id"])]).get(int(task["id"]))
     if link is None:
         return []
-    server = {_pred_fp({"result": s.get("result"), "score": s.get("score"), "model_version": s.get("model_version")})
-              for s in task.get("predictions") or [] if isinstance(s, dict)}
-    return [("prediction", p["id"], None, _pred_fp(p))
-            for p in store.prediction_rows([link.local_id]) if p["id"] in pred_ids and _pred_fp(p) in server]
+    server = {
+        _pred_fp({"result": s.get("result"), "score": s.get("score"), "model_version": s.get("model_version")})
+        for s in task.get("predictions") or []
+        if isinstance(s, dict)
+    }
+    return [
+        ("prediction", p["id"], None, _pred_fp(p))
+        for p in store.prediction_rows([link.local_id])
+        if p["id"] in pred_ids and _pred_fp(p) in server
+    ]
 
 
 # --------------------------------------------------------------------------- pull
 
 
-def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = True, method: str = "auto",
-         incremental: bool = True) -> PullReport:
+def pull(
+    store: Store,
+    spec: ConfigSpec,
+    project: Project,
+    *,
+    progress: bool = True,
+    method: str = "auto",
+    incremental: bool = True,
+) -> PullReport:
     """Bring every annotation of ``project`` into the store, with its author.
 
     ``method``: ``"snapshot"`` (an export snapshot the server writes, then streamed and deleted),
@@ -865,11 +936,14 @@ def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = T
             merger.apply(chunk)
             bar.update(len(chunk))
 
-    with progress_reporter("pull", None if changes else (total if isinstance(total, int) else None),
-                           enabled=progress) as bar:
+    with progress_reporter(
+        "pull", None if changes else (total if isinstance(total, int) else None), enabled=progress
+    ) as bar:
         if changes:
-            read(_changed_tasks(project, since, latest, lambda: _server_tasks(project, method, bar, predictions=True)),
-                 bar)
+            read(
+                _changed_tasks(project, since, latest, lambda: _server_tasks(project, method, bar, predictions=True)),
+                bar,
+            )
             # Bulk-imported predictions leave updated_at alone: every prediction the project
             # gained must be one this read saw, else read everything once.
             if not latest.fell_back and n_predictions != (state.get("predictions") or 0) + latest.new_predictions:
@@ -879,12 +953,24 @@ def pull(store: Store, spec: ConfigSpec, project: Project, *, progress: bool = T
             read(_server_tasks(project, method, bar, predictions=full_predictions), bar)
     merger.warn_misfits()
     if latest.value is not None:
-        store.set_sync_state(ctx.remote, {"updated_at": _read_back(latest.value, started),
-                                          "predictions": n_predictions, "prediction_id": latest.prediction_id})
+        store.set_sync_state(
+            ctx.remote,
+            {
+                "updated_at": _read_back(latest.value, started),
+                "predictions": n_predictions,
+                "prediction_id": latest.prediction_id,
+            },
+        )
     c = merger.counts
-    return PullReport(tasks_seen=c["tasks"], annotations_new=c["new"], annotations_updated=c["updated"],
-                      conflicts=c["conflicts"], seconds=round(time.monotonic() - t0, 3),
-                      predictions=c["predictions"], incremental=changes and not latest.fell_back)
+    return PullReport(
+        tasks_seen=c["tasks"],
+        annotations_new=c["new"],
+        annotations_updated=c["updated"],
+        conflicts=c["conflicts"],
+        seconds=round(time.monotonic() - t0, 3),
+        predictions=c["predictions"],
+        incremental=changes and not latest.fell_back,
+    )
 
 
 class _Latest:
@@ -954,8 +1040,9 @@ def _changed_tasks(project: Project, since: str, latest: _Latest, full: Any) -> 
         yield from pages
 
 
-def _server_tasks(project: Project, method: str, bar: Reporter | None = None, *,
-                  predictions: bool = False) -> Iterator[dict]:
+def _server_tasks(
+    project: Project, method: str, bar: Reporter | None = None, *, predictions: bool = False
+) -> Iterator[dict]:
     """The project's tasks as the chosen endpoint streams them. ``"auto"`` tries the snapshot and
     the export, the faster for the project's size first, then pages (older servers lack the first
     two). ``predictions=True`` wants whole predictions, which the export lacks: a snapshot where
@@ -971,8 +1058,11 @@ def _server_tasks(project: Project, method: str, bar: Reporter | None = None, *,
         if bar is not None:
             bar.wait_for(f"Label Studio to build the {'export snapshot' if m == 'snapshot' else 'export'}")
         try:
-            stream = (project.snapshot(predictions=predictions) if m == "snapshot"
-                      else project.export("JSON", download_all_tasks=True))
+            stream = (
+                project.snapshot(predictions=predictions)
+                if m == "snapshot"
+                else project.export("JSON", download_all_tasks=True)
+            )
         except NotFound:
             if method != "auto":
                 raise
@@ -1036,23 +1126,39 @@ class _Merger:
         plan = _Plan()
         keys = self._task_keys(tasks, plan)
         self._data = {keys[int(t["id"])]: t.get("data") or {} for t in tasks if int(t["id"]) in keys}
-        pairs = [(keys[int(t["id"])], t, s) for t in tasks if int(t["id"]) in keys
-                 for s in t.get("annotations") or [] if isinstance(s, dict) and "id" in s]
+        pairs = [
+            (keys[int(t["id"])], t, s)
+            for t in tasks
+            if int(t["id"]) in keys
+            for s in t.get("annotations") or []
+            if isinstance(s, dict) and "id" in s
+        ]
         view = _LocalView(self.store, self.ctx, pairs, self.pending_anns)
         for key, task, server in pairs:
             self._merge(key, task, server, view, plan)
         self._snapshot_missing(tasks, keys, plan)
         self._merge_predictions(tasks, keys, plan)
-        self.store.record_sync(self.ctx.remote, self.ctx.project.id, links=plan.links, unlink=plan.unlink,
-                               tasks=plan.snapshots, annotations=plan.annotations, predictions=plan.predictions)
+        self.store.record_sync(
+            self.ctx.remote,
+            self.ctx.project.id,
+            links=plan.links,
+            unlink=plan.unlink,
+            tasks=plan.snapshots,
+            annotations=plan.annotations,
+            predictions=plan.predictions,
+        )
 
     def _merge_predictions(self, tasks: list[dict], keys: dict[int, str], plan: "_Plan") -> None:
         """Whole server predictions of the chunk (reads that carry only ids are skipped): new
         ones are stored and linked, a server change is taken where the local copy is unchanged
         since the last sync, a local change is never overwritten (the next push sends it)."""
-        found = [(keys[int(t["id"])], p) for t in tasks if int(t["id"]) in keys
-                 for p in t.get("predictions") or [] if isinstance(p, dict) and isinstance(p.get("result"), list)
-                 and "id" in p]
+        found = [
+            (keys[int(t["id"])], p)
+            for t in tasks
+            if int(t["id"]) in keys
+            for p in t.get("predictions") or []
+            if isinstance(p, dict) and isinstance(p.get("result"), list) and "id" in p
+        ]
         if not found:
             return
         remote = self.ctx.remote
@@ -1084,7 +1190,9 @@ class _Merger:
     def _task_keys(self, tasks: list[dict], plan: "_Plan") -> dict[int, str]:
         """Local keys of the chunk's tasks; new links for tasks seen the first time."""
         sids = [int(t["id"]) for t in tasks]
-        linked = {sid: link.local_id for sid, link in self.store.links_by_server_id(self.ctx.remote, "task", sids).items()}
+        linked = {
+            sid: link.local_id for sid, link in self.store.links_by_server_id(self.ctx.remote, "task", sids).items()
+        }
         own = {int(t["id"]): _own_key(t, self.ctx) for t in tasks if int(t["id"]) not in linked}
         taken = set(self.store.links(self.ctx.remote, "task", [k for k in own.values() if k is not None]))
         keys = dict(linked)
@@ -1187,21 +1295,32 @@ class _Merger:
             check_result_spans(self.spec, result, self._data.get(key) or {}, task_id=key)
         except SpanError as exc:
             self.bad_spans.append(str(exc))
-        return {"id": row_id, "task_id": key, "annotator": who, "result": result,
-                "was_cancelled": bool(s.get("was_cancelled")), "lead_time": s.get("lead_time"),
-                "created_at": _utc(s.get("created_at")), "updated_at": _utc(s.get("updated_at")), "link": (sid, fp)}
+        return {
+            "id": row_id,
+            "task_id": key,
+            "annotator": who,
+            "result": result,
+            "was_cancelled": bool(s.get("was_cancelled")),
+            "lead_time": s.get("lead_time"),
+            "created_at": _utc(s.get("created_at")),
+            "updated_at": _utc(s.get("updated_at")),
+            "link": (sid, fp),
+        }
 
     def warn_misfits(self) -> None:
         if self.misfits:
             warnings.warn(
                 f"{self.misfits} pulled annotations have results that do not fit the labeler's config "
-                "(the project's config differs?); they are stored as they are.", SyncWarning, stacklevel=3,
+                "(the project's config differs?); they are stored as they are.",
+                SyncWarning,
+                stacklevel=3,
             )
         if self.bad_spans:
             warnings.warn(
                 f"{len(self.bad_spans)} pulled annotations have text spans whose offsets do not fit the task's "
                 f"text (stored as they are, so nothing is lost; fix them in Label Studio): {self.bad_spans[0]}",
-                SyncWarning, stacklevel=3,
+                SyncWarning,
+                stacklevel=3,
             )
 
 

@@ -23,8 +23,9 @@ class Watcher:
     """A running watch: ``stop()``, ``running``, ``pulls`` (completed pulls), ``last`` (the last
     PullReport), ``errors`` (exceptions of failed pulls or callbacks, oldest first)."""
 
-    def __init__(self, project: Project, lab: Any, every: float, on_new: Callable[[PullReport], Any] | None,
-                 min_new: int) -> None:
+    def __init__(
+        self, project: Project, lab: Any, every: float, on_new: Callable[[PullReport], Any] | None, min_new: int
+    ) -> None:
         self.project, self.lab, self.every, self.on_new, self.min_new = project, lab, float(every), on_new, min_new
         self.pulls = 0
         self.last: PullReport | None = None
@@ -60,8 +61,14 @@ class Watcher:
         return f"Watcher({state}, every={self.every:g} s, pulls={self.pulls}, errors={len(self.errors)})"
 
 
-def watch(project: Project, lab: Any, every: float = 300, on_new: Callable[[PullReport], Any] | None = None,
-          *, min_new: int = 1) -> Watcher:
+def watch(
+    project: Project,
+    lab: Any,
+    every: float = 300,
+    on_new: Callable[[PullReport], Any] | None = None,
+    *,
+    min_new: int = 1,
+) -> Watcher:
     """Pull ``project`` into labeler ``lab`` every ``every`` seconds in a background thread.
 
     ``on_new(report)`` runs (in that thread) after a pull that brought at least ``min_new`` new or

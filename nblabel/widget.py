@@ -132,7 +132,9 @@ class Labeler(anywidget.AnyWidget):
     _esm = STATIC / "widget.js"
     _css = STATIC / "widget.css"
 
-    spec = traitlets.Dict(help="The parsed config as JSON (ConfigSpec.to_json()): what the front end draws.").tag(sync=True)
+    spec = traitlets.Dict(help="The parsed config as JSON (ConfigSpec.to_json()): what the front end draws.").tag(
+        sync=True
+    )
     window = traitlets.Dict(help="The tasks a new view starts with: {from, to, tasks} around `start`.").tag(sync=True)
     start = traitlets.Int(0, help="Position a new view opens on: the first unlabeled task.").tag(sync=True)
     total = traitlets.Int(0, help="Number of tasks (rows of the DataFrame).").tag(sync=True)
@@ -175,8 +177,11 @@ class Labeler(anywidget.AnyWidget):
             raise exc.with_traceback(None) from None  # the user's mistake, not a crash in nblabel
         source = TaskSource(df, mapping)  # duplicate index labels: ValueError, still before the disk
         if spec.unsupported:
-            warnings.warn(f"these tags are not rendered yet and show as placeholders: {', '.join(spec.unsupported)}",
-                          LabelerWarning, stacklevel=2)
+            warnings.warn(
+                f"these tags are not rendered yet and show as placeholders: {', '.join(spec.unsupported)}",
+                LabelerWarning,
+                stacklevel=2,
+            )
         if mode not in ("label", "review"):
             raise ValueError(f"mode must be 'label' or 'review', not {mode!r}")
         self._store = store if isinstance(store, Store) else Store(store or default_store_path(), project=name)
@@ -185,16 +190,27 @@ class Labeler(anywidget.AnyWidget):
         if mode == "review":
             df = flagged_rows(df, self._store)
             if not len(df):
-                warnings.warn("no task of this DataFrame is flagged for review: call lab.review_sample(...) "
-                              "(or lab.review(task_id, ...)) first", LabelerWarning, stacklevel=2)
+                warnings.warn(
+                    "no task of this DataFrame is flagged for review: call lab.review_sample(...) "
+                    "(or lab.review(task_id, ...)) first",
+                    LabelerWarning,
+                    stacklevel=2,
+                )
             source = TaskSource(df, mapping)
         self._prefetch = prefetch
         self.errors: list[str] = []
         who = annotator or _default_annotator()
-        self._session = LabelSession(df, spec, self._store, annotator=who, mapping=mapping, chunk=prefetch,
-                                     source=source, mode=mode)
-        settings: dict[str, Any] = {"auto_advance": bool(auto_advance), "prefetch": int(prefetch), "annotator": who,
-                                    "accept_key": accept_key(spec), "retrain_key": retrain_key(spec), "retrain": False}
+        self._session = LabelSession(
+            df, spec, self._store, annotator=who, mapping=mapping, chunk=prefetch, source=source, mode=mode
+        )
+        settings: dict[str, Any] = {
+            "auto_advance": bool(auto_advance),
+            "prefetch": int(prefetch),
+            "annotator": who,
+            "accept_key": accept_key(spec),
+            "retrain_key": retrain_key(spec),
+            "retrain": False,
+        }
         if mode == "review":
             settings.update(mode="review", review_key=review_key(spec, settings["accept_key"]))
         super().__init__(
@@ -221,15 +237,21 @@ class Labeler(anywidget.AnyWidget):
         mapping = spec.bind(list(df.columns), self._columns)
         if self._mode == "review":
             df = flagged_rows(df, self._store)
-        return LabelSession(df, spec, self._store, annotator=annotator, mapping=mapping, chunk=self._prefetch,
-                            mode=self._mode)
+        return LabelSession(
+            df, spec, self._store, annotator=annotator, mapping=mapping, chunk=self._prefetch, mode=self._mode
+        )
 
     def _state(self) -> dict[str, Any]:
         s = self._session
         start = s.start_position()
         progress = s.progress
-        return {"window": s.window(start), "start": start, "total": s.total,
-                "done": progress.done, "skipped": progress.skipped}
+        return {
+            "window": s.window(start),
+            "start": start,
+            "total": s.total,
+            "done": progress.done,
+            "skipped": progress.skipped,
+        }
 
     def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "retrain":
@@ -290,16 +312,19 @@ class Labeler(anywidget.AnyWidget):
         ``annotators`` maps notebook annotator names to the emails of Label Studio members.
         """
         s = self._session
-        return push(self._store, s.source, s.spec, project, annotators=annotators, progress=progress,
-                    batch_size=batch_size)
+        return push(
+            self._store, s.source, s.spec, project, annotators=annotators, progress=progress, batch_size=batch_size
+        )
 
-    def pull(self, project: Project, *, progress: bool = True, method: str = "auto",
-             incremental: bool = True) -> PullReport:
+    def pull(
+        self, project: Project, *, progress: bool = True, method: str = "auto", incremental: bool = True
+    ) -> PullReport:
         """Bring every annotation of a Label Studio project into the store (see :func:`nblabel.sync.pull`);
         the labeler then shows this annotator's pulled labels. A repeated pull reads only the
         tasks changed since the last one (``incremental=False``: read everything)."""
-        report = pull(self._store, self._session.spec, project, progress=progress, method=method,
-                      incremental=incremental)
+        report = pull(
+            self._store, self._session.spec, project, progress=progress, method=method, incremental=incremental
+        )
         self.set_data(self._all_df)  # masks, counts and the window come from the store again
         return report
 
@@ -337,8 +362,9 @@ class Labeler(anywidget.AnyWidget):
         """
         return self._session.save_consensus(overwrite=overwrite)
 
-    def review_sample(self, rate: float = 0.2, by: str = "random", seed: int = 0,
-                      control: str | None = None) -> list[Any]:
+    def review_sample(
+        self, rate: float = 0.2, by: str = "random", seed: int = 0, control: str | None = None
+    ) -> list[Any]:
         """Flag a share of the labeled tasks for review and return their ids.
 
         ``by="random"``: a uniform sample; ``"annotator"``: ``rate`` of each annotator's tasks;
@@ -349,8 +375,9 @@ class Labeler(anywidget.AnyWidget):
         """
         return self._session.review_sample(rate=rate, by=by, seed=seed, control=control)
 
-    def review(self, task_id: Any, decision: str, *, comment: str | None = None,
-               result: list[dict[str, Any]] | None = None) -> None:
+    def review(
+        self, task_id: Any, decision: str, *, comment: str | None = None, result: list[dict[str, Any]] | None = None
+    ) -> None:
         """A reviewer's decision on a task: ``"accept"``, ``"reject"`` (say why in ``comment``)
         or ``"fix"`` with the corrected ``result`` (stored as the ``consensus`` annotation, which
         then is the task's value in ``to_dataframe()``). The reviewer is this labeler's annotator."""
@@ -375,8 +402,9 @@ class Labeler(anywidget.AnyWidget):
         """
         s = self._session
         if self._mode == "review":  # the reviewer's queue is the flagged rows; the frame is every row
-            s = LabelSession(self._all_df, s.spec, self._store, annotator=s.annotator, mapping=s.mapping,
-                             chunk=self._prefetch)
+            s = LabelSession(
+                self._all_df, s.spec, self._store, annotator=s.annotator, mapping=s.mapping, chunk=self._prefetch
+            )
         return s.to_dataframe(form=form, annotator=annotator)
 
     # ------------------------------------------------------------ models in the loop
@@ -395,9 +423,15 @@ class Labeler(anywidget.AnyWidget):
         if self._runner is not None:
             self._runner.restart(model)
             return
-        self._runner = PredictionRunner(s, model, on_batch=self._on_predictions, on_error=self._on_model_error,
-                                        on_pass=self._on_pass, batch_size=self._predict_batch,
-                                        timeout=self._predict_timeout)
+        self._runner = PredictionRunner(
+            s,
+            model,
+            on_batch=self._on_predictions,
+            on_error=self._on_model_error,
+            on_pass=self._on_pass,
+            batch_size=self._predict_batch,
+            timeout=self._predict_timeout,
+        )
 
     @property
     def model(self) -> Any:
@@ -421,8 +455,11 @@ class Labeler(anywidget.AnyWidget):
         if not preds:
             return
         found = s.source.locate([task_key(p.task_id) for p in preds]).tolist()
-        out = [{"pos": s.position_of_row(r), "id": json_safe(p.task_id), "predictions": [p.to_json()]}
-               for p, r in zip(preds, found) if r >= 0]
+        out = [
+            {"pos": s.position_of_row(r), "id": json_safe(p.task_id), "predictions": [p.to_json()]}
+            for p, r in zip(preds, found)
+            if r >= 0
+        ]
         self.send({"type": "predictions", "tasks": out})
 
     def _on_model_error(self, message: str) -> None:
@@ -505,8 +542,10 @@ class Labeler(anywidget.AnyWidget):
         """The front end's retrain key/button: retrain now with the last ``retrain()``'s fit
         function; without one, an error in the widget (and a warning) says what to call."""
         if not self._retrain_set or self._runner is None:
-            self._on_model_error("nothing to retrain with: call lab.retrain(fit_fn) (or lab.retrain() "
-                                 "for a scikit-learn model) in the notebook first")
+            self._on_model_error(
+                "nothing to retrain with: call lab.retrain(fit_fn) (or lab.retrain() "
+                "for a scikit-learn model) in the notebook first"
+            )
             return
         self._queue_retrain()
 
@@ -538,8 +577,14 @@ class Labeler(anywidget.AnyWidget):
                 has = pred.notna()
                 if has.any():
                     acc = float((pred[has].astype(str) == labeled.loc[has, control].astype(str)).mean())
-                    self._learning.append({"labels": n, "accuracy": acc, "scored": int(has.sum()),
-                                           "model_version": self._session.model_version})
+                    self._learning.append(
+                        {
+                            "labels": n,
+                            "accuracy": acc,
+                            "scored": int(has.sum()),
+                            "model_version": self._session.model_version,
+                        }
+                    )
             t0 = time.perf_counter()
             if self._retrain_fn is not None:
                 new = self._retrain_fn(labeled)
@@ -563,6 +608,7 @@ class Labeler(anywidget.AnyWidget):
     def plot_learning(self, ax: Any = None) -> Any:
         """Pre-label accuracy (agreement with your labels) against the number of labels."""
         import matplotlib.pyplot as plt
+
         ax = ax or plt.subplots(figsize=(5, 3.5))[1]
         data = self.learning
         ax.plot(data["labels"], data["accuracy"], marker="o")
@@ -576,7 +622,10 @@ class Labeler(anywidget.AnyWidget):
     def plot_labels(self, control: str | None = None, ax: Any = None) -> Any:
         """Label distribution of a control (default: the model's target, else the first)."""
         import matplotlib.pyplot as plt
-        name = control or (self._runner.control if self._runner is not None else None) or next(iter(self.config.controls))
+
+        name = (
+            control or (self._runner.control if self._runner is not None else None) or next(iter(self.config.controls))
+        )
         ax = ax or plt.subplots(figsize=(5, 3.5))[1]
         frame = self.to_dataframe()
         counts = frame[name].dropna().astype(str).value_counts()
@@ -589,6 +638,7 @@ class Labeler(anywidget.AnyWidget):
     def plot_confidence(self, ax: Any = None, bins: int = 20) -> Any:
         """Histogram of the model's confidence (top-label probability) over the items."""
         import matplotlib.pyplot as plt
+
         ax = ax or plt.subplots(figsize=(5, 3.5))[1]
         top = np.nanmax(self.probabilities, axis=1) if self.probabilities.size else np.empty(0)
         top = top[~np.isnan(top)]
@@ -609,8 +659,15 @@ class Labeler(anywidget.AnyWidget):
         for everyone's."""
         return self._session.relations(annotator=annotator)
 
-    def export(self, fmt: str, path: str | os.PathLike, *, annotator: str | None = "*",
-               all_tasks: bool = False, progress: bool = True) -> ExportResult:
+    def export(
+        self,
+        fmt: str,
+        path: str | os.PathLike,
+        *,
+        annotator: str | None = "*",
+        all_tasks: bool = False,
+        progress: bool = True,
+    ) -> ExportResult:
         """Write this labeler's label set as a Label Studio export file (``json``, ``json_min``,
         ``csv``, ``tsv``, ``conll2003``; see :mod:`nblabel.export`), the same file
         ``nblabel export --format`` writes. Every annotator's labels unless ``annotator`` names one.
@@ -618,8 +675,16 @@ class Labeler(anywidget.AnyWidget):
         ``all_tasks=True`` adds the tasks without labels, every predicted row among them, with its
         data read from this labeler's DataFrame (the store keeps snapshots of labeled rows only).
         """
-        return export_store(self._store, self._session.spec, path, fmt, annotator=annotator,
-                            all_tasks=all_tasks, progress=progress, task_data=self._session.task_data)
+        return export_store(
+            self._store,
+            self._session.spec,
+            path,
+            fmt,
+            annotator=annotator,
+            all_tasks=all_tasks,
+            progress=progress,
+            task_data=self._session.task_data,
+        )
 
     def __repr__(self) -> str:
         """One line: tasks, labels so far, controls and the store file."""
@@ -631,5 +696,8 @@ class Labeler(anywidget.AnyWidget):
 
 
 # traitlets' HasTraits.__new__(*args, **kwargs) would hide the real signature from help() and IDEs
-Labeler.__signature__ = inspect.signature(Labeler.__init__).replace(  # type: ignore[attr-defined]
-    parameters=list(inspect.signature(Labeler.__init__).parameters.values())[1:])
+Labeler.__signature__ = inspect.signature(
+    Labeler.__init__
+).replace(  # type: ignore[attr-defined]
+    parameters=list(inspect.signature(Labeler.__init__).parameters.values())[1:]
+)

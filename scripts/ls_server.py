@@ -162,9 +162,16 @@ def init_template(force: bool = False) -> Path:
         try:
             t0 = time.monotonic()
             cmd = [
-                str(VENV / "bin" / "label-studio"), "init", "-q",
-                "--username", ADMIN_EMAIL, "--password", ADMIN_PASSWORD,
-                "--user-token", ADMIN_TOKEN, "--enable-legacy-api-token",
+                str(VENV / "bin" / "label-studio"),
+                "init",
+                "-q",
+                "--username",
+                ADMIN_EMAIL,
+                "--password",
+                ADMIN_PASSWORD,
+                "--user-token",
+                ADMIN_TOKEN,
+                "--enable-legacy-api-token",
             ]
             _run(cmd, "label-studio init", env=ls_env(tmp), cwd=tmp, timeout=600)
             if not any(tmp.glob("*.sqlite3")):
@@ -219,21 +226,39 @@ def start(
         shutil.copytree(template, data_dir, symlinks=True)  # `cp -a` (keeps mtimes and modes)
     port = port or free_port()
     cmd = [
-        str(VENV / "bin" / "label-studio"), "start", "--no-browser",
-        "--internal-host", "127.0.0.1", "--port", str(port), "--log-level", "WARNING",
+        str(VENV / "bin" / "label-studio"),
+        "start",
+        "--no-browser",
+        "--internal-host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "WARNING",
     ]
     log = open(log_path, "wb")  # a fresh log per start: the port is read from it
     try:
         proc = subprocess.Popen(
-            cmd, env=ls_env(data_dir), cwd=data_dir, stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            cmd,
+            env=ls_env(data_dir),
+            cwd=data_dir,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
             preexec_fn=_parent_death_signal() if die_with_parent else None,
         )
     finally:
         log.close()
     server = LocalServer(
-        url=f"http://127.0.0.1:{port}", token=ADMIN_TOKEN, pid=proc.pid, data_dir=data_dir,
-        log_path=log_path, port=port, cleanup_dir=cleanup, _proc=proc,
+        url=f"http://127.0.0.1:{port}",
+        token=ADMIN_TOKEN,
+        pid=proc.pid,
+        data_dir=data_dir,
+        log_path=log_path,
+        port=port,
+        cleanup_dir=cleanup,
+        _proc=proc,
     )
     try:
         _wait_ready(server, proc, timeout)
@@ -366,11 +391,11 @@ def _http_json(url: str, token: str | None = None) -> object:
         raise ServerProblem(f"GET {url} failed: {exc}") from None
 
 
-def _run(cmd: list[str], what: str, *, env: dict | None = None, cwd: Path | None = None,
-         timeout: float = 1800) -> None:
+def _run(cmd: list[str], what: str, *, env: dict | None = None, cwd: Path | None = None, timeout: float = 1800) -> None:
     try:
-        r = subprocess.run(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True,
-                           text=True, timeout=timeout)
+        r = subprocess.run(
+            cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ServerProblem(f"{what} failed: {exc}") from None
     if r.returncode != 0:
@@ -418,8 +443,13 @@ def _cli_start(args: argparse.Namespace) -> int:
     install()
     data_dir = Path(args.data_dir) if args.data_dir else DEV_DATA
     srv = start(data_dir, args.port, die_with_parent=False)
-    state = {"url": srv.url, "pid": srv.pid, "port": srv.port, "data_dir": str(srv.data_dir),
-             "log_path": str(srv.log_path)}
+    state = {
+        "url": srv.url,
+        "pid": srv.pid,
+        "port": srv.port,
+        "data_dir": str(srv.data_dir),
+        "log_path": str(srv.log_path),
+    }
     STATE_FILE.write_text(json.dumps(state))
     print(f"Label Studio {LS_VERSION} running at {srv.url} (pid {srv.pid}), data {srv.data_dir}, log {srv.log_path}")
     print(f"  log in: {srv.username} / {srv.password}")

@@ -42,6 +42,7 @@ class _State:
 
 _state = _State()
 
+
 def _item_path(item: pytest.Item) -> Path:
     return Path(str(getattr(item, "path", None) or item.fspath))
 
@@ -68,9 +69,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return  # nothing of 06 will run: no server
     try:
         import ls_server as ls  # scripts/ is on sys.path (root conftest.py)
+
         if not ls.is_installed() and not REQUIRE:
-            _state.problem = (f"Label Studio {ls.LS_VERSION} is not installed in {ls.VENV}: run `python "
-                              "scripts/ls_server.py install` (or set NBL_REQUIRE_SERVER=1, which installs it)")
+            _state.problem = (
+                f"Label Studio {ls.LS_VERSION} is not installed in {ls.VENV}: run `python "
+                "scripts/ls_server.py install` (or set NBL_REQUIRE_SERVER=1, which installs it)"
+            )
             return
         _state.server = ls.start(install_if_missing=REQUIRE)
     except Exception as exc:  # ServerProblem, OSError, ...

@@ -79,8 +79,9 @@ class ConfigError(ValueError):
         return (_rebuild, (self.message, self.line, self.col, self.hint, rest))
 
 
-def _rebuild(message: str, line: int | None, col: int | None, hint: str | None,
-             rest: Sequence[tuple] = ()) -> ConfigError:
+def _rebuild(
+    message: str, line: int | None, col: int | None, hint: str | None, rest: Sequence[tuple] = ()
+) -> ConfigError:
     first = ConfigError(message, line=line, col=col, hint=hint)
     if not rest:
         return first

@@ -90,14 +90,19 @@ def parse_xml(xml: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Parsed
     nul = text.find("\x00")
     if nul >= 0:
         line, col = _line_col(text, nul)
-        raise ConfigError("the config contains NUL characters", line=line, col=col,
-                          hint="is it a binary file? A config is XML text")
+        raise ConfigError(
+            "the config contains NUL characters", line=line, col=col, hint="is it a binary file? A config is XML text"
+        )
     masked = _INERT.sub(_blank, text)
     dtd = _DTD.search(masked)
     if dtd:
         line, col = _line_col(text, dtd.start())
-        raise ConfigError(f"<!{dtd.group(1).upper()} is not allowed in a config", line=line, col=col,
-                          hint="remove the DTD; configs never need one (entities are never expanded)")
+        raise ConfigError(
+            f"<!{dtd.group(1).upper()} is not allowed in a config",
+            line=line,
+            col=col,
+            hint="remove the DTD; configs never need one (entities are never expanded)",
+        )
     try:
         root = etree.fromstring(text.encode("utf-8"), safe_parser())
     except etree.XMLSyntaxError as exc:
@@ -120,8 +125,10 @@ def _to_text(xml: str | bytes, max_bytes: int) -> str:
     else:
         raise TypeError(f"a config must be str or bytes, got {type(xml).__name__}")
     if size > max_bytes:
-        raise ConfigError(f"the config is {size:,} bytes, over the {max_bytes:,}-byte limit",
-                          hint="pass max_bytes=… to parse_config if it really is that big")
+        raise ConfigError(
+            f"the config is {size:,} bytes, over the {max_bytes:,}-byte limit",
+            hint="pass max_bytes=… to parse_config if it really is that big",
+        )
     if isinstance(xml, str):
         try:
             xml.encode("utf-8")
@@ -136,8 +143,12 @@ def _to_text(xml: str | bytes, max_bytes: int) -> str:
         line = xml.count(b"\n", 0, start) + 1
         line_start = xml.rfind(b"\n", 0, start) + 1
         col = len(xml[line_start:start].decode("utf-8", "replace")) + 1
-        raise ConfigError(f"the config is not UTF-8 text (byte 0x{xml[start]:02x})", line=line, col=col,
-                          hint="save the config as UTF-8, or pass it as a str") from None
+        raise ConfigError(
+            f"the config is not UTF-8 text (byte 0x{xml[start]:02x})",
+            line=line,
+            col=col,
+            hint="save the config as UTF-8, or pass it as a str",
+        ) from None
 
 
 def _blank(match: re.Match) -> str:
@@ -176,7 +187,9 @@ def _syntax_hint(msg: str) -> str | None:
         return f"<{tag}> opened on line {opened} is not closed before </{closing}>"
     unclosed = re.search(r"(?:Premature end of data in tag|tag) (\S+) line (\d+)", msg)
     if unclosed:
-        return f"close <{unclosed.group(1)}> opened on line {unclosed.group(2)}, or write it as <{unclosed.group(1)} … />"
+        return (
+            f"close <{unclosed.group(1)}> opened on line {unclosed.group(2)}, or write it as <{unclosed.group(1)} … />"
+        )
     if "256 levels" in msg:
         return "flatten the config; Label Studio configs are a few levels deep"
     if "Extra content at the end" in msg:

@@ -29,8 +29,18 @@ from .tags import AttrInfo, TagInfo, lookup, spellings
 SPEC_VERSION = 1
 AUTO_KEYS = "1234567890qwetasdfgzxcvbyiopjklnm"
 WIDGET_KEYS = frozenset("jknu")  # the widget's own navigation keys never become label hotkeys
-RESERVED_KEYS = WIDGET_KEYS | {"arrowleft", "arrowright", "left", "right", "escape", "esc",
-                               "ctrl+space", "ctrl+z", "ctrl+shift+z", "ctrl+y"}
+RESERVED_KEYS = WIDGET_KEYS | {
+    "arrowleft",
+    "arrowright",
+    "left",
+    "right",
+    "escape",
+    "esc",
+    "ctrl+space",
+    "ctrl+z",
+    "ctrl+shift+z",
+    "ctrl+y",
+}
 _HOTKEY_TAGS = frozenset({"Choice", "Label", "Rating", "Number", "Audio", "Filter"})  # labeling scope
 _VAR_ATTRS = ("value", "valueList", "audioUrl", "frameRate", "on")
 _VAR = re.compile(r"\$([^\W\d]\w*)")
@@ -41,8 +51,22 @@ _SCHEMA_TO_NAME = frozenset({"Choices", "Labels", "TextArea", "Number"})
 _SELF_CONTROLS = {"Chat": "chatmessage"}  # object tags that are also controls -> their result type
 _TRANSPARENT = frozenset({"View", "Repeater"})  # a label's owner is found through these
 # Free text even where the registry does not declare them: "true" here is text, never a boolean.
-_TEXT_ATTRS = frozenset({"value", "alias", "hotkey", "name", "toName", "title", "hint", "html",
-                         "placeholder", "style", "className", "requiredMessage"})
+_TEXT_ATTRS = frozenset(
+    {
+        "value",
+        "alias",
+        "hotkey",
+        "name",
+        "toName",
+        "title",
+        "hint",
+        "html",
+        "placeholder",
+        "style",
+        "className",
+        "requiredMessage",
+    }
+)
 
 
 @dataclass(eq=False)
@@ -98,13 +122,21 @@ class ConfigSpec:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON-serialisable spec sent to the front end (a deep copy; safe to mutate)."""
-        return copy.deepcopy({
-            "version": SPEC_VERSION, "root": self.root, "objects": self.objects, "controls": self.controls,
-            "variables": self.variables, "hotkeys": self.hotkeys, "unsupported": self.unsupported,
-        })
+        return copy.deepcopy(
+            {
+                "version": SPEC_VERSION,
+                "root": self.root,
+                "objects": self.objects,
+                "controls": self.controls,
+                "variables": self.variables,
+                "hotkeys": self.hotkeys,
+                "unsupported": self.unsupported,
+            }
+        )
 
-    def bind(self, columns: Iterable[Hashable], mapping: Mapping[str, Hashable] | None = None, *,
-             map_hint: str | None = None) -> dict[str, str]:
+    def bind(
+        self, columns: Iterable[Hashable], mapping: Mapping[str, Hashable] | None = None, *, map_hint: str | None = None
+    ) -> dict[str, str]:
         """Map each ``$var`` to a DataFrame column: ``mapping`` ({var: column}) first, else same name.
 
         Returns ``{var: column label}``. A variable with no column, or a mapping that names a
@@ -125,8 +157,11 @@ class ConfigSpec:
         for var in explicit:
             if var not in self.variables:
                 uses = ", ".join(f"${v}" for v in self.variables) or "no variables"
-                errors.append(ConfigError(f"columns maps ${var}, but the config does not use ${var}",
-                                          hint=f"the config uses {uses}"))
+                errors.append(
+                    ConfigError(
+                        f"columns maps ${var}, but the config does not use ${var}", hint=f"the config uses {uses}"
+                    )
+                )
         bound: dict[str, Any] = {}
         for var in self.variables:
             tag, line, col = self._sites.get(var, ("the config", None, None))
@@ -135,28 +170,45 @@ class ConfigSpec:
                 if target in cols or str(target) in by_text:
                     bound[var] = target if target in cols else by_text[str(target)]
                     continue
-                errors.append(ConfigError(
-                    f"columns maps ${var} to {target!r}, but the DataFrame has no column {target!r}",
-                    line=line, col=col, hint=_closest_columns(str(target), list(by_text))))
+                errors.append(
+                    ConfigError(
+                        f"columns maps ${var} to {target!r}, but the DataFrame has no column {target!r}",
+                        line=line,
+                        col=col,
+                        hint=_closest_columns(str(target), list(by_text)),
+                    )
+                )
                 continue
             if var in by_text:
                 bound[var] = by_text[var]
                 continue
             if var in self._optional:
-                warnings.warn(f"{tag} takes its options from ${var}, but the DataFrame has no column {var!r}: "
-                              f"it shows only the options written in the config "
-                              f"({_closest_columns(var, list(by_text))})", UserWarning, stacklevel=2)
+                warnings.warn(
+                    f"{tag} takes its options from ${var}, but the DataFrame has no column {var!r}: "
+                    f"it shows only the options written in the config "
+                    f"({_closest_columns(var, list(by_text))})",
+                    UserWarning,
+                    stacklevel=2,
+                )
                 continue
             how = map_hint.format(var=var) if map_hint is not None else f"Pass columns={{{var!r}: ...}} to map it."
-            errors.append(ConfigError(f"{tag} uses ${var} but the DataFrame has no column {var!r}", line=line, col=col,
-                                      hint=f"{_closest_columns(var, list(by_text))}. {how}"))
+            errors.append(
+                ConfigError(
+                    f"{tag} uses ${var} but the DataFrame has no column {var!r}",
+                    line=line,
+                    col=col,
+                    hint=f"{_closest_columns(var, list(by_text))}. {how}",
+                )
+            )
         if errors:
             raise ConfigError.collect(errors).with_traceback(None) from None
         return bound
 
     def __repr__(self) -> str:
-        return (f"ConfigSpec(objects={list(self.objects)}, controls={list(self.controls)}, "
-                f"variables={self.variables}, unsupported={self.unsupported})")
+        return (
+            f"ConfigSpec(objects={list(self.objects)}, controls={list(self.controls)}, "
+            f"variables={self.variables}, unsupported={self.unsupported})"
+        )
 
 
 def parse_config(xml: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ConfigSpec:
@@ -220,8 +272,12 @@ class _Builder:
         if root_info is None or root_info.name != "View":
             line, col = self.parsed.position(root_el)
             got = etree.QName(root_el).localname
-            self._error(f"the root tag must be <View>, not <{got}>", line=line, col=col,
-                        hint="wrap the whole config in <View>…</View>")
+            self._error(
+                f"the root tag must be <View>, not <{got}>",
+                line=line,
+                col=col,
+                hint="wrap the whole config in <View>…</View>",
+            )
         root = self._visit(root_el, None)
         for rec in self.recs:
             self._check_required(rec)
@@ -241,16 +297,31 @@ class _Builder:
                 controls[rec.name] = self._control_entry(rec, [rec.name], _SELF_CONTROLS[rec.tag])
         variables, sites, object_vars = self._variables()
         optional = self._optional_vars(variables)
-        objects = {rec.name: {"tag": rec.tag, "name": rec.name,
-                              "value": rec.attrs.get("value", rec.attrs.get("valueList")),
-                              "vars": object_vars[id(rec)], "supported": rec.info.supported,
-                              "line": rec.line, "col": rec.col}
-                   for rec in self.objects}
+        objects = {
+            rec.name: {
+                "tag": rec.tag,
+                "name": rec.name,
+                "value": rec.attrs.get("value", rec.attrs.get("valueList")),
+                "vars": object_vars[id(rec)],
+                "supported": rec.info.supported,
+                "line": rec.line,
+                "col": rec.col,
+            }
+            for rec in self.objects
+        }
         hotkeys = self._hotkeys()
         unsupported = sorted({rec.tag for rec in self.recs if not rec.info.supported})
-        return ConfigSpec(xml=self.parsed.text, root=self._node(root), objects=objects, controls=controls,
-                          variables=variables, hotkeys=hotkeys, unsupported=unsupported, _sites=sites,
-                          _optional=optional)
+        return ConfigSpec(
+            xml=self.parsed.text,
+            root=self._node(root),
+            objects=objects,
+            controls=controls,
+            variables=variables,
+            hotkeys=hotkeys,
+            unsupported=unsupported,
+            _sites=sites,
+            _optional=optional,
+        )
 
     def _visit(self, el: etree._Element, parent: _Rec | None) -> _Rec:
         tag = etree.QName(el).localname
@@ -281,8 +352,12 @@ class _Builder:
             name = decl.name if decl else key
             if name in out:
                 line, col = self.parsed.attr_position(rec.el, key)
-                self._error(f"{rec.describe()} has the attribute {name} twice (in different case)",
-                            line=line, col=col, hint="keep one of them")
+                self._error(
+                    f"{rec.describe()} has the attribute {name} twice (in different case)",
+                    line=line,
+                    col=col,
+                    hint="keep one of them",
+                )
                 continue
             out[name] = self._convert(rec, key, decl, raw)
         for decl in rec.info.attrs.values():
@@ -331,11 +406,16 @@ class _Builder:
             if need == "value" and rec.info.kind == "object" and not value:
                 value = rec.attrs.get("valueList")
             if value in (None, ""):
-                self._error(f"{rec.describe()} needs a {need} attribute", line=rec.line, col=rec.col,
-                            hint=_need_hint(rec, need))
+                self._error(
+                    f"{rec.describe()} needs a {need} attribute", line=rec.line, col=rec.col, hint=_need_hint(rec, need)
+                )
         if rec.tag == "Header" and rec.attrs.get("value") in (None, ""):
-            self._error("<Header> needs a value attribute (or text inside)", line=rec.line, col=rec.col,
-                              hint='e.g. <Header value="Is this review positive?"/>')
+            self._error(
+                "<Header> needs a value attribute (or text inside)",
+                line=rec.line,
+                col=rec.col,
+                hint='e.g. <Header value="Is this review positive?"/>',
+            )
 
     def _owner(self, rec: _Rec) -> tuple[_Rec | None, bool]:
         """The nearest ancestor that is not a layout wrapper (nor a parent Choice, for Taxonomy trees)."""
@@ -355,11 +435,18 @@ class _Builder:
         if owner is not None and owner.info.kind == "unknown":
             return  # inside a misspelled tag: that tag's error says it all
         parents = rec.info.parents
-        allowed = (" or ".join(f"<{p}>" for p in parents) if len(parents) <= 3
-                   else f"<{parents[0]}>, <{parents[1]}> or another *Labels tag")
+        allowed = (
+            " or ".join(f"<{p}>" for p in parents)
+            if len(parents) <= 3
+            else f"<{parents[0]}>, <{parents[1]}> or another *Labels tag"
+        )
         where = f"inside {owner.describe()}" if owner is not None else "not inside any of them"
-        self._error(f"{rec.describe()} must be inside {allowed}, but it is {where}",
-                          line=rec.line, col=rec.col, hint=f"move it inside {allowed}")
+        self._error(
+            f"{rec.describe()} must be inside {allowed}, but it is {where}",
+            line=rec.line,
+            col=rec.col,
+            hint=f"move it inside {allowed}",
+        )
 
     def _index_names(self) -> None:
         for rec in self.recs:
@@ -367,8 +454,13 @@ class _Builder:
                 continue
             first = self.by_name.get(rec.name)
             if first is not None:
-                self._fail_attr(rec, "name", f'duplicate name "{rec.name}": {rec.describe()} and {first.describe()} '
-                                f"at line {first.line}:{first.col}", "every name must be unique; rename one")
+                self._fail_attr(
+                    rec,
+                    "name",
+                    f'duplicate name "{rec.name}": {rec.describe()} and {first.describe()} '
+                    f"at line {first.line}:{first.col}",
+                    "every name must be unique; rename one",
+                )
                 continue
             self.by_name[rec.name] = rec
 
@@ -391,8 +483,7 @@ class _Builder:
                 hint = "add toName=… naming the object it labels: " + ", ".join(f'"{r.name}"' for r in candidates)
             else:
                 hint = 'add an object tag such as <Text name="text" value="$text"/> and toName="text"'
-            why = (" (Label Studio's server rejects it: 'toName' is a required property)" if schema_checked
-                   else "")
+            why = " (Label Studio's server rejects it: 'toName' is a required property)" if schema_checked else ""
             self._error(f"{rec.describe()} has no toName{why}", line=rec.line, col=rec.col, hint=hint)
             return []
         found: list[str] = []
@@ -400,21 +491,33 @@ class _Builder:
             target = self.by_name.get(part)
             if target is None:
                 guess = difflib.get_close_matches(part, [r.name for r in objects], n=1, cutoff=0.5)
-                hint = (f'did you mean "{guess[0]}"?' if guess else
-                        "object tags: " + (", ".join(f'"{r.name}"' for r in objects) or "none"))
-                self._fail_attr(rec, "toName", f'{rec.describe()} has toName="{part}", but no tag is named "{part}"', hint)
+                hint = (
+                    f'did you mean "{guess[0]}"?'
+                    if guess
+                    else "object tags: " + (", ".join(f'"{r.name}"' for r in objects) or "none")
+                )
+                self._fail_attr(
+                    rec, "toName", f'{rec.describe()} has toName="{part}", but no tag is named "{part}"', hint
+                )
                 continue
             if target.info.kind != "object":
                 if target.info.kind != "unknown":  # a misspelled object tag is reported as such
                     names = ", ".join(f'"{r.name}"' for r in objects) or "none"
-                    self._fail_attr(rec, "toName", f'{rec.describe()} has toName="{part}", which is '
-                                    f"{target.describe()}, not an object tag",
-                                    f"toName must name a tag that shows data; object tags: {names}")
+                    self._fail_attr(
+                        rec,
+                        "toName",
+                        f'{rec.describe()} has toName="{part}", which is {target.describe()}, not an object tag',
+                        f"toName must name a tag that shows data; object tags: {names}",
+                    )
                 continue
             found.append(part)
         if rec.tag == "Pairwise" and (len(parts) != 2 or parts[0] == parts[1]):
-            self._fail_attr(rec, "toName", f'{rec.describe()} has toName="{raw}": Pairwise compares two objects',
-                            'name two different object tags, e.g. toName="left,right"')
+            self._fail_attr(
+                rec,
+                "toName",
+                f'{rec.describe()} has toName="{raw}": Pairwise compares two objects',
+                'name two different object tags, e.g. toName="left,right"',
+            )
         return found
 
     @staticmethod
@@ -436,11 +539,18 @@ class _Builder:
             return
         if rec.tag == "Taxonomy":  # the server accepts an empty Taxonomy (options may come from apiUrl)
             return
-        if (not self._items(rec) and not self._has_misplaced(rec)
-                and not any(child.tag == "View" for child in rec.children)):  # the server accepts a View child
+        if (
+            not self._items(rec)
+            and not self._has_misplaced(rec)
+            and not any(child.tag == "View" for child in rec.children)
+        ):  # the server accepts a View child
             item = rec.info.item
-            self._error(f"{rec.describe()} has no <{item}> inside", line=rec.line, col=rec.col,
-                              hint=f'add <{item} value="…"/> children, or load them from the task with value="$options"')
+            self._error(
+                f"{rec.describe()} has no <{item}> inside",
+                line=rec.line,
+                col=rec.col,
+                hint=f'add <{item} value="…"/> children, or load them from the task with value="$options"',
+            )
 
     def _has_misplaced(self, rec: _Rec) -> bool:
         """A misspelled or wrong label tag inside ``rec``: its own error explains the missing items."""
@@ -455,10 +565,20 @@ class _Builder:
     # ---- indexes --------------------------------------------------------------------
     def _control_entry(self, rec: _Rec, targets: list[str], result_type: str | None = None) -> dict[str, Any]:
         labels = [_item_value(r) for r in self._items(rec)] if rec.info.item in ("Choice", "Label") else []
-        return {"tag": rec.tag, "name": rec.name, "toName": targets, "type": result_type or rec.info.result_type,
-                "required": rec.attrs.get("required") is True, "choice": rec.attrs.get("choice"),
-                "labels": labels, "dynamic": _is_dynamic(rec), "perRegion": rec.attrs.get("perRegion") is True,
-                "supported": rec.info.supported, "line": rec.line, "col": rec.col}
+        return {
+            "tag": rec.tag,
+            "name": rec.name,
+            "toName": targets,
+            "type": result_type or rec.info.result_type,
+            "required": rec.attrs.get("required") is True,
+            "choice": rec.attrs.get("choice"),
+            "labels": labels,
+            "dynamic": _is_dynamic(rec),
+            "perRegion": rec.attrs.get("perRegion") is True,
+            "supported": rec.info.supported,
+            "line": rec.line,
+            "col": rec.col,
+        }
 
     def _variables(self) -> tuple[list[str], dict[str, tuple[str, int, int]], dict[int, list[str]]]:
         order: list[str] = []
@@ -503,12 +623,21 @@ class _Builder:
             key = key.strip().lower()
             if key in used:
                 other = used[key]
-                self._fail_attr(rec, "hotkey", f'hotkey "{key}" of {rec.describe()} is already used by '
-                                f"{other.describe()} at line {other.line}:{other.col}", "give each a different hotkey")
+                self._fail_attr(
+                    rec,
+                    "hotkey",
+                    f'hotkey "{key}" of {rec.describe()} is already used by '
+                    f"{other.describe()} at line {other.line}:{other.col}",
+                    "give each a different hotkey",
+                )
                 continue
             if key in RESERVED_KEYS:
-                self._fail_attr(rec, "hotkey", f'hotkey "{key}" of {rec.describe()} is one of nblabel\'s own keys',
-                                "j k n u, the arrows, Escape, Ctrl+Space and Ctrl+Z/Y navigate; pick another key")
+                self._fail_attr(
+                    rec,
+                    "hotkey",
+                    f'hotkey "{key}" of {rec.describe()} is one of nblabel\'s own keys',
+                    "j k n u, the arrows, Escape, Ctrl+Space and Ctrl+Z/Y navigate; pick another key",
+                )
                 continue
             used[key] = rec
             self._add_hotkey(out, key, rec)
@@ -524,8 +653,9 @@ class _Builder:
                 self._rating_keys(out, used, rec, free)
         return out
 
-    def _rating_keys(self, out: dict[str, dict[str, Any]], used: dict[str, _Rec], rec: _Rec,
-                     free: Iterator[str]) -> None:
+    def _rating_keys(
+        self, out: dict[str, dict[str, Any]], used: dict[str, _Rec], rec: _Rec, free: Iterator[str]
+    ) -> None:
         """A Rating without ``hotkey`` still gets a keyboard path: digits 1..maxRating set that many
         stars when all of them are free (maxRating up to 9), else one free key steps it like
         Label Studio's ``hotkey`` (1, 2, … maxRating, then cleared)."""
@@ -559,8 +689,12 @@ class _Builder:
         return rec.tag == "Choice" and (self._owner(rec)[0] or rec).tag == "Taxonomy"
 
     def _node(self, rec: _Rec) -> dict[str, Any]:
-        node: dict[str, Any] = {"tag": rec.tag, "kind": rec.info.kind, "attrs": rec.attrs,
-                                "children": [self._node(child) for child in rec.children]}
+        node: dict[str, Any] = {
+            "tag": rec.tag,
+            "kind": rec.info.kind,
+            "attrs": rec.attrs,
+            "children": [self._node(child) for child in rec.children],
+        }
         if rec.tag == "Style":
             node["text"] = "".join(rec.el.itertext())
         node.update(line=rec.line, col=rec.col, supported=rec.info.supported)
@@ -580,8 +714,11 @@ def _item_value(rec: _Rec) -> str:
 
 def _need_hint(rec: _Rec, need: str) -> str:
     if rec.info.kind == "object":
-        return (f'e.g. <{rec.tag} name="{rec.tag.lower()}" value="$column"/>' if need == "name"
-                else 'point it at a DataFrame column: value="$column"')
+        return (
+            f'e.g. <{rec.tag} name="{rec.tag.lower()}" value="$column"/>'
+            if need == "name"
+            else 'point it at a DataFrame column: value="$column"'
+        )
     if need == "value":
         return f'e.g. <{rec.tag} value="positive"/>'
     return f'e.g. <{rec.tag} {need}="{rec.tag.lower()}" …>'

@@ -85,49 +85,90 @@ def _attrs(*specs: str, **special: AttrInfo) -> dict[str, AttrInfo]:
 
 
 # Attribute groups shared by many tags.
-VISIBILITY = ("visibleWhen:region-selected|no-region-selected|choice-selected|choice-unselected "
-              "whenTagName whenLabelValue whenChoiceValue")
+VISIBILITY = (
+    "visibleWhen:region-selected|no-region-selected|choice-selected|choice-unselected "
+    "whenTagName whenLabelValue whenChoiceValue"
+)
 CLASSIFICATION = "required:bool=false requiredMessage perRegion:bool perItem:bool"
 LABELS = "name toName choice:single|multiple=single maxUsages:number showInline:bool=true value"
 REGION = "opacity:number=0.6 fillColor strokeColor=#f48a42 strokeWidth:number=1"
 SMART = "smart:bool smartOnly:bool"
 SNAP = "snap:pixel|none=none"
 POINTS = "pointSize:small|medium|large pointStyle:rectangle|circle"
-VECTOR = ("closable:bool=false curves:bool=false skeleton:bool=false minPoints maxPoints "
-          "pointSizeEnabled:number=5 pointSizeDisabled:number=3")
-TEXT_OBJECT = ("name value valueType:url|text=text saveTextResult:yes|no encoding:none|base64|base64unicode "
-               "selectionEnabled:bool=true highlightColor showLabels:bool "
-               "granularity:symbol|word|sentence|paragraph")
+VECTOR = (
+    "closable:bool=false curves:bool=false skeleton:bool=false minPoints maxPoints "
+    "pointSizeEnabled:number=5 pointSizeDisabled:number=3"
+)
+TEXT_OBJECT = (
+    "name value valueType:url|text=text saveTextResult:yes|no encoding:none|base64|base64unicode "
+    "selectionEnabled:bool=true highlightColor showLabels:bool "
+    "granularity:symbol|word|sentence|paragraph"
+)
 SYNC = "sync"
 
 _OBJECT = ("name", "value")
-_LABEL_CONTROLS = ("Labels", "RectangleLabels", "PolygonLabels", "KeyPointLabels", "EllipseLabels",
-                   "BrushLabels", "BitmaskLabels", "VectorLabels", "HyperTextLabels", "ParagraphLabels",
-                   "TimeSeriesLabels", "TimelineLabels", "VideoVectorLabels", "OcrLabels")
+_LABEL_CONTROLS = (
+    "Labels",
+    "RectangleLabels",
+    "PolygonLabels",
+    "KeyPointLabels",
+    "EllipseLabels",
+    "BrushLabels",
+    "BitmaskLabels",
+    "VectorLabels",
+    "HyperTextLabels",
+    "ParagraphLabels",
+    "TimeSeriesLabels",
+    "TimelineLabels",
+    "VideoVectorLabels",
+    "OcrLabels",
+)
 
 
-def _obj(name: str, *attrs: str, supported: bool = False, aliases: tuple[str, ...] = (),
-         **special: AttrInfo) -> TagInfo:
+def _obj(
+    name: str, *attrs: str, supported: bool = False, aliases: tuple[str, ...] = (), **special: AttrInfo
+) -> TagInfo:
     return TagInfo(name, "object", _attrs(*attrs, **special), needs=_OBJECT, supported=supported, aliases=aliases)
 
 
-def _ctl(name: str, result_type: str, *attrs: str, item: str | None = None, supported: bool = False,
-         **special: AttrInfo) -> TagInfo:
-    return TagInfo(name, "control", _attrs("name toName", *attrs, **special), result_type=result_type,
-                   item=item, needs=("name",), to_name=True, supported=supported)
+def _ctl(
+    name: str, result_type: str, *attrs: str, item: str | None = None, supported: bool = False, **special: AttrInfo
+) -> TagInfo:
+    return TagInfo(
+        name,
+        "control",
+        _attrs("name toName", *attrs, **special),
+        result_type=result_type,
+        item=item,
+        needs=("name",),
+        to_name=True,
+        supported=supported,
+    )
 
 
 def _labels(name: str, *attrs: str, supported: bool = False) -> TagInfo:
     return _ctl(name, name.lower(), LABELS, *attrs, item="Label", supported=supported)
 
 
-def _item(name: str, parents: tuple[str, ...], *attrs: str, needs: tuple[str, ...] = ("value",),
-          supported: bool = False, **special: AttrInfo) -> TagInfo:
+def _item(
+    name: str,
+    parents: tuple[str, ...],
+    *attrs: str,
+    needs: tuple[str, ...] = ("value",),
+    supported: bool = False,
+    **special: AttrInfo,
+) -> TagInfo:
     return TagInfo(name, "label", _attrs(*attrs, **special), parents=parents, needs=needs, supported=supported)
 
 
-def _vis(name: str, *attrs: str, supported: bool = False, parents: tuple[str, ...] = (),
-         needs: tuple[str, ...] = (), **special: AttrInfo) -> TagInfo:
+def _vis(
+    name: str,
+    *attrs: str,
+    supported: bool = False,
+    parents: tuple[str, ...] = (),
+    needs: tuple[str, ...] = (),
+    **special: AttrInfo,
+) -> TagInfo:
     return TagInfo(name, "visual", _attrs(*attrs, **special), parents=parents, needs=needs, supported=supported)
 
 
@@ -135,92 +176,203 @@ _REGISTRY: list[TagInfo] = [
     # ---- objects: show task data ------------------------------------------------------
     _obj("Text", TEXT_OBJECT, supported=True),
     _obj("HyperText", TEXT_OBJECT, "inline:bool=false clickableLinks:bool=false", supported=True),
-    _obj("Image", "name value valueList smoothing:bool width=100% maxWidth=750px zoom:bool=false "
-         "negativeZoom:bool=false zoomBy:number=1.1 grid:bool=false gridSize:number=30 gridColor=#EEEEF4 "
-         "zoomControl:bool=false brightnessControl:bool=false contrastControl:bool=false "
-         "rotateControl:bool=false crosshair:bool=false horizontalAlignment:left|center|right=left "
-         "verticalAlignment:top|center|bottom=top defaultZoom:auto|original|fit=fit "
-         "crossOrigin:none|anonymous|use-credentials=none"),
-    _obj("Audio", "name value defaultspeed:number=1 defaultscale:number=1 defaultzoom:number=1 "
-         "defaultvolume:number=1 hotkey", SYNC, "height:number=96 waveheight:number=32 "
-         "spectrogram:bool=false splitchannels:bool=false decoder=webaudio player=html5",
-         aliases=("AudioPlus",)),
-    _obj("Video", "name value frameRate:number=24", SYNC, "muted:bool=false height:number=600 "
-         "timelineHeight:number=64 defaultPlaybackSpeed:number=1 minPlaybackSpeed:number=1"),
-    _obj("Paragraphs", "name value valueType:json|url=json audioUrl", SYNC, "showPlayer:bool=false "
-         "saveTextResult:yes|no=yes layout:none|dialogue=none nameKey=author textKey=text "
-         "contextScroll:bool=false", supported=True),
-    _obj("TimeSeries", "name value valueType:url|json=url", SYNC, "cursorColor timeColumn timeFormat "
-         "timeDisplayFormat durationDisplayFormat overviewChannels overviewWidth=25% fixedScale:bool=false",
-         sep=AttrInfo("sep", "string", ",")),
+    _obj(
+        "Image",
+        "name value valueList smoothing:bool width=100% maxWidth=750px zoom:bool=false "
+        "negativeZoom:bool=false zoomBy:number=1.1 grid:bool=false gridSize:number=30 gridColor=#EEEEF4 "
+        "zoomControl:bool=false brightnessControl:bool=false contrastControl:bool=false "
+        "rotateControl:bool=false crosshair:bool=false horizontalAlignment:left|center|right=left "
+        "verticalAlignment:top|center|bottom=top defaultZoom:auto|original|fit=fit "
+        "crossOrigin:none|anonymous|use-credentials=none",
+    ),
+    _obj(
+        "Audio",
+        "name value defaultspeed:number=1 defaultscale:number=1 defaultzoom:number=1 defaultvolume:number=1 hotkey",
+        SYNC,
+        "height:number=96 waveheight:number=32 "
+        "spectrogram:bool=false splitchannels:bool=false decoder=webaudio player=html5",
+        aliases=("AudioPlus",),
+    ),
+    _obj(
+        "Video",
+        "name value frameRate:number=24",
+        SYNC,
+        "muted:bool=false height:number=600 "
+        "timelineHeight:number=64 defaultPlaybackSpeed:number=1 minPlaybackSpeed:number=1",
+    ),
+    _obj(
+        "Paragraphs",
+        "name value valueType:json|url=json audioUrl",
+        SYNC,
+        "showPlayer:bool=false "
+        "saveTextResult:yes|no=yes layout:none|dialogue=none nameKey=author textKey=text "
+        "contextScroll:bool=false",
+        supported=True,
+    ),
+    _obj(
+        "TimeSeries",
+        "name value valueType:url|json=url",
+        SYNC,
+        "cursorColor timeColumn timeFormat "
+        "timeDisplayFormat durationDisplayFormat overviewChannels overviewWidth=25% fixedScale:bool=false",
+        sep=AttrInfo("sep", "string", ","),
+    ),
     _obj("Table", "name value valueType", supported=True),
     _obj("List", "name value title", supported=True),
     _obj("Pdf", "name value"),
     _obj("Chat", "name value messageRoles editable minMessages:number maxMessages:number llm", supported=True),
     # ---- controls: produce results ----------------------------------------------------
-    _ctl("Choices", "choices", "choice:single|single-radio|multiple=single showInline:bool=false",
-         CLASSIFICATION, VISIBILITY, "value allowNested:bool layout:select|inline|vertical",
-         item="Choice", supported=True),
-    _ctl("Taxonomy", "taxonomy", "apiUrl leafsOnly:bool=false showFullPath:bool=false maxUsages:number "
-         "maxWidth minWidth placeholder labeling:bool legacy:bool value", CLASSIFICATION, VISIBILITY,
-         item="Choice", supported=True, pathSeparator=AttrInfo("pathSeparator", "string", " / ")),
-    _ctl("TextArea", "textarea", "value placeholder maxSubmissions:number editable:bool=false "
-         "transcription:bool=false skipDuplicates:bool=false displayMode:tag|region-list=tag rows:number=1 "
-         "showSubmitButton:bool", CLASSIFICATION, VISIBILITY, supported=True),
-    _ctl("Rating", "rating", "maxRating:number=5 defaultValue:number=0 size:small|medium|large=medium "
-         "icon=star hotkey", CLASSIFICATION, supported=True),
-    _ctl("Number", "number", "min:number max:number step:number=1 defaultValue:number hotkey "
-         "slider:bool=false", CLASSIFICATION, supported=True),
+    _ctl(
+        "Choices",
+        "choices",
+        "choice:single|single-radio|multiple=single showInline:bool=false",
+        CLASSIFICATION,
+        VISIBILITY,
+        "value allowNested:bool layout:select|inline|vertical",
+        item="Choice",
+        supported=True,
+    ),
+    _ctl(
+        "Taxonomy",
+        "taxonomy",
+        "apiUrl leafsOnly:bool=false showFullPath:bool=false maxUsages:number "
+        "maxWidth minWidth placeholder labeling:bool legacy:bool value",
+        CLASSIFICATION,
+        VISIBILITY,
+        item="Choice",
+        supported=True,
+        pathSeparator=AttrInfo("pathSeparator", "string", " / "),
+    ),
+    _ctl(
+        "TextArea",
+        "textarea",
+        "value placeholder maxSubmissions:number editable:bool=false "
+        "transcription:bool=false skipDuplicates:bool=false displayMode:tag|region-list=tag rows:number=1 "
+        "showSubmitButton:bool",
+        CLASSIFICATION,
+        VISIBILITY,
+        supported=True,
+    ),
+    _ctl(
+        "Rating",
+        "rating",
+        "maxRating:number=5 defaultValue:number=0 size:small|medium|large=medium icon=star hotkey",
+        CLASSIFICATION,
+        supported=True,
+    ),
+    _ctl(
+        "Number",
+        "number",
+        "min:number max:number step:number=1 defaultValue:number hotkey slider:bool=false",
+        CLASSIFICATION,
+        supported=True,
+    ),
     _ctl("DateTime", "datetime", "only format min max", CLASSIFICATION, supported=True),
     _ctl("Pairwise", "pairwise", "selectionStyle leftClass rightClass", supported=True),
     _ctl("Ranker", "ranker", item="Bucket", supported=True),
     _labels("Labels", REGION, supported=True),
     _labels("RectangleLabels", REGION, "canRotate:bool=true", SNAP),
-    _labels("PolygonLabels", "opacity:number=0.2 fillColor strokeColor strokeWidth:number=1", SNAP,
-            "pointSize:small|medium|large=medium pointStyle:rectangle|circle=rectangle"),
+    _labels(
+        "PolygonLabels",
+        "opacity:number=0.2 fillColor strokeColor strokeWidth:number=1",
+        SNAP,
+        "pointSize:small|medium|large=medium pointStyle:rectangle|circle=rectangle",
+    ),
     _labels("KeyPointLabels", "opacity:number=0.9 strokeWidth:number=1", SNAP),
     _labels("EllipseLabels", "opacity:number=0.6 fillColor strokeColor strokeWidth:number=1 canRotate:bool=true"),
     _labels("BrushLabels"),
     _labels("BitmaskLabels"),
-    _labels("VectorLabels", "opacity:number=0.2 fillColor strokeColor strokeWidth:number=1", SNAP,
-            "pointSize:small|medium|large=medium pointStyle:rectangle|circle=rectangle", VECTOR),
+    _labels(
+        "VectorLabels",
+        "opacity:number=0.2 fillColor strokeColor strokeWidth:number=1",
+        SNAP,
+        "pointSize:small|medium|large=medium pointStyle:rectangle|circle=rectangle",
+        VECTOR,
+    ),
     _labels("HyperTextLabels", supported=True),
     _labels("ParagraphLabels", supported=True),
     _labels("TimeSeriesLabels", "opacity:number=0.9 fillColor=transparent strokeColor=#f48a42 strokeWidth:number=1"),
     _labels("TimelineLabels"),
-    _labels("VideoVectorLabels", "opacity:number=0.2 fillColor strokeColor strokeWidth:number=1",
-            "pointSize:small|medium|large=small pointStyle:rectangle|circle=circle", VECTOR),
+    _labels(
+        "VideoVectorLabels",
+        "opacity:number=0.2 fillColor strokeColor strokeWidth:number=1",
+        "pointSize:small|medium|large=small pointStyle:rectangle|circle=circle",
+        VECTOR,
+    ),
     _labels("OcrLabels"),
     _ctl("Rectangle", "rectangle", REGION, "canRotate:bool=true", SMART, SNAP),
-    _ctl("Polygon", "polygon", "opacity:number=0.6 fillColor=transparent strokeColor=#f48a42 "
-         "strokeWidth:number=3 pointSize:small|medium|large=small pointStyle:rectangle|circle=circle", SMART, SNAP),
-    _ctl("KeyPoint", "keypoint", "opacity:number=0.9 fillColor=#8bad00 strokeColor=#8bad00 "
-         "strokeWidth:number=1", SMART, SNAP),
+    _ctl(
+        "Polygon",
+        "polygon",
+        "opacity:number=0.6 fillColor=transparent strokeColor=#f48a42 "
+        "strokeWidth:number=3 pointSize:small|medium|large=small pointStyle:rectangle|circle=circle",
+        SMART,
+        SNAP,
+    ),
+    _ctl(
+        "KeyPoint",
+        "keypoint",
+        "opacity:number=0.9 fillColor=#8bad00 strokeColor=#8bad00 strokeWidth:number=1",
+        SMART,
+        SNAP,
+    ),
     _ctl("Ellipse", "ellipse", REGION, "canRotate:bool=true", SMART),
     _ctl("Brush", "brush", "choice:single|multiple=single maxUsages:number showInline:bool=true", SMART),
     _ctl("Bitmask", "bitmask", SMART),
     _ctl("MagicWand", "brush", "opacity:number=0.6 blurradius:number=5 defaultthreshold:number=15"),
-    _ctl("Vector", "vector", "opacity:number=0.6 fillColor=transparent strokeColor=#f48a42 strokeWidth:number=3",
-         POINTS, SMART, SNAP, VECTOR),
+    _ctl(
+        "Vector",
+        "vector",
+        "opacity:number=0.6 fillColor=transparent strokeColor=#f48a42 strokeWidth:number=3",
+        POINTS,
+        SMART,
+        SNAP,
+        VECTOR,
+    ),
     _ctl("VideoRectangle", "videorectangle"),
-    _ctl("VideoVector", "videovector", "opacity:number=0.6 fillColor=transparent strokeColor=#f48a42 "
-         "strokeWidth:number=3", POINTS, SNAP, VECTOR),
-    TagInfo("Relations", "control", _attrs("choice:single|multiple=single"), result_type="relation",
-            item="Relation", supported=True),
+    _ctl(
+        "VideoVector",
+        "videovector",
+        "opacity:number=0.6 fillColor=transparent strokeColor=#f48a42 strokeWidth:number=3",
+        POINTS,
+        SNAP,
+        VECTOR,
+    ),
+    TagInfo(
+        "Relations",
+        "control",
+        _attrs("choice:single|multiple=single"),
+        result_type="relation",
+        item="Relation",
+        supported=True,
+    ),
     # ---- labels: the items inside a control (or object) -------------------------------
-    _item("Choice", ("Choices", "Taxonomy"), "value selected:bool alias style hotkey html hint color",
-          supported=True),
-    _item("Label", _LABEL_CONTROLS, "value selected:bool=false maxUsages:number hint hotkey alias "
-          "showAlias:bool=false aliasStyle=opacity:0.6 size=medium background=#36B37E selectedColor=#ffffff "
-          "granularity:symbol|word html category:number", supported=True),
+    _item("Choice", ("Choices", "Taxonomy"), "value selected:bool alias style hotkey html hint color", supported=True),
+    _item(
+        "Label",
+        _LABEL_CONTROLS,
+        "value selected:bool=false maxUsages:number hint hotkey alias "
+        "showAlias:bool=false aliasStyle=opacity:0.6 size=medium background=#36B37E selectedColor=#ffffff "
+        "granularity:symbol|word html category:number",
+        supported=True,
+    ),
     _item("Relation", ("Relations",), "value background", supported=True),
     _item("Shortcut", ("TextArea",), "value alias hotkey background=#333333"),
     _item("Bucket", ("Ranker",), "name title default:bool", needs=("name",), supported=True),
-    _item("Channel", ("TimeSeries", "MultiChannel"), "column legend units displayFormat height:number=200 "
-          "strokeColor=#f48a42 strokeWidth:number=1 markerColor=#f48a42 markerSize:number=0 "
-          "markerSymbol=circle timeRange dataRange showAxis:bool fixedScale:bool", needs=("column",)),
-    _item("MultiChannel", ("TimeSeries",), "height:number=200 showAxis:bool=true showYAxis:bool=true "
-          "fixedScale:bool", needs=()),
+    _item(
+        "Channel",
+        ("TimeSeries", "MultiChannel"),
+        "column legend units displayFormat height:number=200 "
+        "strokeColor=#f48a42 strokeWidth:number=1 markerColor=#f48a42 markerSize:number=0 "
+        "markerSymbol=circle timeRange dataRange showAxis:bool fixedScale:bool",
+        needs=("column",),
+    ),
+    _item(
+        "MultiChannel",
+        ("TimeSeries",),
+        "height:number=200 showAxis:bool=true showYAxis:bool=true fixedScale:bool",
+        needs=(),
+    ),
     # ---- visual: layout and decoration --------------------------------------------------
     _vis("View", "display:block|inline style className idAttr", VISIBILITY, supported=True),
     _vis("Header", "value size:number=4 style underline:bool=false", supported=True),
@@ -228,8 +380,12 @@ _REGISTRY: list[TagInfo] = [
     _vis("Markdown", "value style className idAttr", VISIBILITY),
     _vis("Collapse", "accordion:bool=true bordered:bool=false open:bool=false", supported=True),
     _vis("Panel", "value", parents=("Collapse",), supported=True),
-    _vis("Filter", "toName minlength:number=3 style hotkey", supported=True,
-         placeholder=AttrInfo("placeholder", "string", "Quick Filter")),
+    _vis(
+        "Filter",
+        "toName minlength:number=3 style hotkey",
+        supported=True,
+        placeholder=AttrInfo("placeholder", "string", "Quick Filter"),
+    ),
     _vis("Repeater", "on indexFlag mode"),
 ]
 

@@ -73,11 +73,15 @@ def _text_key(spec: ConfigSpec) -> str:
     has_text = any(spec.objects.get(t, {}).get("tag") == "Text" for t in targets)
     has_labels = any(c.get("tag") == "Labels" for c in spec.controls.values())
     if not (has_text and has_labels):
-        raise ValueError("CONLL2003 needs a config with a <Text> object and a <Labels> control on it "
-                         "(Label Studio offers it only then); use json or json_min for this config")
+        raise ValueError(
+            "CONLL2003 needs a config with a <Text> object and a <Labels> control on it "
+            "(Label Studio offers it only then); use json or json_min for this config"
+        )
     if len(keys) != 1:
-        raise ValueError(f"CONLL2003 tokenizes one text column, but the config's controls read {len(keys)} "
-                         f"data keys ({', '.join(keys)}); Label Studio offers only JSON/JSON_MIN/CSV/TSV then")
+        raise ValueError(
+            f"CONLL2003 tokenizes one text column, but the config's controls read {len(keys)} "
+            f"data keys ({', '.join(keys)}); Label Studio offers only JSON/JSON_MIN/CSV/TSV then"
+        )
     return keys[0]
 
 
@@ -88,10 +92,15 @@ def conll_lines(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec) -> Iterato
     for task, outputs, _annotation in annotation_items(tasks, spec):
         text = (task.get("data") or {}).get(key)
         if not isinstance(text, str):
-            raise ValueError(f"task {task.get('id')!r}: CONLL2003 needs the text in data[{key!r}], "
-                             f"found {type(text).__name__}" + (" (the store has no data snapshot of this "
-                                                                "task: pull it or label it from a DataFrame)"
-                                                                if not task.get("data") else ""))
+            raise ValueError(
+                f"task {task.get('id')!r}: CONLL2003 needs the text in data[{key!r}], "
+                f"found {type(text).__name__}"
+                + (
+                    " (the store has no data snapshot of this task: pull it or label it from a DataFrame)"
+                    if not task.get("data")
+                    else ""
+                )
+            )
         spans = next((values for values in outputs.values() if values[0]["type"].lower() == "labels"), None)
         tokens, tags = tokens_and_tags(text, spans)
         for token, tag in zip(tokens, tags):
@@ -109,5 +118,13 @@ def _write_conll(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec, path: Pat
     return n
 
 
-register("conll2003", ExportFormat("CONLL2003", ".conll", "CoNLL-2003 NER: `token -X- _ TAG` lines with BIO tags "
-                                   "from the first Labels control, a blank line between texts", _write_conll))
+register(
+    "conll2003",
+    ExportFormat(
+        "CONLL2003",
+        ".conll",
+        "CoNLL-2003 NER: `token -X- _ TAG` lines with BIO tags "
+        "from the first Labels control, a blank line between texts",
+        _write_conll,
+    ),
+)

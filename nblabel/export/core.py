@@ -94,8 +94,9 @@ def _completed_by(annotator: str) -> Any:
 TaskData = Callable[[list[str]], Mapping[str, dict[str, Any]]]
 
 
-def store_tasks(store: Store, annotator: str | None = "*", *, all_tasks: bool = False,
-                task_data: TaskData | None = None) -> Iterator[dict[str, Any]]:
+def store_tasks(
+    store: Store, annotator: str | None = "*", *, all_tasks: bool = False, task_data: TaskData | None = None
+) -> Iterator[dict[str, Any]]:
     """The store's tasks as Label Studio task JSON, in the order they were first stored.
 
     ``annotator``: ``"*"`` or None for every annotator's annotations, else only that annotator's.
@@ -127,7 +128,7 @@ def store_tasks(store: Store, annotator: str | None = "*", *, all_tasks: bool = 
     orphans = [{"id": k, "data": {}, "meta": {MISSING_DATA: True}} for k in missing]
     chosen = [t for t in stored + orphans if all_tasks or t["id"] in by_task]
     for i in range(0, len(chosen), 500):
-        chunk = chosen[i:i + 500]
+        chunk = chosen[i : i + 500]
         if task_data is not None:
             lost = [t["id"] for t in chunk if (t.get("meta") or {}).get(MISSING_DATA)]
             found = task_data(lost) if lost else {}
@@ -157,8 +158,15 @@ def store_tasks(store: Store, annotator: str | None = "*", *, all_tasks: bool = 
                 for a in by_task.get(key, [])
             ]
             task["predictions"] = [
-                {"id": p["id"], "result": p["result"], "model_version": p["model_version"], "score": p["score"],
-                 "created_at": p["created_at"], "updated_at": p["created_at"], "task": task["id"]}
+                {
+                    "id": p["id"],
+                    "result": p["result"],
+                    "model_version": p["model_version"],
+                    "score": p["score"],
+                    "created_at": p["created_at"],
+                    "updated_at": p["created_at"],
+                    "task": task["id"],
+                }
                 for p in preds.get(key, [])
             ]
             yield task
@@ -228,7 +236,9 @@ def _created(a: Mapping[str, Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
-def annotation_items(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec) -> Iterator[tuple[Mapping[str, Any], dict, Mapping[str, Any]]]:
+def annotation_items(
+    tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec
+) -> Iterator[tuple[Mapping[str, Any], dict, Mapping[str, Any]]]:
     """(task, outputs, annotation) per row, in Label Studio's order."""
     for task in tasks:
         annotations = task.get("annotations")
@@ -237,12 +247,9 @@ def annotation_items(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec) -> It
         if not annotations:
             yield task, {}, {}
             continue
-        kept = [a for a in annotations if isinstance(a, Mapping)
-                and not (a.get("skipped") or a.get("was_cancelled"))]
+        kept = [a for a in annotations if isinstance(a, Mapping) and not (a.get("skipped") or a.get("was_cancelled"))]
         for a in sorted(kept, key=_created, reverse=True):  # newest first
             yield task, _outputs(a.get("result") or [], spec), a
-
-
 
 
 # --------------------------------------------------------------------------- one call

@@ -40,8 +40,9 @@ def csv_rows(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec) -> tuple[list
             row["id"] = task["id"]
         for name, values in outputs.items():
             pretty = _pretty(values)
-            row[name] = pretty if isinstance(pretty, str) else json.dumps(pretty, ensure_ascii=False,
-                                                                            separators=(",", ":"))
+            row[name] = (
+                pretty if isinstance(pretty, str) else json.dumps(pretty, ensure_ascii=False, separators=(",", ":"))
+            )
             if any(v.get("type") in ("Chat", "chatmessage") for v in values):
                 row[f"{name}_transcript"] = _transcript(pretty)
         for key, value in (task.get("data") or {}).items():
@@ -76,8 +77,9 @@ def _delimited(sep: str) -> Callable[[Iterable[Mapping[str, Any]], ConfigSpec, P
 
 
 register("csv", ExportFormat("CSV", ".csv", "the JSON_MIN rows as CSV, columns sorted", _delimited(",")))
-register("tsv", ExportFormat("TSV", ".tsv", "the JSON_MIN rows as tab-separated values, columns sorted",
-                             _delimited("\t")))
+register(
+    "tsv", ExportFormat("TSV", ".tsv", "the JSON_MIN rows as tab-separated values, columns sorted", _delimited("\t"))
+)
 
 
 def dumps_csv(tasks: Iterable[Mapping[str, Any]], spec: ConfigSpec, sep: str = ",") -> str:

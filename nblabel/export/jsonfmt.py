@@ -87,8 +87,17 @@ def _write_json_list(items: Iterable[Any], path: Path) -> int:
     return n
 
 
-register("json", ExportFormat("JSON", ".json", "Label Studio task JSON with annotations and predictions (lossless)",
-                              _write_json))
-register("json_min", ExportFormat("JSON_MIN", ".json", "one flat row per annotation: data keys, id, a key per "
-                                  "control, annotator, annotation_id, created_at, updated_at, lead_time",
-                                  _write_json_min))
+register(
+    "json",
+    ExportFormat("JSON", ".json", "Label Studio task JSON with annotations and predictions (lossless)", _write_json),
+)
+register(
+    "json_min",
+    ExportFormat(
+        "JSON_MIN",
+        ".json",
+        "one flat row per annotation: data keys, id, a key per "
+        "control, annotator, annotation_id, created_at, updated_at, lead_time",
+        _write_json_min,
+    ),
+)

@@ -42,10 +42,21 @@ _ENDING_QUOTES = [
     (re.compile(r"([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) "), r"\1 \2 "),
 ]
 # two-part words split like the Treebank does ("cannot" -> "can not", "gonna" -> "gon na")
-_CONTRACTIONS = [re.compile(p, re.IGNORECASE) for p in (
-    r"\b(can)(not)\b", r"\b(d)('ye)\b", r"\b(gim)(me)\b", r"\b(gon)(na)\b", r"\b(got)(ta)\b",
-    r"\b(lem)(me)\b", r"\b(more)('n)\b", r"\b(wan)(na)(?=\s)", r" ('t)(is)\b", r" ('t)(was)\b",
-)]
+_CONTRACTIONS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"\b(can)(not)\b",
+        r"\b(d)('ye)\b",
+        r"\b(gim)(me)\b",
+        r"\b(gon)(na)\b",
+        r"\b(got)(ta)\b",
+        r"\b(lem)(me)\b",
+        r"\b(more)('n)\b",
+        r"\b(wan)(na)(?=\s)",
+        r" ('t)(is)\b",
+        r" ('t)(was)\b",
+    )
+]
 _QUOTES = re.compile(r"``|'{2}|\"")
 
 

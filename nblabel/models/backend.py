@@ -40,8 +40,15 @@ class MLBackend:
     returns the backend's answers, one per row, for the model contract to validate.
     """
 
-    def __init__(self, url: str, *, config: str | ConfigSpec | None = None, project: str = "1.0",
-                 timeout: float = 60.0, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        config: str | ConfigSpec | None = None,
+        project: str = "1.0",
+        timeout: float = 60.0,
+        session: requests.Session | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
         self.project = project
@@ -81,8 +88,10 @@ class MLBackend:
         """Set the backend up for this config (``POST /setup``); a Labeler calls it."""
         self._spec = spec
         self._mapping = dict(mapping or {})
-        answer = self._post("/setup", {"project": self.project, "schema": spec.xml, "hostname": "",
-                                       "access_token": "", "extra_params": {}})
+        answer = self._post(
+            "/setup",
+            {"project": self.project, "schema": spec.xml, "hostname": "", "access_token": "", "extra_params": {}},
+        )
         if isinstance(answer, dict) and answer.get("model_version"):
             self.model_version = str(answer["model_version"])
 
@@ -98,9 +107,18 @@ class MLBackend:
 
     def __call__(self, rows: pd.DataFrame) -> list[Any]:
         if self._spec is None:
-            raise MLBackendError("MLBackend needs the labeling config: MLBackend(url, config=...) or use it in a Labeler")
-        answer = self._post("/predict", {"tasks": self.tasks(rows), "project": self.project,
-                                         "label_config": self._spec.xml, "params": {"context": None}})
+            raise MLBackendError(
+                "MLBackend needs the labeling config: MLBackend(url, config=...) or use it in a Labeler"
+            )
+        answer = self._post(
+            "/predict",
+            {
+                "tasks": self.tasks(rows),
+                "project": self.project,
+                "label_config": self._spec.xml,
+                "params": {"context": None},
+            },
+        )
         results = answer.get("results") if isinstance(answer, dict) else answer
         if not isinstance(results, list):
             raise MLBackendError(f"ML backend /predict must answer {{'results': [...]}}, got {type(answer).__name__}")
@@ -136,9 +154,16 @@ class ModelServer:
     one ``/setup`` sent) is used.
     """
 
-    def __init__(self, model: Callable[[pd.DataFrame], Any], *, fit: FitFn | None = None,
-                 config: str | None = None, host: str = "127.0.0.1", port: int = 9090,
-                 model_version: str | None = None) -> None:
+    def __init__(
+        self,
+        model: Callable[[pd.DataFrame], Any],
+        *,
+        fit: FitFn | None = None,
+        config: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 9090,
+        model_version: str | None = None,
+    ) -> None:
         self.model = model
         self.fit = fit
         self.model_version = model_version or model_version_of(model)
@@ -170,8 +195,15 @@ class ModelServer:
             def do_GET(self) -> None:
                 path = self.path.split("?")[0].rstrip("/")
                 if path in ("/health", ""):
-                    self._send(200, {"status": "UP", "model_class": type(server.model).__name__
-                                     if not hasattr(server.model, "__name__") else server.model.__name__})
+                    self._send(
+                        200,
+                        {
+                            "status": "UP",
+                            "model_class": type(server.model).__name__
+                            if not hasattr(server.model, "__name__")
+                            else server.model.__name__,
+                        },
+                    )
                 else:
                     self._send(404, {"error": f"no route GET {path}"})
 
@@ -265,8 +297,13 @@ class ModelServer:
             self.events.append(action)
         if self.fit is None:
             return {"status": "ok", "detail": "this model does not train"}
-        if path == "/webhook" and action not in ("ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_DELETED",
-                                                 "ANNOTATION_DELETED", "START_TRAINING"):
+        if path == "/webhook" and action not in (
+            "ANNOTATION_CREATED",
+            "ANNOTATION_UPDATED",
+            "ANNOTATIONS_DELETED",
+            "ANNOTATION_DELETED",
+            "START_TRAINING",
+        ):
             return {"status": "ok", "detail": f"ignored {action or 'an event without action'}"}
         threading.Thread(target=self._fit, args=(action, body), name="nblabel-fit", daemon=True).start()
         return {"status": "ok", "job": action}
@@ -281,8 +318,14 @@ class ModelServer:
                 self.events.append(f"fit failed: {type(exc).__name__}: {exc}")
 
 
-def serve_model(model: Callable[[pd.DataFrame], Any], *, port: int = 9090, host: str = "127.0.0.1",
-                fit: FitFn | None = None, config: str | None = None) -> ModelServer:
+def serve_model(
+    model: Callable[[pd.DataFrame], Any],
+    *,
+    port: int = 9090,
+    host: str = "127.0.0.1",
+    fit: FitFn | None = None,
+    config: str | None = None,
+) -> ModelServer:
     """Serve ``model`` to Label Studio from a notebook, in a background thread; returns the running
     server (``.url``, ``.stop()``). Connect it in Label Studio under Settings → Model, or with
     ``POST /api/ml {"url": server.url, "project": id}``. ``port=0`` picks a free port."""

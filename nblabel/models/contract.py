@@ -64,7 +64,9 @@ def target_control(spec: ConfigSpec, control: str | None = None) -> tuple[str, d
     if control is not None:
         info = spec.controls.get(control)
         if info is None:
-            raise PredictionError(f"control {control!r} is not in the config (controls: {', '.join(spec.controls) or 'none'})")
+            raise PredictionError(
+                f"control {control!r} is not in the config (controls: {', '.join(spec.controls) or 'none'})"
+            )
         return control, info
     for name, info in spec.controls.items():
         if info.get("type") == "choices":
@@ -72,8 +74,10 @@ def target_control(spec: ConfigSpec, control: str | None = None) -> tuple[str, d
     for name, info in spec.controls.items():
         if info.get("type") in _VALUE_OF:
             return name, info
-    raise PredictionError("the config has no Choices, Rating, Number or TextArea control a plain label could fill; "
-                          "return Label Studio result items instead")
+    raise PredictionError(
+        "the config has no Choices, Rating, Number or TextArea control a plain label could fill; "
+        "return Label Studio result items instead"
+    )
 
 
 def _check_score(score: Any, where: str) -> float | None:
@@ -91,14 +95,20 @@ def _label_item(name: str, info: dict, label: Any, where: str) -> dict:
     kind = info.get("type")
     make = _VALUE_OF.get(kind)
     if make is None:
-        raise PredictionError(f"{where}: control {name!r} ({info.get('tag')}) takes result items, not a plain label {label!r}")
+        raise PredictionError(
+            f"{where}: control {name!r} ({info.get('tag')}) takes result items, not a plain label {label!r}"
+        )
     allowed = info.get("labels") or []
     if kind == "choices" and allowed and not info.get("dynamic") and str(label) not in allowed:
-        raise PredictionError(f"{where}: label {label!r} is not a choice of control {name!r} (choices: {', '.join(allowed)})")
+        raise PredictionError(
+            f"{where}: label {label!r} is not a choice of control {name!r} (choices: {', '.join(allowed)})"
+        )
     try:
         value = make(label)
     except (TypeError, ValueError):
-        raise PredictionError(f"{where}: {label!r} is not a valid value for control {name!r} ({info.get('tag')})") from None
+        raise PredictionError(
+            f"{where}: {label!r} is not a valid value for control {name!r} ({info.get('tag')})"
+        ) from None
     to = info.get("toName") or [""]
     return {"from_name": name, "to_name": to[0], "type": kind, "value": value}
 
@@ -141,7 +151,9 @@ def normalize(
         allowed = info.get("labels") or []
         unknown = [k for k in probs if allowed and k not in allowed]
         if unknown and not info.get("dynamic"):
-            raise PredictionError(f"{where}: labels {unknown} are not choices of control {name!r} (choices: {', '.join(allowed)})")
+            raise PredictionError(
+                f"{where}: labels {unknown} are not choices of control {name!r} (choices: {', '.join(allowed)})"
+            )
     elif isinstance(raw, list):
         result = raw
     elif isinstance(raw, (str, int, float)) and not isinstance(raw, bool):

@@ -143,12 +143,16 @@ class PredictionRunner:
         t.join(self.timeout)
         first, last = rows.index[0], rows.index[-1]
         if t.is_alive():
-            raise ModelError(f"the model did not answer within {self.timeout:g} s (rows {first!r}…{last!r}); "
-                             "predictions stopped — labeling goes on; call lab.predict() to try again")
+            raise ModelError(
+                f"the model did not answer within {self.timeout:g} s (rows {first!r}…{last!r}); "
+                "predictions stopped — labeling goes on; call lab.predict() to try again"
+            )
         if "exc" in box:
             exc = box["exc"]
-            raise ModelError(f"the model raised {type(exc).__name__}: {exc} (rows {first!r}…{last!r}); "
-                             "predictions stopped — labeling goes on; call lab.predict() to try again") from exc
+            raise ModelError(
+                f"the model raised {type(exc).__name__}: {exc} (rows {first!r}…{last!r}); "
+                "predictions stopped — labeling goes on; call lab.predict() to try again"
+            ) from exc
         return box.get("out")
 
     def _probs_row(self, p: Prediction) -> np.ndarray | None:
@@ -160,8 +164,14 @@ class PredictionRunner:
         if p.score is None:
             return None
         # only the top label's score: spread the rest evenly (exact for two labels)
-        top = next((it["value"].get("choices", [None])[0] for it in p.result
-                    if it.get("from_name") == self.control and it.get("type") == "choices"), None)
+        top = next(
+            (
+                it["value"].get("choices", [None])[0]
+                for it in p.result
+                if it.get("from_name") == self.control and it.get("type") == "choices"
+            ),
+            None,
+        )
         if top not in self.labels:
             return None
         row = np.full(k, (1.0 - p.score) / (k - 1) if k > 1 else 0.0)

@@ -38,6 +38,7 @@ class SklearnModel:
     def fitted(self) -> bool:
         try:
             from sklearn.utils.validation import check_is_fitted
+
             check_is_fitted(self.estimator)
             return True
         except Exception:  # NotFittedError, or not a scikit-learn object at all

@@ -64,14 +64,18 @@ class Agreement:
         what = f"{self.metric}" + (f" ({self.level})" if self.level and self.metric == "krippendorff" else "")
         shown = "nan" if math.isnan(self.value) else f"{self.value:.3f}"
         why = f", reason={self.reason!r}" if self.reason else ""
-        return (f"Agreement({what} = {shown}, control={self.control!r}, n_items={self.n_items}, "
-                f"annotators={len(self.annotators)}{why})")
+        return (
+            f"Agreement({what} = {shown}, control={self.control!r}, n_items={self.n_items}, "
+            f"annotators={len(self.annotators)}{why})"
+        )
 
     def plot(self, ax: Any = None) -> Any:
         """The confusion matrix as a heat map with counts (matplotlib; returns the Axes)."""
         if self.confusion is None or self.confusion.empty:
-            raise ValueError(f"no confusion matrix for this agreement ({self.metric}): "
-                             + (self.reason or "region agreement has none"))
+            raise ValueError(
+                f"no confusion matrix for this agreement ({self.metric}): "
+                + (self.reason or "region agreement has none")
+            )
         try:
             import matplotlib.pyplot as plt
         except ImportError as exc:  # pragma: no cover - matplotlib ships with the extra
@@ -140,21 +144,34 @@ def _votes(data: Any, control: str | None) -> _Votes:
         return _frame_votes(data, control)
     store, controls = _store_and_controls(data)
     annotations = store.annotations()
-    found = [it.get("from_name") for a in annotations for it in (a.get("result") or [])
-             if isinstance(it, dict) and isinstance(it.get("from_name"), str)]
+    found = [
+        it.get("from_name")
+        for a in annotations
+        for it in (a.get("result") or [])
+        if isinstance(it, dict) and isinstance(it.get("from_name"), str)
+    ]
     name = _pick_control(found, control, controls)
     ctl = dict((controls or {}).get(name) or {})
     if "type" not in ctl:
-        ctl["type"] = next((it.get("type") for a in annotations for it in (a.get("result") or [])
-                            if isinstance(it, dict) and it.get("from_name") == name), None)
+        ctl["type"] = next(
+            (
+                it.get("type")
+                for a in annotations
+                for it in (a.get("result") or [])
+                if isinstance(it, dict) and it.get("from_name") == name
+            ),
+            None,
+        )
     return _Votes(annotator_votes(annotations, name, ctl if controls else None), name, ctl)
 
 
 def _frame_votes(df: pd.DataFrame, control: str | None) -> _Votes:
     missing = [c for c in ("task_id", "annotator", "value") if c not in df.columns]
     if missing:
-        raise ValueError(f"the DataFrame lacks column(s) {', '.join(map(repr, missing))}: agreement needs one row "
-                         "per (task_id, annotator) with its value, e.g. lab.to_dataframe(form='long')")
+        raise ValueError(
+            f"the DataFrame lacks column(s) {', '.join(map(repr, missing))}: agreement needs one row "
+            "per (task_id, annotator) with its value, e.g. lab.to_dataframe(form='long')"
+        )
     rows = df
     name = control
     if "from_name" in df.columns:
@@ -179,8 +196,7 @@ def _frame_votes(df: pd.DataFrame, control: str | None) -> _Votes:
     else:
         ids = rows["task_id"].tolist()
         key_of = {t: task_key(t) for t in dict.fromkeys(ids)}
-        out = pd.DataFrame({"task_id": [key_of[t] for t in ids],
-                            "annotator": rows["annotator"].to_numpy(dtype=object)})
+        out = pd.DataFrame({"task_id": [key_of[t] for t in ids], "annotator": rows["annotator"].to_numpy(dtype=object)})
         cells = np.empty(len(rows), dtype=object)
         cells[:] = [None if _missing(v) else v for v in rows["value"].tolist()]
         out["value"] = cells
@@ -188,8 +204,10 @@ def _frame_votes(df: pd.DataFrame, control: str | None) -> _Votes:
         dup = out.duplicated(["task_id", "annotator"])
         if dup.any():
             t, a = out.loc[dup.idxmax(), ["task_id", "annotator"]]
-            raise ValueError(f"annotator {a!r} has several values for task {t!r}: keep one row per "
-                             "(task_id, annotator), or pass control=... to pick one control")
+            raise ValueError(
+                f"annotator {a!r} has several values for task {t!r}: keep one row per "
+                "(task_id, annotator), or pass control=... to pick one control"
+            )
     return _Votes(out, name, {"type": typ})
 
 
@@ -277,7 +295,9 @@ def agreement(
     if region and metric != "f1":
         raise ValueError(f"{votes.control!r} holds regions ({votes.type}): use metric='f1' (or 'auto')")
     if metric == "f1" and not region:
-        raise ValueError(f"metric='f1' is for spans and boxes; {votes.control!r} is {votes.type or 'not a region control'}")
+        raise ValueError(
+            f"metric='f1' is for spans and boxes; {votes.control!r} is {votes.type or 'not a region control'}"
+        )
     if metric == "f1":
         return _region_agreement(frame, votes.control, annotators, threshold)
     if level is None:
@@ -299,10 +319,18 @@ def _auto_metric(frame: pd.DataFrame, typ: str | None, annotators: list[str]) ->
     return "krippendorff"
 
 
-def _undefined(metric: str, control: str | None, annotators: list[str], reason: str, n_items: int = 0,
-               level: str | None = None, confusion: pd.DataFrame | None = None) -> Agreement:
-    return Agreement(metric, float("nan"), control, n_items, annotators, level=level, reason=reason,
-                     confusion=confusion)
+def _undefined(
+    metric: str,
+    control: str | None,
+    annotators: list[str],
+    reason: str,
+    n_items: int = 0,
+    level: str | None = None,
+    confusion: pd.DataFrame | None = None,
+) -> Agreement:
+    return Agreement(
+        metric, float("nan"), control, n_items, annotators, level=level, reason=reason, confusion=confusion
+    )
 
 
 def _categorical(frame: pd.DataFrame, votes: _Votes, annotators: list[str], metric: str, level: str) -> Agreement:
@@ -310,8 +338,9 @@ def _categorical(frame: pd.DataFrame, votes: _Votes, annotators: list[str], metr
     lvl = level if metric == "krippendorff" else None
     if len(annotators) < 2:
         who = f"only {annotators[0]!r}" if annotators else "nobody"
-        return _undefined(metric, control, annotators, f"{who} labeled {control!r}: agreement needs two annotators",
-                          level=lvl)
+        return _undefined(
+            metric, control, annotators, f"{who} labeled {control!r}: agreement needs two annotators", level=lvl
+        )
     keys = [vote_key(v) for v in frame["value"].tolist()]
     task_ids, raters = frame["task_id"].tolist(), [str(a) for a in frame["annotator"].tolist()]
     labels = _label_order(frame, keys, votes.ctl)
@@ -330,8 +359,9 @@ def _categorical(frame: pd.DataFrame, votes: _Votes, annotators: list[str], metr
     shared = (~np.isnan(matrix)).sum(axis=1) >= 2
     confusion = _confusion(matrix[shared], labels, codes_of, annotators)
     if not shared.any():
-        return _undefined(metric, control, annotators, "no task was labeled by two annotators", level=lvl,
-                          confusion=confusion)
+        return _undefined(
+            metric, control, annotators, "no task was labeled by two annotators", level=lvl, confusion=confusion
+        )
     compute = _METRIC_FUNCS[metric]
     value, n_items, reason = compute(matrix, level, codes_of)
     per_pair = {}
@@ -345,8 +375,18 @@ def _categorical(frame: pd.DataFrame, votes: _Votes, annotators: list[str], metr
             code = codes_of[k]
             binary = np.where(np.isnan(matrix), np.nan, (matrix == code).astype(float))
             per_label[k] = compute(binary, "nominal", {0: 0.0, 1: 1.0})[0]
-    return Agreement(metric, value, control, n_items, annotators, per_label=per_label, per_pair=per_pair,
-                     level=lvl, reason=reason, confusion=confusion)
+    return Agreement(
+        metric,
+        value,
+        control,
+        n_items,
+        annotators,
+        per_label=per_label,
+        per_pair=per_pair,
+        level=lvl,
+        reason=reason,
+        confusion=confusion,
+    )
 
 
 def _label_order(frame: pd.DataFrame, keys: list[object], ctl: dict) -> list[object]:
@@ -379,8 +419,7 @@ def _confusion(matrix: np.ndarray, labels: list[object], codes_of: dict, annotat
 def _one_label_reason(matrix: np.ndarray) -> str | None:
     values = np.unique(matrix[~np.isnan(matrix)])
     if len(values) < 2:
-        return ("every label given is the same: chance-corrected agreement is undefined (0/0); "
-                "percent agreement is 1.0")
+        return "every label given is the same: chance-corrected agreement is undefined (0/0); percent agreement is 1.0"
     return None
 
 
@@ -450,8 +489,11 @@ def _krippendorff(matrix: np.ndarray, level: str, codes_of: dict) -> tuple[float
     if reason:
         return float("nan"), 0, reason
     domain = sorted(set(codes_of.values())) if level in ("nominal", "ordinal") else None
-    value = krippendorff.alpha(reliability_data=matrix.T, level_of_measurement=level,  # type: ignore[arg-type]
-                               value_domain=domain)
+    value = krippendorff.alpha(
+        reliability_data=matrix.T,
+        level_of_measurement=level,  # type: ignore[arg-type]
+        value_domain=domain,
+    )
     return float(value), len(pairable), None
 
 
@@ -474,7 +516,9 @@ def _region(value: dict) -> tuple[object, str, tuple[float, ...]]:
         return label, "box", (float(value["x"]), float(value["y"]), float(value["width"]), float(value["height"]))
     if isinstance(value.get("start"), (int, float)) and isinstance(value.get("end"), (int, float)):
         return label, "span", (float(value["start"]), float(value["end"]))
-    raise ValueError(f"region agreement needs text spans (start, end) or boxes (x, y, width, height); got {value!r:.120}")
+    raise ValueError(
+        f"region agreement needs text spans (start, end) or boxes (x, y, width, height); got {value!r:.120}"
+    )
 
 
 def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
@@ -542,6 +586,12 @@ def _region_agreement(frame: pd.DataFrame, control: str | None, annotators: list
     if total == 0:
         return _undefined("f1", control, annotators, "no annotator marked a region", n_items=n_items)
     f1 = lambda t, n: 2 * t / n if n else float("nan")  # noqa: E731
-    return Agreement("f1", f1(tp, total), control, n_items, annotators,
-                     per_label={k: f1(*v) for k, v in label_tp.items()},
-                     per_pair={k: f1(*v) for k, v in pair_tp.items()})
+    return Agreement(
+        "f1",
+        f1(tp, total),
+        control,
+        n_items,
+        annotators,
+        per_label={k: f1(*v) for k, v in label_tp.items()},
+        per_pair={k: f1(*v) for k, v in pair_tp.items()},
+    )

@@ -26,8 +26,16 @@ def _share(rate: float, n: int) -> int:
     return min(n, max(1, math.ceil(rate * n))) if n else 0
 
 
-def sample_tasks(annotations: Iterable[dict], keys: set[str], controls: dict[str, dict], *, rate: float,
-                 by: str, seed: int, control: str | None = None) -> list[str]:
+def sample_tasks(
+    annotations: Iterable[dict],
+    keys: set[str],
+    controls: dict[str, dict],
+    *,
+    rate: float,
+    by: str,
+    seed: int,
+    control: str | None = None,
+) -> list[str]:
     """Keys of the tasks to review among ``keys`` that have a label (skips and consensus aside)."""
     if not 0 < rate <= 1:
         raise ValueError(f"rate must be in (0, 1], not {rate!r}")
@@ -65,4 +73,4 @@ def sample_tasks(annotations: Iterable[dict], keys: set[str], controls: dict[str
             weakest = min(weakest, (0 if tie else 1, share))
         scored.append((weakest, rng.random(), key))
     scored.sort()
-    return sorted(key for _, _, key in scored[:_share(rate, len(scored))])
+    return sorted(key for _, _, key in scored[: _share(rate, len(scored))])

@@ -120,8 +120,9 @@ def resolved_frame(df: pd.DataFrame, controls: dict[str, dict], annotations: lis
     n = len(df)
     out = df.copy()
     taken: set[object] = set(df.columns)
-    split_voters = {p: [(a, _items_by_control(a)) for a in anns if not a.get("was_cancelled")]
-                    for p, anns in voters.items()}
+    split_voters = {
+        p: [(a, _items_by_control(a)) for a in anns if not a.get("was_cancelled")] for p, anns in voters.items()
+    }
     split_resolved = {p: _items_by_control(a) for p, a in resolved.items() if not a.get("was_cancelled")}
     for name, control in controls.items():
         col = _unique_name(name, taken)
@@ -158,12 +159,12 @@ def resolved_frame(df: pd.DataFrame, controls: dict[str, dict], annotations: lis
         skipped[p] = bool(anns) and all(a.get("was_cancelled") for a in anns) and p not in split_resolved
     out[names["n_annotators"]] = pd.array(count, dtype="Int64")
     out[names["annotator"]] = _as_column(who, None)
-    out[names["annotated_at"]] = pd.to_datetime(pd.Series(when, index=df.index, dtype=object), utc=True,
-                                                format="ISO8601")
+    out[names["annotated_at"]] = pd.to_datetime(
+        pd.Series(when, index=df.index, dtype=object), utc=True, format="ISO8601"
+    )
     out[names["lead_time"]] = lead
     out[names["skipped"]] = pd.array(skipped, dtype="boolean")
     return out
-
 
 
 def consensus_results(annotations: list[dict], controls: dict[str, dict]) -> dict[str, list[dict]]:

@@ -91,8 +91,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     names = list(marker.args) or list(H.FRONTENDS)
     unknown = [n for n in names if n not in H.FRONTENDS]
     if unknown:
-        raise pytest.UsageError(f"{metafunc.definition.nodeid}: unknown front end(s) {unknown}; "
-                                f"known: {list(H.FRONTENDS)}")
+        raise pytest.UsageError(
+            f"{metafunc.definition.nodeid}: unknown front end(s) {unknown}; known: {list(H.FRONTENDS)}"
+        )
     metafunc.parametrize("frontend", names, indirect=True)
 
 
@@ -118,8 +119,9 @@ def lab(frontend, request):
     assert src.exists(), f"{src} is missing"
     name = f"quickstart-{request.node.name}.ipynb".replace("[", "-").replace("]", "")
     shutil.copyfile(src, jupyter.root / name)
-    yield SimpleNamespace(server=jupyter.server, store=jupyter.store, notebook=name, root=jupyter.root,
-                          frontend=jupyter.frontend)
+    yield SimpleNamespace(
+        server=jupyter.server, store=jupyter.store, notebook=name, root=jupyter.root, frontend=jupyter.frontend
+    )
     jupyter.server.delete_sessions()
 
 

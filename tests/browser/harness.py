@@ -58,8 +58,9 @@ def launch_browser(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS, headless=True)
 
 
-def new_page(browser: Any, base_url: str, log: Callable[[str], None] = print,
-             viewport: dict | None = None) -> tuple[Any, Any]:
+def new_page(
+    browser: Any, base_url: str, log: Callable[[str], None] = print, viewport: dict | None = None
+) -> tuple[Any, Any]:
     """A fresh context + page that can only reach `base_url`; console errors and page errors are logged."""
     ctx = browser.new_context(viewport=viewport or {"width": 1400, "height": 900})
     prefix = base_url.rstrip("/")
@@ -116,16 +117,17 @@ def write_config(config_dir: Path) -> None:
     (config_dir / "labconfig").mkdir(parents=True, exist_ok=True)
     # the "Jupyter news?" toast covers the page; it would also try to fetch a feed
     (config_dir / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
+    )
     (config_dir / "jupyter_lab_config.py").write_text(
-        "c.LabApp.news_url = None\n"
-        "c.LabApp.check_for_updates_class = 'jupyterlab.NeverCheckForUpdate'\n")
+        "c.LabApp.news_url = None\nc.LabApp.check_for_updates_class = 'jupyterlab.NeverCheckForUpdate'\n"
+    )
 
 
 # The front ends the browser tests run on: name -> (module run with `python -m`, notebook URL path).
 # Both are a jupyter_server with one application on it; `window.jupyterapp` is the same API in both.
 FRONTENDS = {
-    "lab": ("jupyterlab", "lab/tree"),       # JupyterLab 4
+    "lab": ("jupyterlab", "lab/tree"),  # JupyterLab 4
     "notebook": ("notebook", "notebooks"),  # Jupyter Notebook 7
 }
 
@@ -166,9 +168,12 @@ class JupyterServer:
 
     def rest(self, method: str, path: str, body: Any = None, timeout: float = 30) -> Any:
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(f"{self.base}/{path.lstrip('/')}", data=data, method=method,
-                                     headers={"Authorization": f"token {self.token}",
-                                              "Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"{self.base}/{path.lstrip('/')}",
+            data=data,
+            method=method,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             text = resp.read().decode()
         return json.loads(text) if text.strip() else None
@@ -221,8 +226,9 @@ def pid_with_arg(needle: str) -> int:
     return found[0]
 
 
-def start_jupyter(tmp: Path, root: Path, extra_env: dict[str, str] | None = None,
-                  timeout: float = 90, frontend: str = "lab") -> JupyterServer:
+def start_jupyter(
+    tmp: Path, root: Path, extra_env: dict[str, str] | None = None, timeout: float = 90, frontend: str = "lab"
+) -> JupyterServer:
     """Start `jupyter lab` (or `jupyter notebook` for ``frontend="notebook"``) headless on loopback
     (see reference: browser-testing §4) and wait until it answers."""
     import secrets
@@ -234,19 +240,31 @@ def start_jupyter(tmp: Path, root: Path, extra_env: dict[str, str] | None = None
     env = isolated_env(tmp, extra_env)
     write_config(Path(env["JUPYTER_CONFIG_DIR"]))
     port, token = free_port(), secrets.token_hex(16)
-    app_flag = ("--LabApp.expose_app_in_browser=True" if frontend == "lab"
-                else "--JupyterNotebookApp.expose_app_in_browser=True")
-    cmd = [sys.executable, "-m", FRONTENDS[frontend][0], "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={root}", app_flag]
+    app_flag = (
+        "--LabApp.expose_app_in_browser=True"
+        if frontend == "lab"
+        else "--JupyterNotebookApp.expose_app_in_browser=True"
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        FRONTENDS[frontend][0],
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        app_flag,
+    ]
     if hasattr(os, "getuid") and os.getuid() == 0:
         cmd.append("--allow-root")
     log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen(cmd, env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+    )
     log.close()
-    server = JupyterServer(tmp=tmp, root=root, port=port, token=token, proc=proc, env=env,
-                           frontend=frontend)
+    server = JupyterServer(tmp=tmp, root=root, port=port, token=token, proc=proc, env=env, frontend=frontend)
     deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:
@@ -298,7 +316,9 @@ def open_notebook(page: Any, server: JupyterServer, notebook: str, timeout: floa
     page.wait_for_function(
         """(path) => { const w = window.jupyterapp.shell.currentWidget;
                        return !!w && !!w.context && w.context.path === path && !!w.sessionContext; }""",
-        arg=notebook, timeout=timeout)
+        arg=notebook,
+        timeout=timeout,
+    )
     page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.ready")
     page.wait_for_function(JS_KERNEL_READY, timeout=timeout)
 
@@ -316,7 +336,9 @@ def wait_labeler_ready(page: Any, timeout: float = 90_000) -> Any:
     page.wait_for_function(
         f"""() => {{ const r = document.querySelector('{ROOT}');
                     return !!r && r.dataset.state !== 'loading' && r.dataset.pos !== undefined
-                           && r.dataset.pos !== ''; }}""", timeout=timeout)
+                           && r.dataset.pos !== ''; }}""",
+        timeout=timeout,
+    )
     return page.locator(ROOT).first
 
 
@@ -324,7 +346,9 @@ def focus_root(page: Any, selector: str = ROOT) -> None:
     """Focus a widget root the way a user does after clicking it, and check the focus landed."""
     page.evaluate(
         """(sel) => { const r = document.querySelector(sel);
-                      r.scrollIntoView({block: 'center'}); r.focus(); }""", selector)
+                      r.scrollIntoView({block: 'center'}); r.focus(); }""",
+        selector,
+    )
     ok = page.evaluate("(sel) => document.activeElement === document.querySelector(sel)", selector)
     if not ok:
         active = page.evaluate("() => document.activeElement && document.activeElement.outerHTML.slice(0, 200)")
@@ -340,15 +364,21 @@ def wait_all_acked(page: Any, selector: str = ROOT, timeout: float = 30_000) -> 
     page.wait_for_function(
         """(sel) => { const r = document.querySelector(sel);
                       return !!r && r.dataset.ack === r.dataset.seq && r.dataset.pending === '0'; }""",
-        arg=selector, timeout=timeout)
+        arg=selector,
+        timeout=timeout,
+    )
     return root_attrs(page, selector)
 
 
 def notebook_cells(page: Any) -> list[tuple[str, str]]:
     """(type, source) of every cell of the current notebook, from its model."""
-    return [tuple(c) for c in page.evaluate(
-        """() => window.jupyterapp.shell.currentWidget.content.widgets
-                 .map(c => [c.model.type, c.model.sharedModel.getSource()])""")]
+    return [
+        tuple(c)
+        for c in page.evaluate(
+            """() => window.jupyterapp.shell.currentWidget.content.widgets
+                 .map(c => [c.model.type, c.model.sharedModel.getSource()])"""
+        )
+    ]
 
 
 JS_RUN_NEW_CELL = """async ({source, wait}) => {
@@ -396,8 +426,7 @@ def strip_ansi(text: str) -> str:
 def run_cell(page: Any, source: str, timeout: float = 60_000) -> str:
     """Append a code cell via the app's commands, run it, and return what it printed."""
     key = start_cell(page, source)
-    page.wait_for_function("(key) => (window.__nblRuns || {})[key] !== 'running'", arg=key,
-                           timeout=timeout)
+    page.wait_for_function("(key) => (window.__nblRuns || {})[key] !== 'running'", arg=key, timeout=timeout)
     out = page.evaluate(JS_CELL_OUTPUT, key)
     if out["run"] != "done":
         raise RuntimeError(f"running the cell failed ({out['run']}):\n{source}")
@@ -408,13 +437,12 @@ def run_cell(page: Any, source: str, timeout: float = 60_000) -> str:
 
 def kernel_json(page: Any, expr: str, setup: str = "", timeout: float = 60_000) -> Any:
     """Evaluate the Python expression `expr` in the notebook's kernel (in a new cell) and return it via JSON."""
-    src = (f"{setup}\nimport json as _nbl_json\n"
-           f"print({_BEGIN!r} + _nbl_json.dumps({expr}, default=str) + {_END!r})")
+    src = f"{setup}\nimport json as _nbl_json\nprint({_BEGIN!r} + _nbl_json.dumps({expr}, default=str) + {_END!r})"
     text = run_cell(page, src, timeout=timeout)
     start, end = text.rfind(_BEGIN), text.rfind(_END)
     if start < 0 or end < 0:
         raise RuntimeError(f"no result printed by:\n{src}\n---\n{text}")
-    return json.loads(text[start + len(_BEGIN):end])
+    return json.loads(text[start + len(_BEGIN) : end])
 
 
 def start_cell(page: Any, source: str) -> str:

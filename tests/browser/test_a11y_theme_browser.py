@@ -58,7 +58,9 @@ def run_axe(page) -> list[dict]:
         """async (sel) => { const r = await axe.run(document.querySelector(sel),
                                {resultTypes: ['violations']});
                             return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                              nodes: v.nodes.map(n => n.html.slice(0, 160))})); }""", H.ROOT)
+                              nodes: v.nodes.map(n => n.html.slice(0, 160))})); }""",
+        H.ROOT,
+    )
 
 
 def serious(violations: list[dict]) -> list[dict]:
@@ -72,7 +74,10 @@ def set_theme(page, name: str, light: bool) -> None:
     page.wait_for_function(
         """(l) => { const c = getComputedStyle(document.querySelector('.nbl-root')).backgroundColor;
                     const v = c.match(/\\d+/g).slice(0, 3).map(Number).reduce((a, b) => a + b, 0);
-                    return l ? v > 384 : v < 384; }""", arg=light, timeout=30_000)
+                    return l ? v > 384 : v < 384; }""",
+        arg=light,
+        timeout=30_000,
+    )
 
 
 def test_no_serious_axe_violations_and_dark_theme_contrast(quickstart):
@@ -137,13 +142,16 @@ def test_every_control_is_reachable_by_tab_and_named(quickstart):
         f"""() => [...document.querySelector('{H.ROOT}').querySelectorAll(
                     'button, input, textarea, select, summary, [tabindex]')]
                  .filter(e => !e.disabled && e.offsetParent !== null && e.tabIndex >= 0)
-                 .map(e => e.className || e.tagName)""")
+                 .map(e => e.className || e.tagName)"""
+    )
     assert len(controls) >= 7, controls  # next, next unlabeled, skip, filter, keys help, 2 choices
     reached = []
     for _ in range(len(controls) + 5):
         page.keyboard.press("Tab")
-        inside = page.evaluate(f"() => document.querySelector('{H.ROOT}').contains(document.activeElement)"
-                               f" && document.activeElement !== document.querySelector('{H.ROOT}')")
+        inside = page.evaluate(
+            f"() => document.querySelector('{H.ROOT}').contains(document.activeElement)"
+            f" && document.activeElement !== document.querySelector('{H.ROOT}')"
+        )
         if not inside:
             break
         reached.append(page.evaluate("() => document.activeElement.className || document.activeElement.tagName"))
@@ -156,7 +164,9 @@ def test_every_control_is_reachable_by_tab_and_named(quickstart):
              try { return [...document.querySelector(sel).querySelectorAll('button, input, textarea, summary')]
                           .filter(e => e.offsetParent !== null && !axe.commons.text.accessibleText(e).trim())
                           .map(e => e.outerHTML.slice(0, 120)); }
-             finally { axe.teardown(); } }""", H.ROOT)
+             finally { axe.teardown(); } }""",
+        H.ROOT,
+    )
     assert not unnamed, f"controls without an accessible name: {unnamed}"
     status = page.locator(f"{H.ROOT} .nbl-status")
     assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"

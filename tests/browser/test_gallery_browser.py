@@ -38,31 +38,44 @@ _gal_store = tempfile.mkdtemp() + "/gallery.nblabel.db"
 """
 
 FAMILIES = {
-    "choices-textarea": ("""<View>
+    "choices-textarea": (
+        """<View>
   <Text name="text" value="$review"/>
   <Choices name="topics" toName="text" choice="multiple" showInline="true">
     <Choice value="battery"/><Choice value="screen"/><Choice value="shipping"/><Choice value="support"/>
   </Choices>
   <TextArea name="note" toName="text" placeholder="why?" rows="2"/>
-</View>""", ".nbl-choice, textarea"),
-    "rating-number": ("""<View>
+</View>""",
+        ".nbl-choice, textarea",
+    ),
+    "rating-number": (
+        """<View>
   <Text name="text" value="$review"/>
   <Rating name="stars" toName="text" maxRating="5"/>
   <Number name="price" toName="text" min="0" max="1000"/>
-</View>""", ".nbl-star, input"),
-    "hypertext": ("""<View>
+</View>""",
+        ".nbl-star, input",
+    ),
+    "hypertext": (
+        """<View>
   <HyperText name="page" value="$html"/>
   <Choices name="ok" toName="page"><Choice value="complete"/><Choice value="incomplete"/></Choices>
-</View>""", "table"),
-    "ner-relations": ("""<View>
+</View>""",
+        "table",
+    ),
+    "ner-relations": (
+        """<View>
   <Labels name="ner" toName="text">
     <Label value="PER" background="#f4a261"/><Label value="ORG" background="#2a9d8f"/>
     <Label value="LOC" background="#8ab17d"/>
   </Labels>
   <Text name="text" value="$sentence"/>
   <Relations><Relation value="works_in"/><Relation value="knows"/></Relations>
-</View>""", ".nbl-region[data-region-id]"),
-    "taxonomy-ranker": ("""<View>
+</View>""",
+        ".nbl-region[data-region-id]",
+    ),
+    "taxonomy-ranker": (
+        """<View>
   <Text name="prompt" value="$prompt"/>
   <Taxonomy name="topic" toName="prompt">
     <Choice value="Biology"><Choice value="Botany"/><Choice value="Zoology"/></Choice>
@@ -70,11 +83,16 @@ FAMILIES = {
   </Taxonomy>
   <List name="answers" value="$items" title="Answers"/>
   <Ranker name="rank" toName="answers"><Bucket name="good" title="Good"/><Bucket name="bad" title="Bad"/></Ranker>
-</View>""", ".nbl-taxonomy, .nbl-ranker"),
-    "unsupported": ("""<View>
+</View>""",
+        ".nbl-taxonomy, .nbl-ranker",
+    ),
+    "unsupported": (
+        """<View>
   <Video name="video" value="$url"/>
   <Choices name="scene" toName="video"><Choice value="indoor"/><Choice value="outdoor"/></Choices>
-</View>""", ".nbl-unsupported"),
+</View>""",
+        ".nbl-unsupported",
+    ),
 }
 
 
@@ -103,14 +121,17 @@ def test_every_tag_family_renders_for_the_gallery(quickstart):
     update = os.environ.get("NBL_UPDATE_SCREENSHOT") == "1"
     GALLERY.mkdir(parents=True, exist_ok=True)
     for i, (name, (config, selector)) in enumerate(FAMILIES.items(), start=2):
-        build = (f"import warnings\nwith warnings.catch_warnings():\n"
-                 f"    warnings.simplefilter('ignore')\n"
-                 f"    _gal = nblabel.Labeler(_gal_df, {config!r}, store=_gal_store, name={name!r})\n")
+        build = (
+            f"import warnings\nwith warnings.catch_warnings():\n"
+            f"    warnings.simplefilter('ignore')\n"
+            f"    _gal = nblabel.Labeler(_gal_df, {config!r}, store=_gal_store, name={name!r})\n"
+        )
         H.run_cell(page, build + (NER_SPANS if name == "ner-relations" else "") + "display(_gal)")
         page.wait_for_function(f"() => document.querySelectorAll('{H.ROOT}').length >= {i}", timeout=60_000)
         root = page.locator(H.ROOT).nth(i - 1)
-        page.wait_for_function("(r) => r.dataset.ack === '0' && r.dataset.pos === '0'",
-                               arg=root.element_handle(), timeout=60_000)
+        page.wait_for_function(
+            "(r) => r.dataset.ack === '0' && r.dataset.pos === '0'", arg=root.element_handle(), timeout=60_000
+        )
         assert root.locator(selector).count() > 0, f"{name}: nothing matches {selector!r}"
         path = GALLERY / f"{name}.png"
         if update or not path.exists():

@@ -95,7 +95,9 @@ def type_note(page, text: str) -> None:
 def cell_count(page, key: str) -> int | None:
     return page.evaluate(
         """(key) => window.jupyterapp.shell.currentWidget.content.widgets
-                      .find(c => c.model.id === key).model.executionCount""", key)
+                      .find(c => c.model.id === key).model.executionCount""",
+        key,
+    )
 
 
 # --------------------------------------------------------------------------- text fields
@@ -116,9 +118,12 @@ def test_shift_enter_in_a_text_box_does_not_run_the_cell_and_a_re_run_keeps_the_
     assert H.notebook_cells(page) == cells
     assert page.input_value(NOTE) == "typed, then Shift+Enter"
     # the user re-runs the cell while still typing (from the menu, say): the old view saves on its way out
-    page.evaluate("""(key) => { const nb = window.jupyterapp.shell.currentWidget.content;
+    page.evaluate(
+        """(key) => { const nb = window.jupyterapp.shell.currentWidget.content;
                                 nb.activeCellIndex = nb.widgets.findIndex(c => c.model.id === key);
-                                return window.jupyterapp.commands.execute('notebook:run-cell'); }""", key)
+                                return window.jupyterapp.commands.execute('notebook:run-cell'); }""",
+        key,
+    )
     wait_stored(store, "0", "note", {"text": ["typed, then Shift+Enter"]})
 
 
@@ -209,5 +214,5 @@ def test_long_texts_open_at_the_top_scroll_with_page_keys_and_the_keys_help_is_r
     page.keyboard.press("ArrowRight")
     assert H.root_attrs(page)["pos"] == "1" and top() == 0  # the next review opens at its top
     page.click(f"{ROOT} .nbl-help summary")
-    width = page.evaluate(f"() => document.querySelector(\"{ROOT} .nbl-help dl\").getBoundingClientRect().width")
+    width = page.evaluate(f'() => document.querySelector("{ROOT} .nbl-help dl").getBoundingClientRect().width')
     assert width > 300, f"the keys help is {width:.0f} px wide"

@@ -31,7 +31,7 @@ CONFIG = """<View>
   </Choices>
 </View>"""
 
-APP = '''import marimo
+APP = """import marimo
 
 app = marimo.App()
 
@@ -49,7 +49,7 @@ def _():
 
 if __name__ == "__main__":
     app.run()
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +65,26 @@ def marimo_app(tmp_path_factory, browser):
     env["MARIMO_SKIP_UPDATE_CHECK"] = "1"
     log = open(tmp / "marimo.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "marimo", "run", str(app), "--headless", "--host", "127.0.0.1",
-         "--port", str(port), "--no-token"],
-        env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "marimo",
+            "run",
+            str(app),
+            "--headless",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-token",
+        ],
+        env=env,
+        cwd=tmp,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     log.close()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -95,8 +111,12 @@ def stored_choices(path: Path) -> dict[str, list[str]]:
 
     store = Store(path)
     try:
-        return {a["task_id"]: r["value"]["choices"] for a in store.annotations()
-                for r in a["result"] if r.get("from_name") == "sentiment"}
+        return {
+            a["task_id"]: r["value"]["choices"]
+            for a in store.annotations()
+            for r in a["result"]
+            if r.get("from_name") == "sentiment"
+        }
     finally:
         store.close()
 
@@ -114,7 +134,8 @@ def test_labeler_renders_labels_by_key_and_commits_in_marimo(marimo_app, browser
                          return null; };
                        const r = find(document);
                        return !!r && r.dataset.ack === '0' && r.dataset.pos === '0'; }""",
-            timeout=90_000)
+            timeout=90_000,
+        )
         assert root.get_attribute("data-total") == "40"
         root.focus()
         keys = ["1", "2", "1", "1", "2"]
@@ -123,7 +144,9 @@ def test_labeler_renders_labels_by_key_and_commits_in_marimo(marimo_app, browser
         assert root.get_attribute("data-pos") == "5"
         page.wait_for_function(
             """(el) => el.dataset.ack === el.dataset.seq && el.dataset.pending === '0'""",
-            arg=root.element_handle(), timeout=30_000)
+            arg=root.element_handle(),
+            timeout=30_000,
+        )
         assert root.get_attribute("data-seq") == "5"
         assert root.get_attribute("data-state") == "saved"
         # axe-core (js devDependency) on the labeler inside marimo: no serious or critical violation
@@ -132,7 +155,9 @@ def test_labeler_renders_labels_by_key_and_commits_in_marimo(marimo_app, browser
             """async (el) => { const r = await axe.run(el);
                  return {passes: r.passes.length,
                          bad: r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                                          .map(v => v.id + ': ' + v.help)}; }""", root.element_handle())
+                                          .map(v => v.id + ': ' + v.help)}; }""",
+            root.element_handle(),
+        )
         assert axe["bad"] == [] and axe["passes"] > 0, axe  # passes: the rules did see the labeler
         shot = H.REPO / "docs" / "img" / "gallery" / "marimo.png"  # docs/frontends.md
         if os.environ.get("NBL_UPDATE_SCREENSHOT") == "1" or not shot.exists():

@@ -26,7 +26,9 @@ config = """<View>
 </View>"""
 '''
 
-MODEL = SETUP + '''
+MODEL = (
+    SETUP
+    + '''
 def model(rows):
     """Even positions: positive 0.8; odd: negative 0.7 (known scores)."""
     out = []
@@ -38,8 +40,11 @@ def model(rows):
 lab = nblabel.Labeler(df, config, store=os.environ["NBL_STORE"], annotator="t", predict=model, predict_batch=10)
 lab
 '''
+)
 
-SLOW = SETUP + '''
+SLOW = (
+    SETUP
+    + """
 gate = threading.Event()
 def slow(rows):
     gate.wait(60)  # the test opens the gate once the user is on an item
@@ -50,14 +55,17 @@ def slow(rows):
 lab = nblabel.Labeler(df, config, store=os.environ["NBL_STORE"], annotator="t", predict=slow, predict_batch=5,
                       order="margin")
 lab
-'''
+"""
+)
 
 
 def open_with(lab, page, name: str, source: str) -> None:
-    nb = {"cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                     "source": source}],
-          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-          "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": source}],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     (lab.root / name).write_text(json.dumps(nb))
     H.open_notebook(page, lab.server, name)
     H.run_all(page)
@@ -77,7 +85,9 @@ def wait_suggestion(page, text: str) -> dict:
     page.wait_for_function(
         f"""(t) => {{ const s = document.querySelector('{SUGGESTION}');
                      return !!s && !s.hidden && s.querySelector('.nbl-suggestion-text').textContent === t; }}""",
-        arg=text, timeout=30_000)
+        arg=text,
+        timeout=30_000,
+    )
     return suggestion(page)
 
 
@@ -97,12 +107,16 @@ def test_a_prelabel_shows_one_key_accepts_it_and_a_label_key_corrects_the_next(l
     page.keyboard.press("1")  # correct it: the human says positive
     H.wait_all_acked(page)
 
-    got = H.kernel_json(page, "_f[['sentiment', 'sentiment_pred']].head(2).values.tolist()",
-                        setup="_f = lab.to_dataframe()")
+    got = H.kernel_json(
+        page, "_f[['sentiment', 'sentiment_pred']].head(2).values.tolist()", setup="_f = lab.to_dataframe()"
+    )
     assert got == [["positive", "positive"], ["positive", "negative"]], got
     # Label Studio's origin: the accepted label came from the prediction, the correction is manual
-    origins = H.kernel_json(page, "[[r.get('origin') for r in a['result']] for a in _a]",
-                            setup="_a = lab._store.annotations('t')[:2]  # oldest first")
+    origins = H.kernel_json(
+        page,
+        "[[r.get('origin') for r in a['result']] for a in _a]",
+        setup="_a = lab._store.annotations('t')[:2]  # oldest first",
+    )
     assert origins == [["prediction"], ["manual"]], origins
 
 
@@ -121,7 +135,8 @@ def test_arriving_predictions_and_a_rerank_do_not_move_the_current_item(lab, pag
     wait_suggestion(page, "positive")
     # the full pass re-ranks (order="margin"); wait until the kernel applied it
     page.wait_for_function(
-        f"""() => {{ const r = document.querySelector('{H.ROOT}'); return r.dataset.state === 'saved'; }}""")
+        f"""() => {{ const r = document.querySelector('{H.ROOT}'); return r.dataset.state === 'saved'; }}"""
+    )
     reranks = 0
     for _ in range(60):
         reranks = H.kernel_json(page, "lab._reranks")

@@ -101,8 +101,27 @@ def test_widget_keys_do_not_reach_the_notebook(quickstart):
     page = quickstart.page
     cells_before = H.notebook_cells(page)
     H.focus_root(page)
-    keys = ["j", "k", "n", "u", "u", "ArrowRight", "ArrowLeft", "ArrowDown", "ArrowUp",
-            "m", "a", "b", "x", "c", "v", "z", "y", "d", "d"]
+    keys = [
+        "j",
+        "k",
+        "n",
+        "u",
+        "u",
+        "ArrowRight",
+        "ArrowLeft",
+        "ArrowDown",
+        "ArrowUp",
+        "m",
+        "a",
+        "b",
+        "x",
+        "c",
+        "v",
+        "z",
+        "y",
+        "d",
+        "d",
+    ]
     for key in keys:
         page.keyboard.press(key)
         assert H.notebook_cells(page) == cells_before, f"pressing {key!r} in the labeler changed the notebook"
@@ -120,7 +139,9 @@ def test_widget_keys_do_not_reach_the_notebook(quickstart):
         """([id, n]) => { const c = window.jupyterapp.shell.currentWidget.content.widgets
                                        .find(c => c.model.id === id);
                           return c.model.executionCount !== null && c.model.executionCount > n; }""",
-        arg=[cell["id"], cell["count"]], timeout=60_000)
+        arg=[cell["id"], cell["count"]],
+        timeout=60_000,
+    )
 
 
 JS_WIDGET_CELL = f"""() => {{

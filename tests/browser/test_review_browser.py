@@ -30,8 +30,7 @@ LABELS = {"ana": ["positive", "positive", "positive"], "bo": ["positive", "negat
 
 
 def choice(value: str) -> list[dict]:
-    return [{"id": "c1", "from_name": "sentiment", "to_name": "text", "type": "choices",
-             "value": {"choices": [value]}}]
+    return [{"id": "c1", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [value]}}]
 
 
 def team_store(path: Path) -> None:
@@ -66,11 +65,15 @@ def test_reviewer_sees_everyones_labels_then_accepts_rejects_with_a_comment_and_
     store = tmp_path / "review.nblabel.db"
     team_store(store)
     H.open_notebook(page, lab.server, lab.notebook)
-    key = H.start_cell(page, (
-        "import nblabel, pandas as pd\n"
-        f"dfr = pd.DataFrame({{'review': {TEXTS!r}}})\n"
-        f"labr = nblabel.Labeler(dfr, {CONFIG!r}, store={str(store)!r}, name='h14c', annotator='rita', mode='review')\n"
-        "labr"))
+    key = H.start_cell(
+        page,
+        (
+            "import nblabel, pandas as pd\n"
+            f"dfr = pd.DataFrame({{'review': {TEXTS!r}}})\n"
+            f"labr = nblabel.Labeler(dfr, {CONFIG!r}, store={str(store)!r}, name='h14c', annotator='rita', mode='review')\n"
+            "labr"
+        ),
+    )
     H.wait_labeler_ready(page)
     page.wait_for_function("(key) => (window.__nblRuns || {})[key] === 'done'", arg=key, timeout=120_000)
     attrs = H.root_attrs(page)
@@ -105,12 +108,22 @@ def test_reviewer_sees_everyones_labels_then_accepts_rejects_with_a_comment_and_
     assert page.input_value(f"{ROOT} .nbl-review-comment") == "sarcasm: both are wrong"
     assert page.get_attribute(f"{ROOT} .nbl-review", "data-review-state") == "rejected"
 
-    assert reviews(store) == {"0": ("accepted", None, "rita"), "1": ("rejected", "sarcasm: both are wrong", "rita"),
-                              "2": ("fixed", None, "rita")}
+    assert reviews(store) == {
+        "0": ("accepted", None, "rita"),
+        "1": ("rejected", "sarcasm: both are wrong", "rita"),
+        "2": ("fixed", None, "rita"),
+    }
     with Store(store, project="h14c") as s:
         assert s.annotation(2, "consensus")["result"][0]["value"] == {"choices": ["negative"]}
         assert s.annotation(2, "rita") is None
-    frame = H.kernel_json(page, "labr.to_dataframe()[['sentiment', 'review_state', 'review_comment']]"
-                                ".astype(object).where(lambda f: f.notna(), None).values.tolist()")
-    assert frame == [["positive", "accepted", None], [None, "rejected", "sarcasm: both are wrong"],
-                     ["negative", "fixed", None], [None, None, None]]
+    frame = H.kernel_json(
+        page,
+        "labr.to_dataframe()[['sentiment', 'review_state', 'review_comment']]"
+        ".astype(object).where(lambda f: f.notna(), None).values.tolist()",
+    )
+    assert frame == [
+        ["positive", "accepted", None],
+        [None, "rejected", "sarcasm: both are wrong"],
+        ["negative", "fixed", None],
+        [None, None, None],
+    ]

@@ -168,11 +168,21 @@ def test_spans_by_mouse_and_keyboard_reach_the_kernel_with_code_point_offsets(ne
         assert TEXT[s:e] == t, (t, s, e)
         assert (s, e) == (TEXT.index(t), TEXT.index(t) + len(t))
     assert {t: r["value"]["labels"] for t, r in by_text.items()} == {
-        "李小龙": ["PER"], "龙 in 北京": ["LOC"], "Ann": ["LOC"], "🇫🇷 with 👨\u200d👩\u200d👧": ["LOC"],
-        "e\u0301clairs": ["PER"]}
+        "李小龙": ["PER"],
+        "龙 in 北京": ["LOC"],
+        "Ann": ["LOC"],
+        "🇫🇷 with 👨\u200d👩\u200d👧": ["LOC"],
+        "e\u0301clairs": ["PER"],
+    }
     assert [r for r in result if r["type"] == "relation"] == [
-        {"type": "relation", "from_id": ids["李小龙"], "to_id": ids["龙 in 北京"], "direction": "right",
-         "labels": ["lives_in"]}]
+        {
+            "type": "relation",
+            "from_id": ids["李小龙"],
+            "to_id": ids["龙 in 北京"],
+            "direction": "right",
+            "labels": ["lives_in"],
+        }
+    ]
     [note] = [r for r in result if r.get("from_name") == "note"]
     assert note["id"] == ids["李小龙"] and note["type"] == "textarea"
     s, e = offsets["李小龙"]

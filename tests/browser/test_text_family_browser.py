@@ -41,8 +41,11 @@ CARD = ROOT + ' .nbl-ranker [data-item-id="{}"]'
 def family(lab, page, tmp_path):
     H.open_notebook(page, lab.server, lab.notebook)
     store = tmp_path / "family.nblabel.db"
-    items = [{"id": "x1", "title": "First 😀"}, {"id": "x2", "title": "Second"},
-             {"id": "x3", "html": "<b>Third</b><img src=x onerror=\"document.title='pwned'\">"}]
+    items = [
+        {"id": "x1", "title": "First 😀"},
+        {"id": "x2", "title": "Second"},
+        {"id": "x3", "html": "<b>Third</b><img src=x onerror=\"document.title='pwned'\">"},
+    ]
     src = (
         "import pandas as pd, nblabel\n"
         f"fam_df = pd.DataFrame({{'prompt': ['Which answer is better?', 'two'], 'items': [{items!r}, []],"

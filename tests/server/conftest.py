@@ -94,8 +94,12 @@ class Raw:
         return [p for p in body["results"] if p["title"] == title]
 
     def delete_tasks(self, project_id: int, task_ids: list[int]) -> None:
-        r = self.call("POST", "/api/dm/actions", params={"id": "delete_tasks", "project": project_id},
-                      json={"selectedItems": {"all": False, "included": task_ids}})
+        r = self.call(
+            "POST",
+            "/api/dm/actions",
+            params={"id": "delete_tasks", "project": project_id},
+            json={"selectedItems": {"all": False, "included": task_ids}},
+        )
         assert r.status_code == 200, r.text[:300]
 
 

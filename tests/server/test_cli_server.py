@@ -31,15 +31,23 @@ class Cli:
     def __init__(self, server: Any, tmp: Path) -> None:
         self.server, self.tmp = server, tmp
 
-    def __call__(self, *argv: Any, key: str | None = None, url: str | None = None, check: int | None = 0) -> subprocess.CompletedProcess:
+    def __call__(
+        self, *argv: Any, key: str | None = None, url: str | None = None, check: int | None = 0
+    ) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO_")}
         env[KEY_ENV] = self.server.token if key is None else key
         env["LABEL_STUDIO_URL"] = url or self.server.url
         args = [str(a) for a in argv]
         if args[0] in ("push", "pull"):
             args += ["--token-env", KEY_ENV, "--no-progress"]
-        proc = subprocess.run([sys.executable, "-m", "nblabel.cli", *args], env=env, capture_output=True, text=True,
-                              timeout=300, cwd=self.tmp)
+        proc = subprocess.run(
+            [sys.executable, "-m", "nblabel.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=self.tmp,
+        )
         secret = env[KEY_ENV]
         assert secret not in proc.stdout + proc.stderr, "the API key was printed"
         if check is not None:
@@ -57,8 +65,10 @@ def files(tmp_path: Path, config_xml: str) -> tuple[Path, Path]:
     cfg = tmp_path / "config.xml"
     cfg.write_text(config_xml)
     data = tmp_path / "reviews.csv"
-    data.write_text("key,text,stars\nk1,great value,5\nk2,broke after a day,1\nk3,\"fine, I guess\",3\n"
-                    "k4,would buy again,5\nk5,meh,2\n")
+    data.write_text(
+        'key,text,stars\nk1,great value,5\nk2,broke after a day,1\nk3,"fine, I guess",3\n'
+        "k4,would buy again,5\nk5,meh,2\n"
+    )
     return cfg, data
 
 
@@ -68,8 +78,9 @@ def project_id(raw: Any, title: str) -> int:
     return int(found[0]["id"])
 
 
-def test_push_is_idempotent_and_carries_annotations(cli: Cli, raw: Any, files: tuple[Path, Path], make_title: Any,
-                                                    tmp_path: Path) -> None:
+def test_push_is_idempotent_and_carries_annotations(
+    cli: Cli, raw: Any, files: tuple[Path, Path], make_title: Any, tmp_path: Path
+) -> None:
     cfg, data = files
     db = tmp_path / "labels.db"
     with Store(db) as s:  # labeled in a notebook: one by a server member, one by a notebook name
@@ -95,28 +106,38 @@ def test_push_is_idempotent_and_carries_annotations(cli: Cli, raw: Any, files: t
     assert sum(len(t["annotations"]) for t in raw.all_tasks(pid)) == 2
 
 
-def test_push_label_studio_task_json_with_predictions(cli: Cli, raw: Any, config_xml: str, make_title: Any,
-                                                      tmp_path: Path) -> None:
+def test_push_label_studio_task_json_with_predictions(
+    cli: Cli, raw: Any, config_xml: str, make_title: Any, tmp_path: Path
+) -> None:
     (tmp_path / "c.xml").write_text(config_xml)
-    tasks = [{"id": 100 + i, "data": {"text": f"text {i}"},
-              "predictions": [{"model_version": "rules-1", "score": 0.25 * i, "result": choice("neutral")}]}
-             for i in range(4)]
+    tasks = [
+        {
+            "id": 100 + i,
+            "data": {"text": f"text {i}"},
+            "predictions": [{"model_version": "rules-1", "score": 0.25 * i, "result": choice("neutral")}],
+        }
+        for i in range(4)
+    ]
     (tmp_path / "tasks.json").write_text(json.dumps(tasks))
     title = make_title("cli json")
-    out = cli("push", "tasks.json", "--config", "c.xml", "--store", "p.db", "--project", title,
-              "--batch-size", "3").stdout
+    out = cli(
+        "push", "tasks.json", "--config", "c.xml", "--store", "p.db", "--project", title, "--batch-size", "3"
+    ).stdout
     assert "4 tasks created" in out and "4 predictions created" in out, out
     server = raw.all_tasks(project_id(raw, title))
     assert sorted(t["meta"]["nblabel"]["key"] for t in server) == ["100", "101", "102", "103"]
     preds = [p for t in server for p in t["predictions"]]
     assert len(preds) == 4 and all(p["model_version"] == "rules-1" and p["result"] == choice("neutral") for p in preds)
     assert sorted(p["score"] for p in preds) == [0.0, 0.25, 0.5, 0.75]
-    assert "0 predictions created" in cli("push", "tasks.json", "--config", "c.xml", "--store", "p.db",
-                                         "--project", title).stdout
+    assert (
+        "0 predictions created"
+        in cli("push", "tasks.json", "--config", "c.xml", "--store", "p.db", "--project", title).stdout
+    )
 
 
-def test_pull_brings_server_annotations_and_export_shows_them(cli: Cli, raw: Any, client: Any, config_xml: str,
-                                                              make_title: Any, tmp_path: Path) -> None:
+def test_pull_brings_server_annotations_and_export_shows_them(
+    cli: Cli, raw: Any, client: Any, config_xml: str, make_title: Any, tmp_path: Path
+) -> None:
     (tmp_path / "c.xml").write_text(config_xml)
     project = client.create_project(make_title("cli pull"), config_xml)
     try:
@@ -128,8 +149,12 @@ def test_pull_brings_server_annotations_and_export_shows_them(cli: Cli, raw: Any
             db = tmp_path / f"{method}.db"
             out = cli("pull", "--store", db, "--project", project.id, "--method", method).stdout  # config: the server's
             assert "3 tasks seen" in out and "3 annotations new" in out, out
-            assert "0 annotations new" in cli("pull", "--store", db, "--config", "c.xml", "--project",
-                                              project.title, "--method", method).stdout
+            assert (
+                "0 annotations new"
+                in cli(
+                    "pull", "--store", db, "--config", "c.xml", "--project", project.title, "--method", method
+                ).stdout
+            )
         cli("export", "--store", "pages.db", "--config", "c.xml", "--format", "json_min", "--out", "min.json")
         rows = json.loads((tmp_path / "min.json").read_text())
         assert sorted((r["id"], r["text"], r["sentiment"], r["annotator"]) for r in rows) == [
@@ -168,30 +193,57 @@ def test_flat_formats_equal_the_servers_exports(client: Any, make_title: Any) ->
     rich = [
         {"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["positive"]}},
         {"from_name": "topics", "to_name": "text", "type": "choices", "value": {"choices": ["price", "quality"]}},
-        {"id": "s1", "from_name": "spans", "to_name": "text", "type": "labels",
-         "value": {"start": 0, "end": 5, "text": "Phone", "labels": ["PRODUCT"]}},
-        {"id": "s2", "from_name": "spans", "to_name": "text", "type": "labels",
-         "value": {"start": 10, "end": 13, "text": "Ann", "labels": ["PERSON"]}},
+        {
+            "id": "s1",
+            "from_name": "spans",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": 0, "end": 5, "text": "Phone", "labels": ["PRODUCT"]},
+        },
+        {
+            "id": "s2",
+            "from_name": "spans",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": 10, "end": 13, "text": "Ann", "labels": ["PERSON"]},
+        },
         {"from_name": "note", "to_name": "text", "type": "textarea", "value": {"text": ['says "ok", twice']}},
         {"from_name": "stars", "to_name": "text", "type": "rating", "value": {"rating": 4}},
     ]
     try:
-        project.import_tasks([
-            {"data": {"text": "Phone for Ann, ünïcode ✓", "extra": {"nested": [1, 2]}, "n": 7},
-             "annotations": [{"result": rich, "lead_time": 12.5}, {"result": choice("negative")}]},
-            {"data": {"text": "no annotation", "n": None}},
-            {"data": {"text": "skipped", "n": 1}, "annotations": [{"result": [], "was_cancelled": True}]},
-            {"data": {"text": "two lines", "sentiment": "clashes with a control"},
-             "annotations": [{"result": [{"from_name": "note", "to_name": "text", "type": "textarea",
-                                          "value": {"text": ["a", "b"]}}]}]},
-        ])
+        project.import_tasks(
+            [
+                {
+                    "data": {"text": "Phone for Ann, ünïcode ✓", "extra": {"nested": [1, 2]}, "n": 7},
+                    "annotations": [{"result": rich, "lead_time": 12.5}, {"result": choice("negative")}],
+                },
+                {"data": {"text": "no annotation", "n": None}},
+                {"data": {"text": "skipped", "n": 1}, "annotations": [{"result": [], "was_cancelled": True}]},
+                {
+                    "data": {"text": "two lines", "sentiment": "clashes with a control"},
+                    "annotations": [
+                        {
+                            "result": [
+                                {
+                                    "from_name": "note",
+                                    "to_name": "text",
+                                    "type": "textarea",
+                                    "value": {"text": ["a", "b"]},
+                                }
+                            ]
+                        }
+                    ],
+                },
+            ]
+        )
         with project.export("JSON") as stream:
             tasks = list(stream)
         with project.export("JSON_MIN") as stream:
             assert list(json_min_rows(tasks, spec)) == list(stream)
         for fmt, sep in (("CSV", ","), ("TSV", "\t")):
-            r = client.request("GET", f"/api/projects/{project.id}/export",
-                               params={"exportType": fmt, "download_all_tasks": "true"})
+            r = client.request(
+                "GET", f"/api/projects/{project.id}/export", params={"exportType": fmt, "download_all_tasks": "true"}
+            )
             theirs = r.content.decode("utf-8")
             mine = dumps_csv(tasks, spec, sep=sep)
             if mine != theirs:  # the server's JSON escapes "/" as "\/": compare parsed cells
@@ -214,8 +266,9 @@ def _cells(text: str, sep: str) -> list[list[Any]]:
     return out
 
 
-def test_errors_name_the_problem(cli: Cli, ls_server: Any, files: tuple[Path, Path], make_title: Any,
-                                 tmp_path: Path) -> None:
+def test_errors_name_the_problem(
+    cli: Cli, ls_server: Any, files: tuple[Path, Path], make_title: Any, tmp_path: Path
+) -> None:
     cfg, data = files
     base = ["push", data, "--config", cfg, "--store", tmp_path / "e.db", "--index", "key"]
     bad = cli(*base, "--project", make_title("cli err"), key="wrong-key-0123456789", check=3)

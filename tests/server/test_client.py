@@ -99,7 +99,8 @@ def test_config_mismatch_warns_and_names_the_difference(client: LabelStudio, con
     try:
         # Formatting, attribute order and comments are not differences.
         reformatted = (
-            config_xml.replace("\n", " ").replace('toName="text" choice="single"', 'choice="single"  toName="text"')
+            config_xml.replace("\n", " ")
+            .replace('toName="text" choice="single"', 'choice="single"  toName="text"')
             .replace("<View>", "<View><!-- a comment -->")
         )
         with warnings.catch_warnings():
@@ -153,8 +154,9 @@ def test_invalid_config_raises_validation_error_with_server_message(
         client.create_project("x" * 51, config_xml)
 
 
-def test_projects_iterates_over_pages(client: LabelStudio, config_xml: str, make_title: Any,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_projects_iterates_over_pages(
+    client: LabelStudio, config_xml: str, make_title: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     made = [client.create_project(make_title(f"list{i}"), config_xml) for i in range(3)]
     try:
         spy = RequestSpy(client, monkeypatch)
@@ -185,20 +187,26 @@ def test_delete_project(client: LabelStudio, raw: Any, config_xml: str, make_tit
 def test_import_tasks_predictions_annotations_read_back(project: Any, raw: Any) -> None:
     tasks = [
         {"data": {"text": "Great battery"}, "meta": {"row": 0}},
-        {"data": {"text": "Awful screen", "extra": [1, 2]},
-         "predictions": [{"result": choice("negative"), "score": 0.9, "model_version": "m1"}]},
-        {"data": {"text": "It is a phone ✓ ünïcode"},
-         "annotations": [{"result": choice("neutral"), "ground_truth": False, "lead_time": 2.5}]},
+        {
+            "data": {"text": "Awful screen", "extra": [1, 2]},
+            "predictions": [{"result": choice("negative"), "score": 0.9, "model_version": "m1"}],
+        },
+        {
+            "data": {"text": "It is a phone ✓ ünïcode"},
+            "annotations": [{"result": choice("neutral"), "ground_truth": False, "lead_time": 2.5}],
+        },
         {"data": {"text": "fine"}},
         {"text": "a flat task"},  # becomes data
     ]
     ids = project.import_tasks(tasks)
     assert len(ids) == 5 and ids == sorted(ids)
 
-    created = project.import_predictions([
-        {"task": ids[0], "result": choice("positive"), "score": 0.75, "model_version": "m2"},
-        {"task": ids[3], "result": choice("neutral"), "score": 0.5, "model_version": "m2"},
-    ])
+    created = project.import_predictions(
+        [
+            {"task": ids[0], "result": choice("positive"), "score": 0.75, "model_version": "m2"},
+            {"task": ids[3], "result": choice("neutral"), "score": 0.5, "model_version": "m2"},
+        ]
+    )
     assert created == 2
     ann = project.create_annotation(ids[3], choice("positive"), lead_time=1.25, ground_truth=False)
     assert ann["task"] == ids[3] and ann["result"] == choice("positive")
@@ -221,15 +229,23 @@ def test_import_tasks_predictions_annotations_read_back(project: Any, raw: Any) 
     }
     anns = {tid: [(a["result"], a["lead_time"], a["ground_truth"]) for a in server[tid]["annotations"]] for tid in ids}
     assert anns == {
-        ids[0]: [], ids[1]: [], ids[2]: [(choice("neutral"), 2.5, False)],
-        ids[3]: [(choice("negative"), 3.0, False)], ids[4]: [],
+        ids[0]: [],
+        ids[1]: [],
+        ids[2]: [(choice("neutral"), 2.5, False)],
+        ids[3]: [(choice("negative"), 3.0, False)],
+        ids[4]: [],
     }
     assert raw.get(f"/api/annotations/{ann['id']}")["result"] == choice("negative")
 
     # The client's own listing equals the raw API's.
     def stable(t: dict) -> tuple:
-        return (t["id"], t["data"], t["meta"], [a["result"] for a in t["annotations"]],
-                [(p["id"], p["result"]) for p in t["predictions"]])
+        return (
+            t["id"],
+            t["data"],
+            t["meta"],
+            [a["result"] for a in t["annotations"]],
+            [(p["id"], p["result"]) for p in t["predictions"]],
+        )
 
     assert [stable(t) for t in project.iter_tasks()] == [stable(server[i]) for i in ids]
     assert project.task_count() == 5
@@ -277,7 +293,7 @@ def test_dropped_predictions_are_reported(project: Any, raw: Any) -> None:
     with pytest.raises(LabelStudioError, match="dropped 2"):
         project.import_predictions(preds[1:], strict=True)
     assert [len(t["predictions"]) for t in raw.all_tasks(project.id)] == [1, 0, 0]
-    with pytest.raises(ValidationError, match="invalid \"task\" field"):
+    with pytest.raises(ValidationError, match='invalid "task" field'):
         project.import_predictions([{"task": 10**9, "result": choice("positive")}])
 
 
@@ -317,12 +333,15 @@ def test_iter_tasks_unknown_project_is_not_found(client: LabelStudio, project: A
         next(ghost.iter_tasks())
 
 
-def test_export_streams_and_equals_raw_export(project: Any, raw: Any, monkeypatch: pytest.MonkeyPatch,
-                                              tmp_path: Path) -> None:
+def test_export_streams_and_equals_raw_export(
+    project: Any, raw: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     tasks = [
-        {"data": {"text": f"t{i} ✓ ünï \"quoted\" [bracket], " + "x" * (i * 7)},
-         "annotations": [{"result": choice("positive"), "ground_truth": False}] if i % 3 == 0 else [],
-         "predictions": [{"result": choice("neutral"), "score": i / 100}]}
+        {
+            "data": {"text": f't{i} ✓ ünï "quoted" [bracket], ' + "x" * (i * 7)},
+            "annotations": [{"result": choice("positive"), "ground_truth": False}] if i % 3 == 0 else [],
+            "predictions": [{"result": choice("neutral"), "score": i / 100}],
+        }
         for i in range(120)
     ]
     ids = project.import_tasks(tasks)
@@ -360,18 +379,22 @@ def snapshots_on_server(raw: Any, project_id: int) -> list[dict]:
 
 
 def test_snapshot_streams_every_task_like_the_export_and_leaves_nothing_on_the_server(
-        project: Any, raw: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Any, raw: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     tasks = [
-        {"data": {"text": f"t{i} ✓ \"quoted\" [bracket], " + "x" * (i * 5)},
-         "annotations": ([{"result": choice("positive"), "lead_time": 1.5}] if i % 3 == 0 else [])
-                        + ([{"result": [], "was_cancelled": True}] if i % 5 == 0 else [])
-                        + ([{"result": choice("neutral"), "ground_truth": True}] if i == 7 else []),
-         "predictions": [{"result": choice("negative"), "score": i / 100}]}
+        {
+            "data": {"text": f't{i} ✓ "quoted" [bracket], ' + "x" * (i * 5)},
+            "annotations": ([{"result": choice("positive"), "lead_time": 1.5}] if i % 3 == 0 else [])
+            + ([{"result": [], "was_cancelled": True}] if i % 5 == 0 else [])
+            + ([{"result": choice("neutral"), "ground_truth": True}] if i == 7 else []),
+            "predictions": [{"result": choice("negative"), "score": i / 100}],
+        }
         for i in range(60)
     ]
     ids = project.import_tasks(tasks)
-    expected = raw.call("GET", f"/api/projects/{project.id}/export",
-                        params={"exportType": "JSON", "download_all_tasks": "true"}).json()
+    expected = raw.call(
+        "GET", f"/api/projects/{project.id}/export", params={"exportType": "JSON", "download_all_tasks": "true"}
+    ).json()
     monkeypatch.setattr(ExportStream, "_CHUNK", 41)  # items straddle many chunk boundaries
     with project.snapshot() as stream:
         got = list(stream)
@@ -379,8 +402,9 @@ def test_snapshot_streams_every_task_like_the_export_and_leaves_nothing_on_the_s
     assert [t["id"] for t in got] == ids and stream.count == 60
     assert [t["data"] for t in got] == [t["data"] for t in tasks]
     keep = ("id", "result", "was_cancelled", "ground_truth", "completed_by", "lead_time", "created_at")
-    assert [[{k: a[k] for k in keep} for a in t["annotations"]] for t in got] == \
-           [[{k: a[k] for k in keep} for a in t["annotations"]] for t in expected]
+    assert [[{k: a[k] for k in keep} for a in t["annotations"]] for t in got] == [
+        [{k: a[k] for k in keep} for a in t["annotations"]] for t in expected
+    ]
     assert sum(len(t["annotations"]) for t in got) == 20 + 12 + 1  # usual, skipped and ground truth all come
     assert all(isinstance(a["completed_by"], int) for t in got for a in t["annotations"])
     assert [t["predictions"] for t in got] == [t["predictions"] for t in expected]  # ids, like the export
@@ -394,14 +418,16 @@ def test_snapshot_streams_every_task_like_the_export_and_leaves_nothing_on_the_s
 
 
 def test_a_snapshot_built_in_the_background_is_waited_for_and_a_failed_one_is_an_error(
-        proxy: Any, ls_server: Any, project: Any, raw: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy: Any, ls_server: Any, project: Any, raw: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Where Label Studio has a background worker, creating a snapshot answers at once with a
     status to poll. This server builds it within the request, so the proxy rewrites the
     answer's status; the polls then read the real one."""
     ids = project.import_tasks([{"data": {"text": f"t{i}"}} for i in range(5)])
     answer = {"status": "in_progress"}
-    proxy.rule = lambda method, path: ((lambda body: {**body, **answer})
-                                       if method == "POST" and path.endswith("/exports") else None)
+    proxy.rule = lambda method, path: (
+        (lambda body: {**body, **answer}) if method == "POST" and path.endswith("/exports") else None
+    )
     monkeypatch.setattr("nblabel.labelstudio.SNAPSHOT_POLL", 0.01)
     p = LabelStudio(proxy.url, ls_server.token).project(project.id)
     assert [t["id"] for t in p.snapshot()] == ids
@@ -529,13 +555,16 @@ def test_non_idempotent_posts_are_not_retried(proxy: Any, ls_server: Any, projec
     assert task["annotations"] == [] and task["predictions"] == []
 
 
-def test_personal_access_token_flow(ls_server: Any, pat: str, proxy: Any, raw: Any, config_xml: str,
-                                    make_title: Any) -> None:
+def test_personal_access_token_flow(
+    ls_server: Any, pat: str, proxy: Any, raw: Any, config_xml: str, make_title: Any
+) -> None:
     c = LabelStudio(proxy.url, pat, backoff=0.01)
     assert c.auth_kind == "personal access token"
     assert c.whoami()["email"] == ls_server.username
-    assert [h[:3] for h in proxy.hits] == [("POST", "/api/token/refresh/", ""),
-                                           ("GET", "/api/current-user/whoami", "Bearer")]
+    assert [h[:3] for h in proxy.hits] == [
+        ("POST", "/api/token/refresh/", ""),
+        ("GET", "/api/current-user/whoami", "Bearer"),
+    ]
     assert c._creds.refreshes == 1
 
     # Renewed before it expires (300 s lifetime, renewed within the last 30 s).
@@ -551,8 +580,11 @@ def test_personal_access_token_flow(ls_server: Any, pat: str, proxy: Any, raw: A
     title = make_title("pat")
     project = c.create_project(title, config_xml)
     try:
-        assert [h[:2] for h in proxy.hits] == [("POST", "/api/projects"), ("POST", "/api/token/refresh/"),
-                                               ("POST", "/api/projects")]
+        assert [h[:2] for h in proxy.hits] == [
+            ("POST", "/api/projects"),
+            ("POST", "/api/token/refresh/"),
+            ("POST", "/api/projects"),
+        ]
         assert [p["id"] for p in raw.projects_titled(title)] == [project.id]  # created once
     finally:
         project.delete()
@@ -565,9 +597,16 @@ def test_personal_access_token_flow(ls_server: Any, pat: str, proxy: Any, raw: A
         LabelStudio(ls_server.url, pat[:-6] + "AAAAAA").whoami()  # a tampered signature
 
 
-def test_secrets_never_leak(ls_server: Any, pat: str, proxy: Any, config_xml: str, make_title: Any,
-                            ls_module: Any, caplog: pytest.LogCaptureFixture,
-                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_secrets_never_leak(
+    ls_server: Any,
+    pat: str,
+    proxy: Any,
+    config_xml: str,
+    make_title: Any,
+    ls_module: Any,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     caplog.set_level(logging.DEBUG)  # every logger, urllib3's included
     monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
     legacy = ls_server.token
@@ -596,11 +635,18 @@ def test_secrets_never_leak(ls_server: Any, pat: str, proxy: Any, config_xml: st
         project.delete()
     expect(AuthError, lambda: LabelStudio(ls_server.url, wrong).whoami())
     expect(AuthError, lambda: LabelStudio(ls_server.url, pat[:-6] + "AAAAAA").whoami())
-    expect(ConnectionFailed, lambda: LabelStudio(f"http://127.0.0.1:{ls_module.free_port()}", legacy, retries=1,
-                                                 backoff=0.01).version())
+    expect(
+        ConnectionFailed,
+        lambda: LabelStudio(f"http://127.0.0.1:{ls_module.free_port()}", legacy, retries=1, backoff=0.01).version(),
+    )
     for e in errors:
-        texts += [str(e), repr(e), "".join(traceback.format_exception(e)), pickle.dumps(e).decode("latin-1"),
-                  repr(vars(e))]
+        texts += [
+            str(e),
+            repr(e),
+            "".join(traceback.format_exception(e)),
+            pickle.dumps(e).decode("latin-1"),
+            repr(vars(e)),
+        ]
     texts += [r.getMessage() for r in caplog.records] + [caplog.text]
     assert any("retry" in r.getMessage() for r in caplog.records)  # the log was exercised
 

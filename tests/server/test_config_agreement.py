@@ -29,8 +29,10 @@ def test_every_case_gets_the_recorded_verdict_from_the_server_and_from_nblabel(r
         except ConfigError:
             ours = False
         if server != case.server or ours != case.nblabel:
-            wrong.append(f"{case.id}: server {'accepts' if server else 'rejects'} ({resp.text[:120]}), "
-                         f"nblabel {'accepts' if ours else 'rejects'}")
+            wrong.append(
+                f"{case.id}: server {'accepts' if server else 'rejects'} ({resp.text[:120]}), "
+                f"nblabel {'accepts' if ours else 'rejects'}"
+            )
         if not server:
             assert not ours, f"{case.id}: the server rejects it ({resp.text[:200]}) but nblabel accepts it"
     assert not wrong, "\n".join(wrong)
@@ -40,7 +42,9 @@ def test_every_bundled_template_is_accepted_by_both(raw: Any, ls_module: Any) ->
     """The 69 templates of the server's own install: the server and nblabel both accept each."""
     import yaml
 
-    files = sorted(Path(ls_module.VENV).glob("lib/python*/site-packages/label_studio/annotation_templates/*/*/config.yml"))
+    files = sorted(
+        Path(ls_module.VENV).glob("lib/python*/site-packages/label_studio/annotation_templates/*/*/config.yml")
+    )
     assert len(files) == 69
     for path in files:
         xml = yaml.safe_load(path.read_text())["config"]

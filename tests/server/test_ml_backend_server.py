@@ -55,12 +55,17 @@ def project(raw):
     yield type("P", (), {"id": p["id"]})
     raw.call("DELETE", f"/api/projects/{p['id']}")
 
+
 TEXTS = ["a long and thoughtful review of a very good product", "bad", "fine, really quite nice overall", "meh"]
 
 
 def by_length(rows: pd.DataFrame) -> list[dict]:
-    return [{"positive": 0.9, "negative": 0.05, "neutral": 0.05} if len(t) > 20 else
-            {"positive": 0.1, "negative": 0.7, "neutral": 0.2} for t in rows["text"]]
+    return [
+        {"positive": 0.9, "negative": 0.05, "neutral": 0.05}
+        if len(t) > 20
+        else {"positive": 0.1, "negative": 0.7, "neutral": 0.2}
+        for t in rows["text"]
+    ]
 
 
 def wait_for(check, timeout: float = 30.0):
@@ -83,8 +88,12 @@ def test_a_served_model_predicts_on_label_studio_tasks_and_hears_annotations(pro
         backend = r.json()
         assert backend["state"] == "CO", backend  # Label Studio's /health check passed: connected
 
-        r = raw.call("POST", "/api/dm/actions", params={"id": "retrieve_tasks_predictions", "project": project.id},
-                     json={"selectedItems": {"all": True, "excluded": []}})
+        r = raw.call(
+            "POST",
+            "/api/dm/actions",
+            params={"id": "retrieve_tasks_predictions", "project": project.id},
+            json={"selectedItems": {"all": True, "excluded": []}},
+        )
         assert r.status_code == 200, r.text[:300]
         tasks = raw.all_tasks(project.id)
         by_text = {t["data"]["text"]: t for t in tasks}
@@ -98,8 +107,15 @@ def test_a_served_model_predicts_on_label_studio_tasks_and_hears_annotations(pro
 
         # an annotation made in Label Studio reaches the model through the webhook
         task = by_text[TEXTS[1]]
-        r = raw.call("POST", f"/api/tasks/{task['id']}/annotations", json={"result": [{
-            "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["negative"]}}]})
+        r = raw.call(
+            "POST",
+            f"/api/tasks/{task['id']}/annotations",
+            json={
+                "result": [
+                    {"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["negative"]}}
+                ]
+            },
+        )
         assert r.status_code == 201, r.text[:300]
         assert wait_for(lambda: "ANNOTATION_CREATED" in fits), (fits, server.events)
 
@@ -110,8 +126,12 @@ def test_label_studio_sends_what_mlbackend_sends(project, raw):
         client_side = MLBackend(server.url, config=CONFIG)(pd.DataFrame({"text": TEXTS}))
         raw.call("POST", f"/api/projects/{project.id}/import", json=[{"text": t} for t in TEXTS])
         raw.call("POST", "/api/ml", json={"url": server.url, "project": project.id, "title": "m"})
-        raw.call("POST", "/api/dm/actions", params={"id": "retrieve_tasks_predictions", "project": project.id},
-                 json={"selectedItems": {"all": True, "excluded": []}})
+        raw.call(
+            "POST",
+            "/api/dm/actions",
+            params={"id": "retrieve_tasks_predictions", "project": project.id},
+            json={"selectedItems": {"all": True, "excluded": []}},
+        )
         server_side = {t["data"]["text"]: t["predictions"][0] for t in raw.all_tasks(project.id)}
     for text, mine in zip(TEXTS, client_side):
         theirs = server_side[text]
@@ -124,7 +144,7 @@ def test_label_studio_sends_what_mlbackend_sends(project, raw):
 LSML_VERSION = "1.0.9"
 LSML_VENV = Path(__file__).resolve().parents[2] / ".cache" / "lsml-venv"
 
-LSML_BACKEND = '''
+LSML_BACKEND = """
 import sys
 from label_studio_ml.api import init_app
 from label_studio_ml.model import LabelStudioMLBase
@@ -142,7 +162,7 @@ class ByLength(LabelStudioMLBase):
 
 
 init_app(model_class=ByLength).run(host="127.0.0.1", port=int(sys.argv[1]))
-'''
+"""
 
 
 def lsml_python() -> Path:
@@ -170,8 +190,9 @@ def test_a_label_studio_ml_backend_is_an_nblabel_model(tmp_path):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([str(py), str(script), str(port)], cwd=tmp_path, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [str(py), str(script), str(port)], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.time() + 60

@@ -121,8 +121,9 @@ def store_rows(path: Path, table: str) -> int:
 # --------------------------------------------------------------------------- round trips
 
 
-def test_push_sends_every_result_type_and_the_raw_api_reads_it_back_equal(store: Store, project: Project,
-                                                                           raw: Any, ls_server: Any) -> None:
+def test_push_sends_every_result_type_and_the_raw_api_reads_it_back_equal(
+    store: Store, project: Project, raw: Any, ls_server: Any
+) -> None:
     df = frame(12)
     for pos in range(5):
         label(store, df, pos, every_type(pos), lead_time=3.5)
@@ -134,14 +135,16 @@ def test_push_sends_every_result_type_and_the_raw_api_reads_it_back_equal(store:
     assert (report.tasks_created, report.annotations_created, report.predictions_created) == (12, 6, 12)
     tasks = by_key(raw, project.id)
     assert sorted(tasks) == sorted(str(i) for i in df.index)
-    admin = requests.get(f"{ls_server.url}/api/current-user/whoami",
-                         headers={"Authorization": f"Token {ls_server.token}"}, timeout=30).json()["id"]
+    admin = requests.get(
+        f"{ls_server.url}/api/current-user/whoami", headers={"Authorization": f"Token {ls_server.token}"}, timeout=30
+    ).json()["id"]
     for pos, tid in enumerate(df.index):
         task = tasks[str(tid)]
         assert task["data"] == {"text": df.text.iloc[pos]}
         assert task["meta"]["nblabel"]["store"] == store.store_id
         assert [(p["result"], p["model_version"], p["score"]) for p in task["predictions"]] == [
-            (sentiment("negative", f"p{pos}"), "tfidf-1", 0.25 * (pos % 4))]
+            (sentiment("negative", f"p{pos}"), "tfidf-1", 0.25 * (pos % 4))
+        ]
         if pos < 5:
             (ann,) = task["annotations"]
             assert ann["result"] == every_type(pos)  # item ids, order, unicode: all as stored
@@ -155,20 +158,28 @@ def test_push_sends_every_result_type_and_the_raw_api_reads_it_back_equal(store:
 
 
 @pytest.mark.parametrize("method", ["pages", "export", "snapshot"])
-def test_annotations_made_in_label_studio_are_pulled_equal(store: Store, project: Project, raw: Any,
-                                                           ls_server: Any, method: str) -> None:
+def test_annotations_made_in_label_studio_are_pulled_equal(
+    store: Store, project: Project, raw: Any, ls_server: Any, method: str
+) -> None:
     df = frame(6)
     quiet_push(store, TaskSource(df, {"text": "text"}), SPEC, project)
     tasks = by_key(raw, project.id)
     made = {}
     for pos in range(3):
-        r = raw.call("POST", f"/api/tasks/{tasks[str(df.index[pos])]['id']}/annotations",
-                     json={"result": every_type(pos), "lead_time": 7.0})
+        r = raw.call(
+            "POST",
+            f"/api/tasks/{tasks[str(df.index[pos])]['id']}/annotations",
+            json={"result": every_type(pos), "lead_time": 7.0},
+        )
         assert r.status_code == 201, r.text
         made[str(df.index[pos])] = r.json()
     # a task created in Label Studio, labeled there
-    r = raw.call("POST", f"/api/projects/{project.id}/import", params={"return_task_ids": "true"},
-                 json=[{"data": {"text": "made in LS"}, "annotations": [{"result": sentiment("neutral", "z")}]}])
+    r = raw.call(
+        "POST",
+        f"/api/projects/{project.id}/import",
+        params={"return_task_ids": "true"},
+        json=[{"data": {"text": "made in LS"}, "annotations": [{"result": sentiment("neutral", "z")}]}],
+    )
     ls_task = r.json()["task_ids"][0]
 
     report = quiet_pull(store, SPEC, project, method=method)
@@ -181,7 +192,8 @@ def test_annotations_made_in_label_studio_are_pulled_equal(store: Store, project
         assert stored["lead_time"] == 7.0 and stored["was_cancelled"] is False
     assert store.annotation(f"ls-{ls_task}", admin)["result"] == sentiment("neutral", "z")
     assert {"id": f"ls-{ls_task}", "data": {"text": "made in LS"}} in [
-        {k: t[k] for k in ("id", "data")} for t in store.tasks()]
+        {k: t[k] for k in ("id", "data")} for t in store.tasks()
+    ]
     again = quiet_pull(store, SPEC, project, method=method)
     assert (again.annotations_new, again.annotations_updated, again.conflicts) == (0, 0, 0)
     assert len(store.annotations()) == 4
@@ -201,25 +213,49 @@ VISION_CONFIG = """<View>
 def vision_result(i: int) -> list[dict]:
     """Regions of every image family (box, polygon, keypoint, brush RLE), a taxonomy path and a
     relation between two regions: sync carries results whatever the widget renders."""
+
     def region(rid: str, name: str, typ: str, value: dict) -> dict:
-        return {"id": f"{rid}{i}", "from_name": name, "to_name": "image", "type": typ, "original_width": 640,
-                "original_height": 480, "image_rotation": 0, "value": value}
+        return {
+            "id": f"{rid}{i}",
+            "from_name": name,
+            "to_name": "image",
+            "type": typ,
+            "original_width": 640,
+            "original_height": 480,
+            "image_rotation": 0,
+            "value": value,
+        }
+
     return [
-        region("b", "box", "rectanglelabels",
-               {"x": 10.5 + i, "y": 20.25, "width": 30, "height": 15, "rotation": 0, "rectanglelabels": ["cat"]}),
-        region("p", "poly", "polygonlabels",
-               {"points": [[1.5, 2], [30, 40], [5, 60.75]], "closed": True, "polygonlabels": ["cat"]}),
+        region(
+            "b",
+            "box",
+            "rectanglelabels",
+            {"x": 10.5 + i, "y": 20.25, "width": 30, "height": 15, "rotation": 0, "rectanglelabels": ["cat"]},
+        ),
+        region(
+            "p",
+            "poly",
+            "polygonlabels",
+            {"points": [[1.5, 2], [30, 40], [5, 60.75]], "closed": True, "polygonlabels": ["cat"]},
+        ),
         region("k", "kp", "keypointlabels", {"x": 5, "y": 6, "width": 0.5, "keypointlabels": ["eye"]}),
         region("r", "brush", "brushlabels", {"format": "rle", "rle": [0, 1, 2, 250, 13, i], "brushlabels": ["cat"]}),
-        {"id": f"t{i}", "from_name": "tax", "to_name": "image", "type": "taxonomy",
-         "value": {"taxonomy": [["Animal", "Cat"]]}},
+        {
+            "id": f"t{i}",
+            "from_name": "tax",
+            "to_name": "image",
+            "type": "taxonomy",
+            "value": {"taxonomy": [["Animal", "Cat"]]},
+        },
         {"from_id": f"b{i}", "to_id": f"k{i}", "type": "relation", "direction": "right", "labels": ["near"]},
     ]
 
 
 @pytest.mark.parametrize("project_config", [VISION_CONFIG])
-def test_image_regions_taxonomy_and_relations_go_both_ways_unchanged(store: Store, project: Project, raw: Any,
-                                                                      ls_server: Any) -> None:
+def test_image_regions_taxonomy_and_relations_go_both_ways_unchanged(
+    store: Store, project: Project, raw: Any, ls_server: Any
+) -> None:
     spec = parse_config(VISION_CONFIG)
     df = pd.DataFrame({"image": [f"/data/local-files/?d=img/{i}.jpg" for i in range(3)]}, index=["a", "b", "c"])
     store.save("a", {"image": df.image.iloc[0]}, vision_result(0), annotator="ana")
@@ -260,8 +296,12 @@ def test_push_twice_and_after_a_pull_creates_nothing_twice(store: Store, project
     store.add_predictions([(df.index[2], sentiment("positive"), 0.9, "v2")])
     df2 = pd.concat([df, frame(21).iloc[20:]])
     fourth = quiet_push(store, TaskSource(df2, {"text": "text"}), SPEC, project, batch_size=6)
-    assert (fourth.tasks_created, fourth.annotations_created, fourth.annotations_updated,
-            fourth.predictions_created) == (1, 1, 1, 1)
+    assert (
+        fourth.tasks_created,
+        fourth.annotations_created,
+        fourth.annotations_updated,
+        fourth.predictions_created,
+    ) == (1, 1, 1, 1)
     assert counts(raw, project.id) == (21, 8, 21)
     assert by_key(raw, project.id)["100"]["annotations"][0]["result"] == sentiment("negative", "s0")
 
@@ -290,8 +330,9 @@ def labeled_store(store: Store, df: pd.DataFrame) -> None:
 
 
 @pytest.mark.parametrize("mode, reading", [("lose", "pages"), ("lose", "snapshot"), ("fail", "pages")])
-def test_an_interrupted_push_resumes_without_duplicates(store: Store, project: Project, raw: Any, ls_server: Any,
-                                                        mode: str, reading: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interrupted_push_resumes_without_duplicates(
+    store: Store, project: Project, raw: Any, ls_server: Any, mode: str, reading: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The resumed push reads the project (pages for a small one, a snapshot with whole
     predictions from SNAPSHOT_FROM tasks) to link what the lost batch created."""
     monkeypatch.setattr(sync_module, "SNAPSHOT_FROM", 1 if reading == "snapshot" else 100)
@@ -315,8 +356,12 @@ def test_an_interrupted_push_resumes_without_duplicates(store: Store, project: P
     with reading_requests(monkeypatch) as asked:
         report = quiet_push(store, source, SPEC, project, batch_size=5)  # the direct URL: same project
 
-    assert asked == {"pages": ["GET /api/tasks"],
-                     "snapshot": ["POST /exports", "GET /exports/download", "DELETE /exports"]}[reading]
+    assert (
+        asked
+        == {"pages": ["GET /api/tasks"], "snapshot": ["POST /exports", "GET /exports/download", "DELETE /exports"]}[
+            reading
+        ]
+    )
     assert (report.tasks_resumed, report.tasks_created) == ((5, 10) if mode == "lose" else (0, 15))
     assert counts(raw, project.id) == (20, 20, 20)
     assert sorted(by_key(raw, project.id)) == sorted(str(t) for t in df.index)
@@ -325,8 +370,9 @@ def test_an_interrupted_push_resumes_without_duplicates(store: Store, project: P
     assert quiet_pull(store, SPEC, project).annotations_new == 0
 
 
-def test_a_lost_answer_to_a_single_annotation_is_linked_not_sent_again(store: Store, project: Project, raw: Any,
-                                                                      ls_server: Any) -> None:
+def test_a_lost_answer_to_a_single_annotation_is_linked_not_sent_again(
+    store: Store, project: Project, raw: Any, ls_server: Any
+) -> None:
     df = frame(6)
     source = TaskSource(df, {"text": "text"})
     quiet_push(store, source, SPEC, project)  # the tasks first: later labels go one by one
@@ -349,7 +395,8 @@ def test_a_lost_answer_to_a_single_annotation_is_linked_not_sent_again(store: St
 
 
 def test_a_server_stopped_mid_push_gives_a_clear_error_and_the_next_push_completes(
-        store: Store, ls_module: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store: Store, ls_module: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data_dir = tmp_path / "ls-data"
     server = ls_module.start(data_dir)
     try:
@@ -385,7 +432,8 @@ def test_a_server_stopped_mid_push_gives_a_clear_error_and_the_next_push_complet
 
 @pytest.mark.parametrize("fault", ["token", "url", "config", "mapping"])
 def test_bad_token_url_config_or_mapping_fail_before_anything_is_written(
-        tmp_path: Path, project: Project, raw: Any, ls_server: Any, fault: str) -> None:
+    tmp_path: Path, project: Project, raw: Any, ls_server: Any, fault: str
+) -> None:
     path = tmp_path / "labels.db"
     df = frame(5)
     with Store(path) as store:
@@ -417,15 +465,20 @@ def test_bad_token_url_config_or_mapping_fail_before_anything_is_written(
         after = {t: store_rows(path, t) for t in before}
     assert after == before
     assert counts(raw, project.id) == (0, 0, 0)
-    assert {"token": "Invalid token", "url": "connection refused", "config": "non-uniq",
-            "mapping": "nobody@nowhere.test"}[fault] in str(info.value)
+    assert {
+        "token": "Invalid token",
+        "url": "connection refused",
+        "config": "non-uniq",
+        "mapping": "nobody@nowhere.test",
+    }[fault] in str(info.value)
 
 
 # --------------------------------------------------------------------------- conflicts and identity
 
 
-def test_changes_on_both_sides_are_kept_apart_never_overwritten(store: Store, project: Project, raw: Any,
-                                                                ls_server: Any) -> None:
+def test_changes_on_both_sides_are_kept_apart_never_overwritten(
+    store: Store, project: Project, raw: Any, ls_server: Any
+) -> None:
     df = frame(4)
     source = TaskSource(df, {"text": "text"})
     label(store, df, 0, sentiment("positive", "a"))
@@ -441,7 +494,9 @@ def test_changes_on_both_sides_are_kept_apart_never_overwritten(store: Store, pr
     # task 102: labeled here and there by the same person (the notebook annotator is the admin's email)
     admin = ls_server.username
     label(store, df, 2, sentiment("positive", "c"), who=admin)
-    assert raw.call("POST", f"/api/tasks/{tasks['102']['id']}/annotations", json={"result": sentiment("negative", "c")}).ok
+    assert raw.call(
+        "POST", f"/api/tasks/{tasks['102']['id']}/annotations", json={"result": sentiment("negative", "c")}
+    ).ok
 
     report = quiet_pull(store, SPEC, project)
 
@@ -455,8 +510,10 @@ def test_changes_on_both_sides_are_kept_apart_never_overwritten(store: Store, pr
 
     pushed = quiet_push(store, source, SPEC, project)
     assert (pushed.annotations_created, pushed.annotations_updated) == (2, 0)  # local versions as new ones
-    results = {k: sorted(a["result"][0]["value"]["choices"][0] for a in t["annotations"])
-               for k, t in by_key(raw, project.id).items()}
+    results = {
+        k: sorted(a["result"][0]["value"]["choices"][0] for a in t["annotations"])
+        for k, t in by_key(raw, project.id).items()
+    }
     assert results == {"100": ["negative", "neutral"], "101": ["neutral"], "102": ["negative", "positive"], "103": []}
     final = quiet_pull(store, SPEC, project)
     assert (final.annotations_new, final.annotations_updated, final.conflicts) == (0, 0, 0)
@@ -473,14 +530,17 @@ def test_a_push_does_not_overwrite_a_server_change_it_has_not_seen(store: Store,
     report = quiet_push(store, source, SPEC, project)  # no pull in between
     assert (report.annotations_created, report.annotations_updated) == (1, 0)
     assert sorted(a["result"][0]["value"]["choices"][0] for a in by_key(raw, project.id)["100"]["annotations"]) == [
-        "negative", "neutral"]
+        "negative",
+        "neutral",
+    ]
     back = quiet_pull(store, SPEC, project)
     assert (back.annotations_new, back.conflicts) == (1, 0)
     assert store.annotation(100, f"ana (ls#{ann['id']})")["result"] == sentiment("negative", "a")
 
 
 def test_annotators_are_sent_as_members_by_email_and_come_back_with_their_names(
-        store: Store, project: Project, raw: Any, ls_server: Any, tmp_path: Path) -> None:
+    store: Store, project: Project, raw: Any, ls_server: Any, tmp_path: Path
+) -> None:
     email = f"ana-{uuid.uuid4().hex[:8]}@example.org"
     r = raw.call("POST", "/api/users", json={"email": email, "username": email.split("@")[0]})
     assert r.status_code == 201, r.text
@@ -501,8 +561,13 @@ def test_annotators_are_sent_as_members_by_email_and_come_back_with_their_names(
 
     tasks = by_key(raw, project.id)
     authors = {(k, a["result"][0]["id"]): a["completed_by"] for k, t in tasks.items() for a in t["annotations"]}
-    assert authors == {("100", "a"): ana_id, ("100", "b"): admin_id, ("101", "c"): admin_id,
-                       ("102", "d"): ana_id, ("102", "e"): admin_id}
+    assert authors == {
+        ("100", "a"): ana_id,
+        ("100", "b"): admin_id,
+        ("101", "c"): admin_id,
+        ("102", "d"): ana_id,
+        ("102", "e"): admin_id,
+    }
     assert sorted(tasks["100"]["meta"]["nblabel"]["annotators"].values()) == ["bob"]
     assert sorted(tasks["102"]["meta"]["nblabel"]["annotators"].values()) == ["bob"]
 
@@ -513,13 +578,20 @@ def test_annotators_are_sent_as_members_by_email_and_come_back_with_their_names(
         got = quiet_pull(other, SPEC, project)
         assert got.annotations_new == 5
         names = sorted((a["task_id"], a["annotator"], a["result"][0]["id"]) for a in other.annotations())
-    assert names == sorted([("ls-%d" % tasks["100"]["id"], "bob", "b"), ("ls-%d" % tasks["100"]["id"], email, "a"),
-                     ("ls-%d" % tasks["101"]["id"], admin, "c"),
-                     ("ls-%d" % tasks["102"]["id"], "bob", "e"), ("ls-%d" % tasks["102"]["id"], email, "d")])
+    assert names == sorted(
+        [
+            ("ls-%d" % tasks["100"]["id"], "bob", "b"),
+            ("ls-%d" % tasks["100"]["id"], email, "a"),
+            ("ls-%d" % tasks["101"]["id"], admin, "c"),
+            ("ls-%d" % tasks["102"]["id"], "bob", "e"),
+            ("ls-%d" % tasks["102"]["id"], email, "d"),
+        ]
+    )
 
 
-def test_labeler_push_and_pull_show_label_studio_labels_in_the_widget(tmp_path: Path, project: Project, raw: Any,
-                                                                      ls_server: Any) -> None:
+def test_labeler_push_and_pull_show_label_studio_labels_in_the_widget(
+    tmp_path: Path, project: Project, raw: Any, ls_server: Any
+) -> None:
     df = frame(8)
     admin = ls_server.username
     store = Store(tmp_path / "lab.db")
@@ -539,8 +611,9 @@ def test_labeler_push_and_pull_show_label_studio_labels_in_the_widget(tmp_path: 
     assert entry["annotation"]["result"] == sentiment("negative", "q")
 
 
-def test_progress_goes_to_stderr_unless_turned_off(store: Store, project: Project, capsys: Any,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_progress_goes_to_stderr_unless_turned_off(
+    store: Store, project: Project, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("NBL_PROGRESS", raising=False)  # a combined run with --nbval sets it for the notebooks
     df = frame(3)
     push(store, TaskSource(df, {"text": "text"}), SPEC, project, progress=False)
@@ -554,8 +627,10 @@ def test_progress_goes_to_stderr_unless_turned_off(store: Store, project: Projec
 
 
 def test_a_pull_says_it_waits_for_the_server_while_the_export_is_built(
-        store: Store, project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    store: Store, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("NBL_PROGRESS", raising=False)
+
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
@@ -623,7 +698,8 @@ def reading_requests(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 @pytest.mark.parametrize("method", ["pages", "export", "snapshot"])
 def test_pull_keeps_the_data_of_pushed_tasks_labeled_only_in_label_studio(
-        store: Store, project: Project, raw: Any, ls_server: Any, method: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    store: Store, project: Project, raw: Any, ls_server: Any, method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A pushed task labeled only on the server has no local snapshot: the pull stores the task
     data it already received (same requests as without the snapshot), and leaves alone a
     snapshot the notebook made and tasks nobody labeled."""
@@ -633,8 +709,9 @@ def test_pull_keeps_the_data_of_pushed_tasks_labeled_only_in_label_studio(
     assert [t["id"] for t in store.tasks()] == [str(df.index[3])]
     tasks = by_key(raw, project.id)
     for pos in (0, 1, 3):
-        r = raw.call("POST", f"/api/tasks/{tasks[str(df.index[pos])]['id']}/annotations",
-                     json={"result": sentiment("negative")})
+        r = raw.call(
+            "POST", f"/api/tasks/{tasks[str(df.index[pos])]['id']}/annotations", json={"result": sentiment("negative")}
+        )
         assert r.status_code == 201, r.text
     with reading_requests(monkeypatch) as asked:
         report = quiet_pull(store, SPEC, project, method=method)
@@ -648,12 +725,19 @@ def test_pull_keeps_the_data_of_pushed_tasks_labeled_only_in_label_studio(
     assert snapshots[str(df.index[3])]["data"] == {"text": "the notebook's copy"}  # not overwritten
     assert store.annotation(str(df.index[0]), ls_server.username)["result"] == sentiment("negative")
     # the one listing page or export, or the snapshot's create, download and delete: none per task
-    assert asked == {"pages": ["GET /api/tasks"], "export": ["GET /export"],
-                     "snapshot": ["POST /exports", "GET /exports/download", "DELETE /exports"]}[method]
+    assert (
+        asked
+        == {
+            "pages": ["GET /api/tasks"],
+            "export": ["GET /export"],
+            "snapshot": ["POST /exports", "GET /exports/download", "DELETE /exports"],
+        }[method]
+    )
 
 
 def test_auto_pull_reads_a_small_project_with_the_export_and_a_bigger_one_with_a_snapshot(
-        store: Store, project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    store: Store, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     quiet_push(store, TaskSource(frame(5), {"text": "text"}), SPEC, project)
     assert sync_module.SNAPSHOT_FROM > 5
     with reading_requests(monkeypatch) as small:
@@ -665,20 +749,32 @@ def test_auto_pull_reads_a_small_project_with_the_export_and_a_bigger_one_with_a
     assert big == ["POST /exports", "GET /exports/download", "DELETE /exports"]
 
 
-@pytest.mark.parametrize("missing, snapshot_from, used", [
-    (["/exports"], 1, ["POST /exports", "GET /export"]),
-    (["/export"], 100, ["GET /export", "POST /exports", "GET /exports/download", "DELETE /exports"]),
-    (["/exports", "/export"], 1, ["POST /exports", "GET /export", "GET /api/tasks"]),
-], ids=["no-snapshots", "no-export", "neither"])
-def test_pull_falls_back_to_what_the_server_has(store: Store, project: Project, raw: Any, ls_server: Any,
-                                                monkeypatch: pytest.MonkeyPatch, missing: list[str],
-                                                snapshot_from: int, used: list[str]) -> None:
+@pytest.mark.parametrize(
+    "missing, snapshot_from, used",
+    [
+        (["/exports"], 1, ["POST /exports", "GET /export"]),
+        (["/export"], 100, ["GET /export", "POST /exports", "GET /exports/download", "DELETE /exports"]),
+        (["/exports", "/export"], 1, ["POST /exports", "GET /export", "GET /api/tasks"]),
+    ],
+    ids=["no-snapshots", "no-export", "neither"],
+)
+def test_pull_falls_back_to_what_the_server_has(
+    store: Store,
+    project: Project,
+    raw: Any,
+    ls_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    missing: list[str],
+    snapshot_from: int,
+    used: list[str],
+) -> None:
     df = frame(5)
     quiet_push(store, TaskSource(df, {"text": "text"}), SPEC, project)
     tasks = by_key(raw, project.id)
     for pos in (1, 4):
-        r = raw.call("POST", f"/api/tasks/{tasks[str(df.index[pos])]['id']}/annotations",
-                     json={"result": sentiment("neutral")})
+        r = raw.call(
+            "POST", f"/api/tasks/{tasks[str(df.index[pos])]['id']}/annotations", json={"result": sentiment("neutral")}
+        )
         assert r.status_code == 201, r.text
     monkeypatch.setattr(sync_module, "SNAPSHOT_FROM", snapshot_from)
     older = FaultProxy(ls_server.url, lambda method, path: 404 if path.split("?")[0].endswith(tuple(missing)) else None)

@@ -41,8 +41,7 @@ def project_config() -> str:
 
 
 def sentiment(value: str) -> list[dict]:
-    return [{"id": "s", "from_name": "sentiment", "to_name": "text", "type": "choices",
-             "value": {"choices": [value]}}]
+    return [{"id": "s", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [value]}}]
 
 
 def frame(n: int) -> pd.DataFrame:
@@ -51,11 +50,15 @@ def frame(n: int) -> pd.DataFrame:
 
 def state(store: Store) -> tuple[set, set]:
     """What a store holds of a project: annotations and predictions, comparable across stores."""
-    anns = {(a["task_id"], a["annotator"], json.dumps(a["result"], sort_keys=True), a["was_cancelled"])
-            for a in store.annotations()}
+    anns = {
+        (a["task_id"], a["annotator"], json.dumps(a["result"], sort_keys=True), a["was_cancelled"])
+        for a in store.annotations()
+    }
     keys = [a["task_id"] for a in store.annotations()] + [t["id"] for t in store.tasks()]
-    preds = {(p["task_id"], p["model_version"], json.dumps(p["result"], sort_keys=True), p["score"])
-             for p in store.prediction_rows(keys)}
+    preds = {
+        (p["task_id"], p["model_version"], json.dumps(p["result"], sort_keys=True), p["score"])
+        for p in store.prediction_rows(keys)
+    }
     return anns, preds
 
 
@@ -72,7 +75,8 @@ def task_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_an_incremental_pull_ends_where_a_full_pull_ends_reading_only_changed_tasks(
-        tmp_path, project: Project, raw: Any, ls_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path, project: Project, raw: Any, ls_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sync_module, "PULL_OVERLAP", 0.0)  # this test's changes are seconds apart
     df = frame(30)
     with Store(tmp_path / "pusher.db") as pusher:
@@ -94,8 +98,11 @@ def test_an_incremental_pull_ends_where_a_full_pull_ends_reading_only_changed_ta
     edited = tasks["3"]["annotations"][0]["id"]
     assert raw.call("PATCH", f"/api/annotations/{edited}", json={"result": sentiment("negative")}).status_code == 200
     assert raw.call("DELETE", f"/api/annotations/{tasks['4']['annotations'][0]['id']}").status_code == 204
-    r = raw.call("POST", "/api/predictions", json={"task": tasks["25"]["id"], "result": sentiment("negative"),
-                                                   "score": 0.8, "model_version": "backend-v1"})
+    r = raw.call(
+        "POST",
+        "/api/predictions",
+        json={"task": tasks["25"]["id"], "result": sentiment("negative"), "score": 0.8, "model_version": "backend-v1"},
+    )
     assert r.status_code == 201, r.text
     r = raw.call("POST", "/api/tasks", json={"project": project.id, "data": {"text": "made on the server"}})
     assert r.status_code == 201, r.text
@@ -127,7 +134,8 @@ def test_an_incremental_pull_ends_where_a_full_pull_ends_reading_only_changed_ta
 
 
 def test_bulk_imported_predictions_make_the_next_pull_a_full_read(
-        tmp_path, project: Project, raw: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path, project: Project, raw: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """/import/predictions does not move a task's updated_at: the prediction count says it happened."""
     monkeypatch.setattr(sync_module, "PULL_OVERLAP", 0.0)
     df = frame(5)
@@ -137,16 +145,18 @@ def test_bulk_imported_predictions_make_the_next_pull_a_full_read(
         pull(store, SPEC, project, progress=False)
         time.sleep(1.1)
         ids = [t["id"] for t in raw.all_tasks(project.id)]
-        r = raw.call("POST", f"/api/projects/{project.id}/import/predictions",
-                     json=[{"task": i, "result": sentiment("neutral"), "model_version": "bulk"} for i in ids])
+        r = raw.call(
+            "POST",
+            f"/api/projects/{project.id}/import/predictions",
+            json=[{"task": i, "result": sentiment("neutral"), "model_version": "bulk"} for i in ids],
+        )
         assert r.status_code == 201, r.text
         report = pull(store, SPEC, project, progress=False)
         assert not report.incremental and report.predictions == 5
         assert pull(store, SPEC, project, progress=False).incremental
 
 
-def test_watch_pulls_in_the_background_calls_back_on_new_labels_and_stops(
-        tmp_path, project: Project, raw: Any) -> None:
+def test_watch_pulls_in_the_background_calls_back_on_new_labels_and_stops(tmp_path, project: Project, raw: Any) -> None:
     df = frame(4)
     lab = Labeler(df, CONFIG, store=tmp_path / "w.db", annotator="ana")
     lab.push(project, progress=False)
@@ -160,8 +170,10 @@ def test_watch_pulls_in_the_background_calls_back_on_new_labels_and_stops(
     watcher = nblabel.watch(project, lab, every=0.5, on_new=on_new)
     try:
         task = raw.all_tasks(project.id)[0]["id"]
-        assert raw.call("POST", f"/api/tasks/{task}/annotations",
-                        json={"result": sentiment("negative")}).status_code == 201
+        assert (
+            raw.call("POST", f"/api/tasks/{task}/annotations", json={"result": sentiment("negative")}).status_code
+            == 201
+        )
         assert arrived.wait(60), f"no callback; errors: {watcher.errors}"
     finally:
         watcher.stop()
@@ -183,11 +195,18 @@ def test_a_real_label_studio_export_imports_like_a_pull(tmp_path, project: Proje
     src.add_predictions([(i, sentiment("neutral"), 0.5, "m1") for i in range(6)])
     push(src, TaskSource(df, {"text": "text"}), SPEC, project, progress=False)
     ids = [t["id"] for t in raw.all_tasks(project.id)]
-    assert raw.call("POST", f"/api/tasks/{ids[4]}/annotations", json={"result": sentiment("negative")}).status_code == 201
-    r = raw.call("POST", f"/api/projects/{project.id}/exports/",
-                 json={"serialization_options": {"predictions": {"only_id": False}}})
+    assert (
+        raw.call("POST", f"/api/tasks/{ids[4]}/annotations", json={"result": sentiment("negative")}).status_code == 201
+    )
+    r = raw.call(
+        "POST",
+        f"/api/projects/{project.id}/exports/",
+        json={"serialization_options": {"predictions": {"only_id": False}}},
+    )
     assert r.status_code == 201, r.text
-    body = raw.call("GET", f"/api/projects/{project.id}/exports/{r.json()['id']}/download", params={"exportType": "JSON"})
+    body = raw.call(
+        "GET", f"/api/projects/{project.id}/exports/{r.json()['id']}/download", params={"exportType": "JSON"}
+    )
     path = tmp_path / "export.json"
     path.write_bytes(body.content)
     exported = json.loads(body.content)
@@ -198,10 +217,12 @@ def test_a_real_label_studio_export_imports_like_a_pull(tmp_path, project: Proje
         report = nblabel.import_labelstudio(path, store=imported, config=CONFIG, annotators={admin: ls_server.username})
         assert (report.tasks, report.annotations, report.predictions) == (6, 4, 6)
         pull(src, SPEC, project, progress=False)
-        assert {(a["task_id"], a["annotator"], json.dumps(a["result"])) for a in imported.annotations()} == \
-               {(a["task_id"], a["annotator"], json.dumps(a["result"])) for a in src.annotations()}
-        assert {(p["task_id"], p["model_version"]) for p in imported.prediction_rows(map(str, range(6)))} == \
-               {(str(i), "m1") for i in range(6)}
+        assert {(a["task_id"], a["annotator"], json.dumps(a["result"])) for a in imported.annotations()} == {
+            (a["task_id"], a["annotator"], json.dumps(a["result"])) for a in src.annotations()
+        }
+        assert {(p["task_id"], p["model_version"]) for p in imported.prediction_rows(map(str, range(6)))} == {
+            (str(i), "m1") for i in range(6)
+        }
         assert nblabel.import_labelstudio(path, store=imported, annotators={admin: ls_server.username}).annotations == 0
     src.close()
 

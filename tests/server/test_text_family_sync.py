@@ -44,18 +44,42 @@ SPEC = parse_config(CONFIG)
 
 def results(i: int) -> list[dict]:
     """One item of each text-family type, as the front end writes it (ids, origin, unicode)."""
+
     def it(rid: str, name: str, to: str, typ: str, value: dict) -> dict:
-        return {"id": f"{rid}{i}xxxxxxxx"[:10], "from_name": name, "to_name": to, "type": typ,
-                "value": value, "origin": "manual"}
+        return {
+            "id": f"{rid}{i}xxxxxxxx"[:10],
+            "from_name": name,
+            "to_name": to,
+            "type": typ,
+            "value": value,
+            "origin": "manual",
+        }
+
     return [
         it("tx", "topic", "prompt", "taxonomy", {"taxonomy": [["Science", "bio"], ["Art"]]}),
         it("dt", "when", "prompt", "datetime", {"datetime": f"2024-03-0{i + 1}T14:30"}),
         it("rk", "rank", "answers", "ranker", {"ranker": {"_": ["x2"], "good": ["x3"], "bad": ["x1"]}}),
         it("pw", "pw", "pw", "pairwise", {"selected": "right" if i % 2 else "left"}),
-        it("c1", "chat", "chat", "chatmessage", {"chatmessage": {"role": "user", "content": "Hi 😀 你好",
-                                                                  "createdAt": 1733300000000 + i}}),
-        it("c2", "chat", "chat", "chatmessage", {"chatmessage": {"role": "assistant", "content": "Hello!\nHow can I help?",
-                                                                  "createdAt": 1733300001000 + i}}),
+        it(
+            "c1",
+            "chat",
+            "chat",
+            "chatmessage",
+            {"chatmessage": {"role": "user", "content": "Hi 😀 你好", "createdAt": 1733300000000 + i}},
+        ),
+        it(
+            "c2",
+            "chat",
+            "chat",
+            "chatmessage",
+            {
+                "chatmessage": {
+                    "role": "assistant",
+                    "content": "Hello!\nHow can I help?",
+                    "createdAt": 1733300001000 + i,
+                }
+            },
+        ),
         it("tn", "tone", "dialogue", "choices", {"choices": ["calm"]}),
         it("st", "stars", "meta", "rating", {"rating": 3}),
     ]
@@ -63,14 +87,18 @@ def results(i: int) -> list[dict]:
 
 def frame(n: int) -> pd.DataFrame:
     items = [{"id": "x1", "title": "First"}, {"id": "x2", "title": "Second"}, {"id": "x3", "html": "<b>Third</b>"}]
-    return pd.DataFrame({
-        "prompt": [f"prompt {i}" for i in range(n)],
-        "items": [items] * n,
-        "a": ["left"] * n, "b": ["right"] * n,
-        "chat": [[{"role": "system", "content": "Be brief."}]] * n,
-        "dialogue": [[{"author": "A", "text": "hello"}, {"author": "B", "text": "hi"}]] * n,
-        "meta": [{"lang": "en", "n": i} for i in range(n)],
-    }, index=pd.RangeIndex(200, 200 + n))
+    return pd.DataFrame(
+        {
+            "prompt": [f"prompt {i}" for i in range(n)],
+            "items": [items] * n,
+            "a": ["left"] * n,
+            "b": ["right"] * n,
+            "chat": [[{"role": "system", "content": "Be brief."}]] * n,
+            "dialogue": [[{"author": "A", "text": "hello"}, {"author": "B", "text": "hi"}]] * n,
+            "meta": [{"lang": "en", "n": i} for i in range(n)],
+        },
+        index=pd.RangeIndex(200, 200 + n),
+    )
 
 
 @pytest.fixture
@@ -108,8 +136,9 @@ def test_text_family_results_pushed_export_back_identical(store: Store, project:
         assert tasks[str(tid)]["data"]["items"] == df["items"].iloc[pos]
 
 
-def test_text_family_results_made_in_label_studio_pull_identical(store: Store, project: Any, raw: Any,
-                                                                ls_server: Any) -> None:
+def test_text_family_results_made_in_label_studio_pull_identical(
+    store: Store, project: Any, raw: Any, ls_server: Any
+) -> None:
     df = frame(2)
     source = TaskSource(df, SPEC.bind(df.columns))
     push(store, source, SPEC, project, progress=False)

@@ -56,7 +56,8 @@ def label_gold(lab: Labeler, gold: pd.DataFrame) -> dict[str, list[dict]]:
 
 
 def test_spans_on_emoji_and_cjk_text_pushed_to_label_studio_export_back_with_the_same_offsets(
-        tmp_path: Path, project: Project, raw: Any, ls_server: Any, gold: pd.DataFrame) -> None:
+    tmp_path: Path, project: Project, raw: Any, ls_server: Any, gold: pd.DataFrame
+) -> None:
     lab = Labeler(gold[["text"]], CONFIG, store=tmp_path / "ner.db", annotator=ls_server.username)
     results = label_gold(lab, gold)
     lab.push(project, progress=False)
@@ -73,7 +74,7 @@ def test_spans_on_emoji_and_cjk_text_pushed_to_label_studio_export_back_with_the
         for item in annotation["result"]:
             if item["type"] == "labels":
                 v = item["value"]
-                assert text[v["start"]:v["end"]] == v["text"]
+                assert text[v["start"] : v["end"]] == v["text"]
     # the emoji really are astral: the browser's UTF-16 offsets would differ from these
     assert any(OffsetMap(gold.text[s]).utf16_length > len(gold.text[s]) for s in TRICKY)
 
@@ -86,7 +87,8 @@ def test_spans_on_emoji_and_cjk_text_pushed_to_label_studio_export_back_with_the
 
 
 def test_a_span_and_a_relation_made_in_label_studio_pull_in_with_exact_text(
-        tmp_path: Path, project: Project, raw: Any, ls_server: Any, gold: pd.DataFrame) -> None:
+    tmp_path: Path, project: Project, raw: Any, ls_server: Any, gold: pd.DataFrame
+) -> None:
     lab = Labeler(gold[["text"]], CONFIG, store=tmp_path / "ner.db", annotator=ls_server.username)
     lab.push(project, progress=False)
     tasks = {t["meta"]["nblabel"]["key"]: t for t in raw.all_tasks(project.id)}
@@ -95,12 +97,29 @@ def test_a_span_and_a_relation_made_in_label_studio_pull_in_with_exact_text(
     text = gold.text["s08"]  # "Our team 👩‍👩‍👧‍👦 flew to Berlin with Lufthansa ✈️."
     berlin, lufthansa = text.index("Berlin"), text.index("Lufthansa")
     made = [
-        {"id": "LSreg0001", "from_name": "label", "to_name": "text", "type": "labels", "origin": "manual",
-         "value": {"start": berlin, "end": berlin + 6, "text": "Berlin", "labels": ["LOC"]}},
-        {"id": "LSreg0002", "from_name": "label", "to_name": "text", "type": "labels", "origin": "manual",
-         "value": {"start": lufthansa, "end": lufthansa + 9, "text": "Lufthansa", "labels": ["ORG"]}},
-        {"type": "relation", "from_id": "LSreg0002", "to_id": "LSreg0001", "direction": "right",
-         "labels": ["located_in"]},
+        {
+            "id": "LSreg0001",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "origin": "manual",
+            "value": {"start": berlin, "end": berlin + 6, "text": "Berlin", "labels": ["LOC"]},
+        },
+        {
+            "id": "LSreg0002",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "origin": "manual",
+            "value": {"start": lufthansa, "end": lufthansa + 9, "text": "Lufthansa", "labels": ["ORG"]},
+        },
+        {
+            "type": "relation",
+            "from_id": "LSreg0002",
+            "to_id": "LSreg0001",
+            "direction": "right",
+            "labels": ["located_in"],
+        },
     ]
     r = raw.call("POST", f"/api/tasks/{tasks['s08']['id']}/annotations", json={"result": made, "lead_time": 3})
     assert r.status_code == 201, r.text[:300]
@@ -114,19 +133,22 @@ def test_a_span_and_a_relation_made_in_label_studio_pull_in_with_exact_text(
     spans = lab.to_dataframe(form="spans")
     assert spans[["task_id", "start", "end", "text", "label", "region_id"]].values.tolist() == [
         ["s08", berlin, berlin + 6, "Berlin", "LOC", "LSreg0001"],
-        ["s08", lufthansa, lufthansa + 9, "Lufthansa", "ORG", "LSreg0002"]]
+        ["s08", lufthansa, lufthansa + 9, "Lufthansa", "ORG", "LSreg0002"],
+    ]
     for row in spans.itertuples():
-        assert gold.text[row.task_id][row.start:row.end] == row.text
+        assert gold.text[row.task_id][row.start : row.end] == row.text
     relations = lab.relations()
     assert relations[["from_text", "to_text", "labels", "direction"]].values.tolist() == [
-        ["Lufthansa", "Berlin", ["located_in"], "right"]]
+        ["Lufthansa", "Berlin", ["located_in"], "right"]
+    ]
     # and the pulled annotation is what the labeler shows for that task
     entry = next(t for t in lab.window["tasks"] if t["id"] == "s08")
     assert entry["annotation"]["result"] == made
 
 
 def test_a_pulled_span_with_wrong_offsets_is_kept_and_warned_about(
-        tmp_path: Path, project: Project, raw: Any, ls_server: Any, gold: pd.DataFrame) -> None:
+    tmp_path: Path, project: Project, raw: Any, ls_server: Any, gold: pd.DataFrame
+) -> None:
     lab = Labeler(gold[["text"]], CONFIG, store=tmp_path / "ner.db", annotator=ls_server.username)
     lab.push(project, progress=False)
     tasks = {t["meta"]["nblabel"]["key"]: t for t in raw.all_tasks(project.id)}
@@ -134,12 +156,22 @@ def test_a_pulled_span_with_wrong_offsets_is_kept_and_warned_about(
     m = OffsetMap(text)
     b = text.index("Berlin")
     # UTF-16 offsets (what an old editor bug stored after an emoji): the server accepts anything
-    wrong = [{"id": "LSbad0001", "from_name": "label", "to_name": "text", "type": "labels",
-              "value": {"start": m.to_utf16(b), "end": m.to_utf16(b) + 6, "text": "Berlin", "labels": ["LOC"]}}]
+    wrong = [
+        {
+            "id": "LSbad0001",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": m.to_utf16(b), "end": m.to_utf16(b) + 6, "text": "Berlin", "labels": ["LOC"]},
+        }
+    ]
     assert raw.call("POST", f"/api/tasks/{tasks['s08']['id']}/annotations", json={"result": wrong}).status_code == 201
 
-    with pytest.warns(UserWarning, match=r"1 pulled annotations have text spans whose offsets do not fit.*"
-                                         r"task 's08'.*UTF-16 code units"):
+    with pytest.warns(
+        UserWarning,
+        match=r"1 pulled annotations have text spans whose offsets do not fit.*"
+        r"task 's08'.*UTF-16 code units",
+    ):
         report = lab.pull(project, progress=False)
     assert report.annotations_new == 1
     assert lab.store.annotation("s08", ls_server.username)["result"] == wrong  # kept as the server has it

@@ -10,13 +10,15 @@ import pytest
 
 from nblabel import active
 
-P = np.array([
-    [0.90, 0.05, 0.05],   # 0 confident
-    [0.40, 0.35, 0.25],   # 1 small margin, high entropy
-    [0.50, 0.50, 0.00],   # 2 zero margin, least confident top 0.5
-    [0.34, 0.33, 0.33],   # 3 most uncertain top, tiny margin, max entropy
-    [0.70, 0.20, 0.10],   # 4
-])
+P = np.array(
+    [
+        [0.90, 0.05, 0.05],  # 0 confident
+        [0.40, 0.35, 0.25],  # 1 small margin, high entropy
+        [0.50, 0.50, 0.00],  # 2 zero margin, least confident top 0.5
+        [0.34, 0.33, 0.33],  # 3 most uncertain top, tiny margin, max entropy
+        [0.70, 0.20, 0.10],  # 4
+    ]
+)
 
 
 def test_least_confidence_puts_the_lowest_top_probability_first():
@@ -98,8 +100,16 @@ def test_learning_curve_has_one_row_per_strategy_seed_and_step():
     from sklearn.linear_model import LogisticRegression
 
     X, y = load_digits(return_X_y=True)
-    frame = active.learning_curve(X / 16, y, LogisticRegression(max_iter=500), strategies=("margin", "random"),
-                                  budget=30, step=10, initial=10, seeds=(0,))
+    frame = active.learning_curve(
+        X / 16,
+        y,
+        LogisticRegression(max_iter=500),
+        strategies=("margin", "random"),
+        budget=30,
+        step=10,
+        initial=10,
+        seeds=(0,),
+    )
     assert list(frame.columns) == ["strategy", "seed", "labels", "accuracy"]
     assert frame.groupby("strategy")["labels"].apply(list).to_dict() == {"margin": [10, 20, 30], "random": [10, 20, 30]}
     start = frame[frame.labels == 10].accuracy

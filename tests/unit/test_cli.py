@@ -88,8 +88,10 @@ import pytest  # noqa: E402
 from nblabel import Store  # noqa: E402
 from nblabel.cli import read_data  # noqa: E402
 
-SYNC_CONFIG = ('<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text">'
-               '<Choice value="pos"/><Choice value="neg"/></Choices></View>')
+SYNC_CONFIG = (
+    '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text">'
+    '<Choice value="pos"/><Choice value="neg"/></Choices></View>'
+)
 SECRET = "s3cr3t-value-that-must-not-be-printed"
 
 
@@ -146,7 +148,9 @@ def test_server_down_exits_3_and_names_the_url(files, capsys, monkeypatch):
     tmp, cfg, data = files
     monkeypatch.setenv("NBL_TEST_KEY", SECRET)
     url = f"http://127.0.0.1:{free_port()}"
-    code, out, err = run(capsys, *push_args(tmp, cfg, data, "--url", url, "--token-env", "NBL_TEST_KEY", "--no-progress"))
+    code, out, err = run(
+        capsys, *push_args(tmp, cfg, data, "--url", url, "--token-env", "NBL_TEST_KEY", "--no-progress")
+    )
     assert code == 3, err
     assert url in err and "Cannot reach" in err and SECRET not in out + err
     monkeypatch.setenv("LABEL_STUDIO_URL", url)
@@ -162,17 +166,20 @@ def test_url_with_credentials_is_refused(files, capsys, monkeypatch):
     assert code == 1 and SECRET not in out + err
 
 
-@pytest.mark.parametrize("case, code, words", [
-    ("missing data", 2, ["nope.csv", "no such file"]),
-    ("data suffix", 1, ["tasks.xlsx", "DATA must end in"]),
-    ("bad config", 1, ["bad.xml", "line"]),
-    ("missing config", 2, ["missing.xml", "cannot read"]),
-    ("index column", 1, ["--index 'key'", "columns: id, text"]),
-    ("duplicate ids", 1, ["duplicate column 'id'", "1"]),
-    ("variable not a column", 1, ["$text", "body"]),
-    ("bad json", 1, ["tasks.json:2:", "not valid JSON"]),
-    ("empty", 1, ["no tasks"]),
-])
+@pytest.mark.parametrize(
+    "case, code, words",
+    [
+        ("missing data", 2, ["nope.csv", "no such file"]),
+        ("data suffix", 1, ["tasks.xlsx", "DATA must end in"]),
+        ("bad config", 1, ["bad.xml", "line"]),
+        ("missing config", 2, ["missing.xml", "cannot read"]),
+        ("index column", 1, ["--index 'key'", "columns: id, text"]),
+        ("duplicate ids", 1, ["duplicate column 'id'", "1"]),
+        ("variable not a column", 1, ["$text", "body"]),
+        ("bad json", 1, ["tasks.json:2:", "not valid JSON"]),
+        ("empty", 1, ["no tasks"]),
+    ],
+)
 def test_input_errors_before_any_request(files, capsys, monkeypatch, case, code, words):
     tmp, cfg, data = files
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", "k")
@@ -238,8 +245,11 @@ def test_read_csv_tsv_jsonl_and_compressed(tmp_path):
 
 def test_read_label_studio_tasks_with_predictions(tmp_path, capsys):
     tasks = [
-        {"id": 7, "data": {"text": "a", "extra": {"n": 1}},
-         "predictions": [{"model_version": "m1", "score": 0.5, "result": [{"from_name": "sentiment"}]}]},
+        {
+            "id": 7,
+            "data": {"text": "a", "extra": {"n": 1}},
+            "predictions": [{"model_version": "m1", "score": 0.5, "result": [{"from_name": "sentiment"}]}],
+        },
         {"id": 8, "data": {"text": "b"}, "annotations": [{"result": []}]},
     ]
     (tmp_path / "t.json").write_text(json.dumps(tasks))
@@ -274,10 +284,18 @@ def test_parquet_reads_or_says_what_is_missing(tmp_path, capsys):
 def labeled(tmp_path):
     path = tmp_path / "labels.db"
     with Store(path) as s:
-        s.save(1, {"text": "good"}, [{"from_name": "sentiment", "to_name": "text", "type": "choices",
-                                     "value": {"choices": ["pos"]}}], annotator="ana")
-        s.save(2, {"text": "bad"}, [{"from_name": "sentiment", "to_name": "text", "type": "choices",
-                                    "value": {"choices": ["neg"]}}], annotator="bo@example.org")
+        s.save(
+            1,
+            {"text": "good"},
+            [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}}],
+            annotator="ana",
+        )
+        s.save(
+            2,
+            {"text": "bad"},
+            [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["neg"]}}],
+            annotator="bo@example.org",
+        )
     cfg = tmp_path / "config.xml"
     cfg.write_text(SYNC_CONFIG)
     return tmp_path, path, cfg
@@ -285,15 +303,24 @@ def labeled(tmp_path):
 
 def test_export_json_min_and_csv(labeled, capsys):
     tmp, db, cfg = labeled
-    code, out, err = run(capsys, "export", "--store", db, "--config", cfg, "--format", "JSON_MIN", "--out", tmp / "o.json")
+    code, out, err = run(
+        capsys, "export", "--store", db, "--config", cfg, "--format", "JSON_MIN", "--out", tmp / "o.json"
+    )
     assert code == 0, err
     rows = json.loads((tmp / "o.json").read_text())
-    assert [(r["id"], r["sentiment"], r["annotator"]) for r in rows] == [(1, "pos", "ana"), (2, "neg", "bo@example.org")]
+    assert [(r["id"], r["sentiment"], r["annotator"]) for r in rows] == [
+        (1, "pos", "ana"),
+        (2, "neg", "bo@example.org"),
+    ]
     assert "wrote 2 rows (2 tasks) as JSON_MIN" in out
-    code, out, err = run(capsys, "export", "--store", db, "--config", cfg, "--format", "csv", "--out", "-",
-                         "--annotator", "ana")
+    code, out, err = run(
+        capsys, "export", "--store", db, "--config", cfg, "--format", "csv", "--out", "-", "--annotator", "ana"
+    )
     assert code == 0, err
-    assert out.splitlines()[0] == '"annotation_id","annotator","created_at","id","lead_time","sentiment","text","updated_at"'
+    assert (
+        out.splitlines()[0]
+        == '"annotation_id","annotator","created_at","id","lead_time","sentiment","text","updated_at"'
+    )
     assert len(out.splitlines()) == 2 and '"ana"' in out
 
 

@@ -67,8 +67,10 @@ def test_an_xml_declaration_naming_another_encoding_does_not_garble_utf8_text():
 
 
 def test_a_leading_preview_task_comment_does_not_break_parsing():
-    xml = ('<!-- {"data": {"html": "<!DOCTYPE html><p>hi</p>", "text": "<Choice value=\'x\'/>"}} -->\n'
-           '<View>\n  <Text name="text" value="$text"/>\n</View>\n<!-- {"data": {}} -->')
+    xml = (
+        '<!-- {"data": {"html": "<!DOCTYPE html><p>hi</p>", "text": "<Choice value=\'x\'/>"}} -->\n'
+        '<View>\n  <Text name="text" value="$text"/>\n</View>\n<!-- {"data": {}} -->'
+    )
     spec = parse_config(xml)
     assert spec.root["line"] == 2 and spec.root["col"] == 1
     assert spec.root["children"][0]["line"] == 3 and spec.root["children"][0]["col"] == 3
@@ -192,8 +194,10 @@ def test_nesting_deeper_than_256_levels_is_refused():
 
 def test_an_unclosed_tag_says_where_the_document_ended_and_what_to_close():
     err = error_of('<View>\n  <Choices name="c" toName="t">\n')
-    assert str(err) == ("line 3:1: malformed XML: Premature end of data in tag Choices line 2 — "
-                        "close <Choices> opened on line 2, or write it as <Choices … />")
+    assert str(err) == (
+        "line 3:1: malformed XML: Premature end of data in tag Choices line 2 — "
+        "close <Choices> opened on line 2, or write it as <Choices … />"
+    )
 
 
 def test_a_mismatched_closing_tag_names_the_open_tag():
@@ -238,7 +242,7 @@ def test_tags_inside_comments_and_cdata_do_not_shift_positions():
 
 
 def test_attribute_positions_skip_quoted_values_that_look_like_attributes():
-    parsed = parse_xml("<View>\n<Choice hint='value=\"x\" >' value=\"y\"/>\n</View>")
+    parsed = parse_xml('<View>\n<Choice hint=\'value="x" >\' value="y"/>\n</View>')
     assert parsed.attr_position(parsed.root[0], "value") == (2, 28)
 
 

@@ -41,8 +41,10 @@ def test_whatever_the_server_rejects_nblabel_rejects(case: Case) -> None:
 
 def test_a_missing_to_name_the_server_requires_names_the_candidate_object():
     with pytest.raises(ConfigError) as info:
-        parse_config('<View>\n<Text name="review" value="$review"/>\n<Choices name="c">\n<Choice value="a"/>\n'
-                     "</Choices>\n</View>")
+        parse_config(
+            '<View>\n<Text name="review" value="$review"/>\n<Choices name="c">\n<Choice value="a"/>\n'
+            "</Choices>\n</View>"
+        )
     err = info.value
     assert (err.line, err.col) == (3, 1)
     assert "has no toName" in err.message and "'toName' is a required property" in err.message
@@ -51,8 +53,7 @@ def test_a_missing_to_name_the_server_requires_names_the_candidate_object():
 
 def test_a_missing_to_name_with_two_objects_lists_both():
     with pytest.raises(ConfigError) as info:
-        parse_config('<View><Text name="a" value="$a"/><Text name="b" value="$b"/>'
-                     '<TextArea name="t"/></View>')
+        parse_config('<View><Text name="a" value="$a"/><Text name="b" value="$b"/><TextArea name="t"/></View>')
     assert info.value.hint == 'add toName=… naming the object it labels: "a", "b"'
 
 
@@ -106,6 +107,8 @@ def test_a_labeler_on_a_frame_without_the_options_column_opens_with_the_static_c
 
 
 def test_a_filter_hotkey_focuses_the_filter_of_its_control():
-    spec = parse_config('<View><Text name="text" value="$text"/><Filter toName="animal" hotkey="shift+f"/>'
-                        '<Choices name="animal" toName="text"><Choice value="Cat"/></Choices></View>')
+    spec = parse_config(
+        '<View><Text name="text" value="$text"/><Filter toName="animal" hotkey="shift+f"/>'
+        '<Choices name="animal" toName="text"><Choice value="Cat"/></Choices></View>'
+    )
     assert spec.hotkeys["shift+f"] == {"control": "animal", "value": None, "action": "filter"}

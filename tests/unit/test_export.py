@@ -35,45 +35,107 @@ CONFIG = """<View>
 
 
 def choice(value, name="sentiment"):
-    return {"from_name": name, "to_name": "text", "type": "choices", "value": {"choices": value if isinstance(value, list) else [value]}}
+    return {
+        "from_name": name,
+        "to_name": "text",
+        "type": "choices",
+        "value": {"choices": value if isinstance(value, list) else [value]},
+    }
 
 
 # Task JSON covering the converter's cases: several annotators, newest first, a cancelled one,
 # a task without annotations, one with only skips, a data key clashing with a control, nested
 # data, unknown from_names, boxes with original_*, multi-choice, multi-line text, spans.
 TASKS = [
-    {"id": 1, "data": {"text": "good", "sentiment": "clash", "meta": {"k": [1, 2]}, "n": 3, "none": None, "flag": True},
-     "annotations": [
-         {"id": 10, "completed_by": {"email": "x@y.org"}, "created_at": "2024-01-01T00:00:00Z",
-          "updated_at": "2024-01-01T00:00:00Z", "lead_time": 1.5,
-          "result": [choice("pos"), choice(["a", "b"], "tags"),
-                     {"from_name": "note", "to_name": "text", "type": "textarea", "value": {"text": ['say "hi"']}},
-                     {"from_name": "ner", "to_name": "text", "type": "labels",
-                      "value": {"start": 0, "end": 1, "text": "g", "labels": ["PER"]}},
-                     {"from_name": "ner", "to_name": "text", "type": "labels",
-                      "value": {"start": 2, "end": 3, "text": "o", "labels": ["PER"]}},
-                     choice("z", "ghost")]},
-         {"id": 11, "completed_by": 7, "created_at": "2024-02-01T00:00:00Z", "updated_at": "2024-02-01T00:00:00Z",
-          "lead_time": None, "result": [choice("neg")]},
-         {"id": 12, "completed_by": "ana", "was_cancelled": True, "created_at": "2024-03-01T00:00:00Z", "result": []},
-     ],
-     # predictions never reach the flat formats (Label Studio's converter reads annotations only)
-     "predictions": [{"id": 4, "result": [choice("pos"), choice(["b"], "tags")], "model_version": "m1",
-                      "score": 0.9, "task": 1}]},
-    {"id": 2, "data": {"text": "no annotations", "sentiment": "x"}, "annotations": [],
-     "predictions": [{"id": 5, "result": [choice("neg")], "model_version": "m1", "score": 0.6, "task": 2}]},
-    {"id": 3, "data": {"text": "skipped only"},
-     "annotations": [{"id": 13, "completed_by": "bob", "was_cancelled": True, "result": [], "created_at": "2024-01-01"}]},
-    {"id": "ls-4", "data": {"text": "ünïcode ✓", "image": "img.png"},
-     "annotations": [{"id": 14, "completed_by": "bob", "created_at": "2024-01-01", "updated_at": "2024-01-02",
-                      "lead_time": 2,
-                      "result": [{"id": "r1", "from_name": "box", "to_name": "img", "type": "rectanglelabels",
-                                  "original_width": 640, "original_height": 480,
-                                  "value": {"x": 1, "y": 2, "width": 3, "height": 4, "rotation": 0,
-                                            "rectanglelabels": ["cat"]}},
-                                 {"from_name": "stars", "to_name": "text", "type": "rating", "value": {"rating": 4}},
-                                 {"from_name": "note", "to_name": "text", "type": "textarea",
-                                  "value": {"text": ["l1", "l2"]}}]}]},
+    {
+        "id": 1,
+        "data": {"text": "good", "sentiment": "clash", "meta": {"k": [1, 2]}, "n": 3, "none": None, "flag": True},
+        "annotations": [
+            {
+                "id": 10,
+                "completed_by": {"email": "x@y.org"},
+                "created_at": "2024-01-01T00:00:00Z",
+                "updated_at": "2024-01-01T00:00:00Z",
+                "lead_time": 1.5,
+                "result": [
+                    choice("pos"),
+                    choice(["a", "b"], "tags"),
+                    {"from_name": "note", "to_name": "text", "type": "textarea", "value": {"text": ['say "hi"']}},
+                    {
+                        "from_name": "ner",
+                        "to_name": "text",
+                        "type": "labels",
+                        "value": {"start": 0, "end": 1, "text": "g", "labels": ["PER"]},
+                    },
+                    {
+                        "from_name": "ner",
+                        "to_name": "text",
+                        "type": "labels",
+                        "value": {"start": 2, "end": 3, "text": "o", "labels": ["PER"]},
+                    },
+                    choice("z", "ghost"),
+                ],
+            },
+            {
+                "id": 11,
+                "completed_by": 7,
+                "created_at": "2024-02-01T00:00:00Z",
+                "updated_at": "2024-02-01T00:00:00Z",
+                "lead_time": None,
+                "result": [choice("neg")],
+            },
+            {
+                "id": 12,
+                "completed_by": "ana",
+                "was_cancelled": True,
+                "created_at": "2024-03-01T00:00:00Z",
+                "result": [],
+            },
+        ],
+        # predictions never reach the flat formats (Label Studio's converter reads annotations only)
+        "predictions": [
+            {"id": 4, "result": [choice("pos"), choice(["b"], "tags")], "model_version": "m1", "score": 0.9, "task": 1}
+        ],
+    },
+    {
+        "id": 2,
+        "data": {"text": "no annotations", "sentiment": "x"},
+        "annotations": [],
+        "predictions": [{"id": 5, "result": [choice("neg")], "model_version": "m1", "score": 0.6, "task": 2}],
+    },
+    {
+        "id": 3,
+        "data": {"text": "skipped only"},
+        "annotations": [
+            {"id": 13, "completed_by": "bob", "was_cancelled": True, "result": [], "created_at": "2024-01-01"}
+        ],
+    },
+    {
+        "id": "ls-4",
+        "data": {"text": "ünïcode ✓", "image": "img.png"},
+        "annotations": [
+            {
+                "id": 14,
+                "completed_by": "bob",
+                "created_at": "2024-01-01",
+                "updated_at": "2024-01-02",
+                "lead_time": 2,
+                "result": [
+                    {
+                        "id": "r1",
+                        "from_name": "box",
+                        "to_name": "img",
+                        "type": "rectanglelabels",
+                        "original_width": 640,
+                        "original_height": 480,
+                        "value": {"x": 1, "y": 2, "width": 3, "height": 4, "rotation": 0, "rectanglelabels": ["cat"]},
+                    },
+                    {"from_name": "stars", "to_name": "text", "type": "rating", "value": {"rating": 4}},
+                    {"from_name": "note", "to_name": "text", "type": "textarea", "value": {"text": ["l1", "l2"]}},
+                ],
+            }
+        ],
+    },
 ]
 
 
@@ -94,16 +156,36 @@ def test_json_min_rows_follow_label_studio(spec):
     assert older["sentiment"] == "pos"  # a control overrides the data key in JSON_MIN
     assert older["tags"] == {"choices": ["a", "b"]}  # one item, several choices: the value dict
     assert older["note"] == 'say "hi"'  # one TextArea line: a bare string
-    assert older["ner"] == [{"start": 0, "end": 1, "text": "g", "labels": ["PER"]},
-                            {"start": 2, "end": 3, "text": "o", "labels": ["PER"]}]
+    assert older["ner"] == [
+        {"start": 0, "end": 1, "text": "g", "labels": ["PER"]},
+        {"start": 2, "end": 3, "text": "o", "labels": ["PER"]},
+    ]
     assert "ghost" not in older  # not a control of the config
     assert older["annotator"] == "x@y.org" and older["lead_time"] == 1.5
     assert list(older)[:7] == ["text", "sentiment", "meta", "n", "none", "flag", "id"]  # data keys first
     assert list(older)[-5:] == ["annotator", "annotation_id", "created_at", "updated_at", "lead_time"]
-    assert bare == {"text": "no annotations", "sentiment": "x", "id": 2, "annotator": None, "annotation_id": None,
-                    "created_at": None, "updated_at": None, "lead_time": None}
-    assert boxes["box"] == [{"x": 1, "y": 2, "width": 3, "height": 4, "rotation": 0, "rectanglelabels": ["cat"],
-                             "original_width": 640, "original_height": 480}]
+    assert bare == {
+        "text": "no annotations",
+        "sentiment": "x",
+        "id": 2,
+        "annotator": None,
+        "annotation_id": None,
+        "created_at": None,
+        "updated_at": None,
+        "lead_time": None,
+    }
+    assert boxes["box"] == [
+        {
+            "x": 1,
+            "y": 2,
+            "width": 3,
+            "height": 4,
+            "rotation": 0,
+            "rectanglelabels": ["cat"],
+            "original_width": 640,
+            "original_height": 480,
+        }
+    ]
     assert boxes["stars"] == [{"rating": 4}] and boxes["note"] == {"text": ["l1", "l2"]}
     assert TASKS[0]["annotations"][0]["result"][0]["value"] == {"choices": ["pos"]}  # input untouched
 

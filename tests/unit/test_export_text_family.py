@@ -24,16 +24,44 @@ from nblabel.export import dumps_csv, json_min_rows
 
 LS_PYTHON = ls_server.VENV / "bin" / "python"
 
-DATA = {"prompt": "p", "items": [{"id": "x1", "title": "First"}, {"id": "x2"}, {"id": "x3"}], "a": "l", "b": "r",
-        "chat": [{"role": "system", "content": "Be brief."}], "dialogue": [{"author": "A", "text": "hi"}],
-        "meta": {"lang": "en"}}
+DATA = {
+    "prompt": "p",
+    "items": [{"id": "x1", "title": "First"}, {"id": "x2"}, {"id": "x3"}],
+    "a": "l",
+    "b": "r",
+    "chat": [{"role": "system", "content": "Be brief."}],
+    "dialogue": [{"author": "A", "text": "hi"}],
+    "meta": {"lang": "en"},
+}
 TASKS = [
-    {"id": 1, "data": DATA, "annotations": [
-        {"id": 10, "completed_by": {"email": "ana@example.org"}, "created_at": "2024-01-01T00:00:00Z",
-         "updated_at": "2024-01-01T00:00:00Z", "lead_time": 2.0, "result": results(0)}]},
-    {"id": 2, "data": DATA, "annotations": [
-        {"id": 11, "completed_by": 3, "created_at": "2024-01-02T00:00:00Z",
-         "updated_at": "2024-01-02T00:00:00Z", "lead_time": None, "result": results(1)[:4]}]},
+    {
+        "id": 1,
+        "data": DATA,
+        "annotations": [
+            {
+                "id": 10,
+                "completed_by": {"email": "ana@example.org"},
+                "created_at": "2024-01-01T00:00:00Z",
+                "updated_at": "2024-01-01T00:00:00Z",
+                "lead_time": 2.0,
+                "result": results(0),
+            }
+        ],
+    },
+    {
+        "id": 2,
+        "data": DATA,
+        "annotations": [
+            {
+                "id": 11,
+                "completed_by": 3,
+                "created_at": "2024-01-02T00:00:00Z",
+                "updated_at": "2024-01-02T00:00:00Z",
+                "lead_time": None,
+                "result": results(1)[:4],
+            }
+        ],
+    },
 ]
 
 
@@ -48,7 +76,9 @@ def test_text_family_flat_formats_equal_label_studio_converter(tmp_path):
         "c.convert_to_json_min(d + '/tasks.json', d + '/min', is_dir=False)\n"
         "c.convert_to_csv(d + '/tasks.json', d + '/csv', is_dir=False, sep=',')\n"
     )
-    proc = subprocess.run([str(LS_PYTHON), "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [str(LS_PYTHON), "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=300, check=False
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     spec = parse_config(CONFIG)
     theirs = json.loads((tmp_path / "min" / "result.json").read_text())

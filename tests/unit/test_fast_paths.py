@@ -21,30 +21,46 @@ def _random_json(rng: random.Random, depth: int = 0) -> object:
     if kind == 1:
         return rng.choice([True, False])
     if kind == 2:
-        return rng.randint(-10**6, 10**6)
+        return rng.randint(-(10**6), 10**6)
     if kind == 3:
         return rng.random() * 100
     if kind == 4:
-        return "".join(rng.choice("ab é\"\\/😀,[]{}") for _ in range(rng.randrange(6)))
+        return "".join(rng.choice('ab é"\\/😀,[]{}') for _ in range(rng.randrange(6)))
     if kind in (5, 6):
         return {f"k{i}": _random_json(rng, depth + 1) for i in range(rng.randrange(4))}
     return [_random_json(rng, depth + 1) for _ in range(rng.randrange(4))]
 
 
 def _random_result(rng: random.Random) -> list[dict]:
-    return [{"id": f"r{i}", "from_name": rng.choice(["a", "b"]), "to_name": "text", "type": "choices",
-             "value": {"choices": [rng.choice(["x", "y, z", "é"])], "extra": _random_json(rng)}}
-            for i in range(rng.randrange(4))]
+    return [
+        {
+            "id": f"r{i}",
+            "from_name": rng.choice(["a", "b"]),
+            "to_name": "text",
+            "type": "choices",
+            "value": {"choices": [rng.choice(["x", "y, z", "é"])], "extra": _random_json(rng)},
+        }
+        for i in range(rng.randrange(4))
+    ]
 
 
 def test_a_store_read_decodes_every_result_as_reading_row_by_row_does(tmp_path):
     rng = random.Random(7)
     with Store(tmp_path / "s.db") as store:
         for i in range(300):
-            store.save(i % 100, {"text": str(i)}, _random_result(rng), annotator=f"u{i % 3}",
-                       was_cancelled=rng.random() < 0.1, lead_time=rng.choice([None, 1.5]))
-        rows = store._read("SELECT id, task_key, annotator, result, was_cancelled, lead_time, created_at, "
-                           "updated_at FROM annotations WHERE project = ? ORDER BY id", [store.project])
+            store.save(
+                i % 100,
+                {"text": str(i)},
+                _random_result(rng),
+                annotator=f"u{i % 3}",
+                was_cancelled=rng.random() < 0.1,
+                lead_time=rng.choice([None, 1.5]),
+            )
+        rows = store._read(
+            "SELECT id, task_key, annotator, result, was_cancelled, lead_time, created_at, "
+            "updated_at FROM annotations WHERE project = ? ORDER BY id",
+            [store.project],
+        )
         reference = [_annotation(r) for r in rows]  # one json.loads per row
         assert len(reference) > 150
         assert store.annotations() == reference

@@ -47,8 +47,10 @@ def store(tmp_path):
 
 
 def reviews(index=None, n: int = 4) -> pd.DataFrame:
-    return pd.DataFrame({"review": [f"review {i}" for i in range(n)], "score": np.arange(n) * 1.5},
-                        index=index if index is not None else range(n))
+    return pd.DataFrame(
+        {"review": [f"review {i}" for i in range(n)], "score": np.arange(n) * 1.5},
+        index=index if index is not None else range(n),
+    )
 
 
 # ---- json_safe / task_key -------------------------------------------------------------------
@@ -72,8 +74,10 @@ def test_json_safe_keeps_integers_beyond_javascripts_range_exact_as_strings():
     assert src.positions([str(tweet_id + 1)]).tolist() == [False, True]
 
 
-@pytest.mark.parametrize("missing", [None, float("nan"), np.nan, np.float64("nan"), pd.NA, pd.NaT,
-                                     np.datetime64("NaT"), float("inf"), -np.inf])
+@pytest.mark.parametrize(
+    "missing",
+    [None, float("nan"), np.nan, np.float64("nan"), pd.NA, pd.NaT, np.datetime64("NaT"), float("inf"), -np.inf],
+)
 def test_json_safe_turns_missing_and_non_finite_values_into_none(missing):
     assert json_safe(missing) is None
 
@@ -87,8 +91,12 @@ def test_json_safe_writes_times_as_iso_strings():
 
 
 def test_json_safe_converts_nested_containers_and_the_result_is_valid_json():
-    value = {"a": [np.int64(1), np.nan, (2, "x")], 3: {"t": pd.Timestamp("2024-01-01")},
-             "d": decimal.Decimal("1.5"), "s": {2, 1}}
+    value = {
+        "a": [np.int64(1), np.nan, (2, "x")],
+        3: {"t": pd.Timestamp("2024-01-01")},
+        "d": decimal.Decimal("1.5"),
+        "s": {2, 1},
+    }
     safe = json_safe(value)
     assert safe == {"a": [1, None, [2, "x"]], "3": {"t": "2024-01-01T00:00:00"}, "d": 1.5, "s": [1, 2]}
     json.dumps(safe, allow_nan=False)
@@ -122,8 +130,10 @@ def test_window_gives_positions_native_ids_and_only_mapped_vars():
     src = TaskSource(df, {"text": "review"})
     assert src.total == 4
     window = src.window(1, 3)
-    assert window == [{"pos": 1, "id": 20, "data": {"text": "review 1"}},
-                      {"pos": 2, "id": 30, "data": {"text": "review 2"}}]
+    assert window == [
+        {"pos": 1, "id": 20, "data": {"text": "review 1"}},
+        {"pos": 2, "id": 30, "data": {"text": "review 2"}},
+    ]
     assert type(window[0]["id"]) is int
     assert type(src.task_id(0)) is int and src.task_id(0) == 10
     assert src.key(3) == "40"
@@ -137,8 +147,9 @@ def test_window_is_clipped_to_the_frame():
 
 
 def test_nan_and_numpy_values_reach_the_window_as_json_safe_values():
-    df = pd.DataFrame({"text": ["a", None, "c"], "n": [1.0, np.nan, 3.0],
-                       "when": pd.to_datetime(["2024-01-01", None, "2024-01-03"])})
+    df = pd.DataFrame(
+        {"text": ["a", None, "c"], "n": [1.0, np.nan, 3.0], "when": pd.to_datetime(["2024-01-01", None, "2024-01-03"])}
+    )
     src = TaskSource(df, {"text": "text", "n": "n", "when": "when"})
     window = src.window(0, 3)
     assert window[1]["data"] == {"text": None, "n": None, "when": None}
@@ -149,8 +160,11 @@ def test_nan_and_numpy_values_reach_the_window_as_json_safe_values():
 def test_task_is_full_label_studio_task_json_with_every_column():
     df = pd.DataFrame({"body": ["héllo 👋"], "stars": [np.int64(3)], 7: [np.nan]}, index=["doc-1"])
     src = TaskSource(df, {"text": "body"})
-    assert src.task(0) == {"id": "doc-1", "data": {"body": "héllo 👋", "stars": 3, "7": None, "text": "héllo 👋"},
-                           "meta": {"pos": 0}}
+    assert src.task(0) == {
+        "id": "doc-1",
+        "data": {"body": "héllo 👋", "stars": 3, "7": None, "text": "héllo 👋"},
+        "meta": {"pos": 0},
+    }
     with pytest.raises(IndexError):
         src.task(1)
     with pytest.raises(IndexError):
@@ -204,21 +218,37 @@ def test_a_mapped_column_must_exist():
         TaskSource(reviews(), {"text": "nope"})
 
 
-@pytest.mark.parametrize("index", [
-    pd.RangeIndex(6),
-    pd.RangeIndex(100, 40, -10),
-    pd.Index([9, 3, 7, 1, 5, 2], dtype="int64"),
-    pd.Index(["f", "b", "d", "a", "e", "c"]),
-    pd.Index(["f", "b", "d", "a", "e", "c"], dtype=object),
-    pd.Index(["a", "b", "c", "d", "e", "f"]),
-    pd.Index([0.5, 1.0, 2.25, 3.0, -1.0, 7.5]),
-    pd.date_range("2024-01-01", periods=6, freq="D"),
-    pd.date_range("2024-01-01", periods=6, freq="37ms", tz="Europe/Paris"),
-    pd.Index([1, "b", 2.5, pd.Timestamp("2024-01-01"), None, ("t", 1)], dtype=object),
-    pd.MultiIndex.from_tuples([("a", 1), ("a", 2), ("b", 1), ("b", 2), ("c", 1), ("c", 2)]),
-    pd.CategoricalIndex(["u", "v", "w", "x", "y", "z"]),
-], ids=["range", "range-desc", "int", "str", "str-object", "str-sorted", "float", "datetime",
-        "datetime-tz", "mixed", "multi", "categorical"])
+@pytest.mark.parametrize(
+    "index",
+    [
+        pd.RangeIndex(6),
+        pd.RangeIndex(100, 40, -10),
+        pd.Index([9, 3, 7, 1, 5, 2], dtype="int64"),
+        pd.Index(["f", "b", "d", "a", "e", "c"]),
+        pd.Index(["f", "b", "d", "a", "e", "c"], dtype=object),
+        pd.Index(["a", "b", "c", "d", "e", "f"]),
+        pd.Index([0.5, 1.0, 2.25, 3.0, -1.0, 7.5]),
+        pd.date_range("2024-01-01", periods=6, freq="D"),
+        pd.date_range("2024-01-01", periods=6, freq="37ms", tz="Europe/Paris"),
+        pd.Index([1, "b", 2.5, pd.Timestamp("2024-01-01"), None, ("t", 1)], dtype=object),
+        pd.MultiIndex.from_tuples([("a", 1), ("a", 2), ("b", 1), ("b", 2), ("c", 1), ("c", 2)]),
+        pd.CategoricalIndex(["u", "v", "w", "x", "y", "z"]),
+    ],
+    ids=[
+        "range",
+        "range-desc",
+        "int",
+        "str",
+        "str-object",
+        "str-sorted",
+        "float",
+        "datetime",
+        "datetime-tz",
+        "mixed",
+        "multi",
+        "categorical",
+    ],
+)
 def test_positions_marks_exactly_the_rows_whose_keys_are_given(index):
     src = TaskSource(reviews(index=index, n=6), {"text": "review"})
     keys = [src.key(4), src.key(1), "no-such-task", src.key(1)]
@@ -304,9 +334,17 @@ def test_wide_form_uses_nullable_dtypes_so_every_empty_cell_is_na(store):
     store.save(0, {}, FULL, annotator="ana", lead_time=2.0)
     wide = annotations_to_frame(df, CONTROLS, store.annotations())
     dtypes = {c: str(wide[c].dtype) for c in [*CONTROLS, "annotator", "lead_time", "skipped"]}
-    assert dtypes == {"sentiment": "string", "topics": "object", "note": "string", "stars": "Int64",
-                      "confidence": "Float64", "spans": "object", "annotator": "string",
-                      "lead_time": "Float64", "skipped": "boolean"}
+    assert dtypes == {
+        "sentiment": "string",
+        "topics": "object",
+        "note": "string",
+        "stars": "Int64",
+        "confidence": "Float64",
+        "spans": "object",
+        "annotator": "string",
+        "lead_time": "Float64",
+        "skipped": "boolean",
+    }
     when = wide["annotated_at"].dtype
     assert isinstance(when, pd.DatetimeTZDtype) and str(when.tz) == "UTC"
     empty = wide.iloc[1]
@@ -325,8 +363,16 @@ def test_wide_form_suffixes_control_columns_that_clash_with_data_columns(store):
     df = pd.DataFrame({"sentiment": ["gold-pos"], "annotator": ["someone"], "sentiment_label": ["x"]})
     store.save(0, {}, [FULL[0]], annotator="ana")
     wide = annotations_to_frame(df, {"sentiment": CONTROLS["sentiment"]}, store.annotations())
-    assert list(wide.columns) == ["sentiment", "annotator", "sentiment_label", "sentiment_label2",
-                                  "annotator_label", "annotated_at", "lead_time", "skipped"]
+    assert list(wide.columns) == [
+        "sentiment",
+        "annotator",
+        "sentiment_label",
+        "sentiment_label2",
+        "annotator_label",
+        "annotated_at",
+        "lead_time",
+        "skipped",
+    ]
     assert wide.loc[0, "sentiment"] == "gold-pos" and wide.loc[0, "sentiment_label2"] == "positive"
     assert wide.loc[0, "annotator_label"] == "ana"
 
@@ -352,8 +398,10 @@ def test_wide_form_matches_rows_by_index_label_not_position(store):
 
 
 def test_wide_form_with_per_region_classifications_lists_their_labels(store):
-    regions = [item("sentiment", "choices", {"start": 0, "end": 2, "choices": ["positive"]}, "a"),
-               item("sentiment", "choices", {"start": 3, "end": 5, "choices": ["negative"]}, "b")]
+    regions = [
+        item("sentiment", "choices", {"start": 0, "end": 2, "choices": ["positive"]}, "a"),
+        item("sentiment", "choices", {"start": 3, "end": 5, "choices": ["negative"]}, "b"),
+    ]
     store.save(0, {}, regions, annotator="ana")
     wide = annotations_to_frame(reviews(n=1), CONTROLS, store.annotations())
     assert wide.loc[0, "sentiment"] == ["positive", "negative"]
@@ -380,18 +428,37 @@ def test_long_form_has_one_row_per_result_item_with_the_original_labels(store):
     store.save(idx[0], {}, [FULL[4]], annotator="ana")
     store.save(idx[1], {}, [], annotator="ana", was_cancelled=True)
     long = annotations_to_frame(df, CONTROLS, store.annotations(), form="long")
-    assert list(long.columns) == ["task_id", "annotator", "from_name", "to_name", "type", "value", "raw",
-                                  "annotated_at", "lead_time"]
+    assert list(long.columns) == [
+        "task_id",
+        "annotator",
+        "from_name",
+        "to_name",
+        "type",
+        "value",
+        "raw",
+        "annotated_at",
+        "lead_time",
+    ]
     assert [(r.task_id, r.annotator, r.type) for r in long.itertuples()] == [
-        (idx[0], "ana", "number"), (idx[0], "ben", "rating"), (idx[1], "ana", "skip"),
-        (idx[2], "ana", "choices"), (idx[2], "ana", "choices"), (idx[2], "ana", "textarea")]
+        (idx[0], "ana", "number"),
+        (idx[0], "ben", "rating"),
+        (idx[1], "ana", "skip"),
+        (idx[2], "ana", "choices"),
+        (idx[2], "ana", "choices"),
+        (idx[2], "ana", "textarea"),
+    ]
     assert long["value"].tolist() == [0.75, 4, pd.NA, "positive", ["price", "battery"], "line one\nline two 🎉"]
     assert long["raw"].iloc[4] == {"choices": ["price", "battery"]}
     assert pd.isna(long["from_name"].iloc[2])
     assert long["lead_time"].iloc[3] == 3.0 and long["lead_time"].iloc[0] is pd.NA
     assert str(long["annotated_at"].dt.tz) == "UTC"
     assert {c: str(long[c].dtype) for c in ("annotator", "from_name", "to_name", "type", "lead_time")} == {
-        "annotator": "string", "from_name": "string", "to_name": "string", "type": "string", "lead_time": "Float64"}
+        "annotator": "string",
+        "from_name": "string",
+        "to_name": "string",
+        "type": "string",
+        "lead_time": "Float64",
+    }
     assert long["raw"].iloc[2] is pd.NA
 
 

@@ -27,8 +27,7 @@ CONFIG = """<View>
 
 
 def choice(label: str) -> list[dict]:
-    return [{"id": "c", "from_name": "sentiment", "to_name": "text", "type": "choices",
-             "value": {"choices": [label]}}]
+    return [{"id": "c", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [label]}}]
 
 
 USERS = {1: "ana@example.org", 2: "ben@example.org"}
@@ -36,24 +35,48 @@ USERS = {1: "ana@example.org", 2: "ben@example.org"}
 
 def annotation(aid: int, user: int, email: str, label: str, **extra) -> dict:
     by = user if user in USERS else {"id": user, "email": email}  # cy: a snapshot with user details
-    return {"id": aid, "completed_by": by, "result": choice(label),
-            "was_cancelled": False, "ground_truth": False, "lead_time": 3.5,
-            "created_at": "2026-01-02T10:00:00.123456Z", "updated_at": "2026-01-02T10:05:00.000001Z", **extra}
+    return {
+        "id": aid,
+        "completed_by": by,
+        "result": choice(label),
+        "was_cancelled": False,
+        "ground_truth": False,
+        "lead_time": 3.5,
+        "created_at": "2026-01-02T10:00:00.123456Z",
+        "updated_at": "2026-01-02T10:05:00.000001Z",
+        **extra,
+    }
 
 
 EXPORT = [
-    {"id": 11, "data": {"review": "great"}, "meta": {},
-     "annotations": [annotation(1, 1, "ana@example.org", "positive"),
-                     annotation(2, 2, "ben@example.org", "negative", ground_truth=True),
-                     annotation(3, 3, "cy@example.org", "positive")],
-     "predictions": [{"id": 5, "result": choice("positive"), "score": 0.9, "model_version": "v1"}]},
-    {"id": 12, "data": {"review": "awful"}, "meta": {},
-     "annotations": [annotation(4, 1, "ana@example.org", "negative"),
-                     annotation(5, 1, "ana@example.org", "positive")],  # the same author twice
-     "predictions": [7]},                                                # ids only (plain export)
-    {"id": 13, "data": {"review": "pushed"}, "meta": {"nblabel": {"key": "row-7", "store": "abc",
-                                                                  "annotators": {"99": "teacher"}}},
-     "annotations": [annotation(6, 1, "ana@example.org", "positive", import_id=99)], "predictions": []},
+    {
+        "id": 11,
+        "data": {"review": "great"},
+        "meta": {},
+        "annotations": [
+            annotation(1, 1, "ana@example.org", "positive"),
+            annotation(2, 2, "ben@example.org", "negative", ground_truth=True),
+            annotation(3, 3, "cy@example.org", "positive"),
+        ],
+        "predictions": [{"id": 5, "result": choice("positive"), "score": 0.9, "model_version": "v1"}],
+    },
+    {
+        "id": 12,
+        "data": {"review": "awful"},
+        "meta": {},
+        "annotations": [
+            annotation(4, 1, "ana@example.org", "negative"),
+            annotation(5, 1, "ana@example.org", "positive"),
+        ],  # the same author twice
+        "predictions": [7],
+    },  # ids only (plain export)
+    {
+        "id": 13,
+        "data": {"review": "pushed"},
+        "meta": {"nblabel": {"key": "row-7", "store": "abc", "annotators": {"99": "teacher"}}},
+        "annotations": [annotation(6, 1, "ana@example.org", "positive", import_id=99)],
+        "predictions": [],
+    },
 ]
 
 
@@ -70,9 +93,15 @@ def test_an_export_brings_tasks_annotators_predictions_and_ground_truth(export, 
         assert (report.tasks, report.annotations, report.predictions) == (3, 7, 1)
         assert report.consensus == 1 and report.predictions_without_result == 1
         by = {(a["task_id"], a["annotator"]): a for a in store.annotations()}
-        assert sorted(by) == [("11", "ana@example.org"), ("11", "ben@example.org"), ("11", "consensus"),
-                              ("11", "cy@example.org"), ("12", "ana@example.org"),
-                              ("12", "ana@example.org (ls#5)"), ("row-7", "teacher")]
+        assert sorted(by) == [
+            ("11", "ana@example.org"),
+            ("11", "ben@example.org"),
+            ("11", "consensus"),
+            ("11", "cy@example.org"),
+            ("12", "ana@example.org"),
+            ("12", "ana@example.org (ls#5)"),
+            ("row-7", "teacher"),
+        ]
         assert by[("11", "consensus")]["result"] == choice("negative")  # ben's ground truth
         assert by[("11", "ana@example.org")]["updated_at"] == "2026-01-02T10:05:00.000001+00:00"
         assert by[("11", "ana@example.org")]["lead_time"] == 3.5
@@ -98,16 +127,25 @@ def test_imported_labels_show_in_a_labeler_over_the_same_tasks(export, tmp_path)
     assert wide["n_annotators"].tolist() == [3, 2]
 
 
-@pytest.mark.parametrize("task, message", [
-    ({"id": 14, "annotations": []}, r"task 3 \(id 14\): 'data' must be an object"),
-    ({"id": 14, "data": {}, "annotations": [{"result": "positive"}]},
-     r"task 3 \(id 14\): annotations\[0\].result must be a list"),
-    ({"id": 14, "data": {}, "annotations": [{"result": choice("maybe")}]},
-     r"task 3 \(id 14\): annotations\[0\]: .*'maybe'"),
-    ({"id": 14, "data": {}, "predictions": [{"result": choice("positive"), "score": "high"}]},
-     r"task 3 \(id 14\): predictions\[0\].score must be a number"),
-    ({"id": 11, "data": {}}, r"task 3 \(id 11\): a second task with key '11'"),
-])
+@pytest.mark.parametrize(
+    "task, message",
+    [
+        ({"id": 14, "annotations": []}, r"task 3 \(id 14\): 'data' must be an object"),
+        (
+            {"id": 14, "data": {}, "annotations": [{"result": "positive"}]},
+            r"task 3 \(id 14\): annotations\[0\].result must be a list",
+        ),
+        (
+            {"id": 14, "data": {}, "annotations": [{"result": choice("maybe")}]},
+            r"task 3 \(id 14\): annotations\[0\]: .*'maybe'",
+        ),
+        (
+            {"id": 14, "data": {}, "predictions": [{"result": choice("positive"), "score": "high"}]},
+            r"task 3 \(id 14\): predictions\[0\].score must be a number",
+        ),
+        ({"id": 11, "data": {}}, r"task 3 \(id 11\): a second task with key '11'"),
+    ],
+)
 def test_a_malformed_export_names_the_task_and_writes_nothing(tmp_path, task, message):
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(EXPORT + [task]))
@@ -129,8 +167,17 @@ def test_a_file_that_is_not_an_export_is_refused(tmp_path):
 
 def test_key_by_a_data_field(tmp_path):
     path = tmp_path / "e.json"
-    path.write_text(json.dumps([{"id": 1, "data": {"rid": "r1", "review": "x"},
-                                 "annotations": [annotation(1, 1, "ana@example.org", "positive")]}]))
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "id": 1,
+                    "data": {"rid": "r1", "review": "x"},
+                    "annotations": [annotation(1, 1, "ana@example.org", "positive")],
+                }
+            ]
+        )
+    )
     with Store(tmp_path / "s.db") as store:
         nblabel.import_labelstudio(path, store=store, key="rid")
         assert [(a["task_id"], a["annotator"]) for a in store.annotations()] == [("r1", "user-1")]  # no map

@@ -42,9 +42,25 @@ def front_end_sends(widget: Labeler, content: dict) -> None:
 
 def save(lab: Labeler, pos: int, label: str, seq: int) -> None:
     task_id = lab._session.source.task_id(lab._session.row(pos))
-    front_end_sends(lab, {"type": "save", "seq": seq, "pos": pos, "task_id": task_id, "was_cancelled": False,
-                          "result": [{"id": "r", "from_name": "sentiment", "to_name": "text", "type": "choices",
-                                      "value": {"choices": [label]}}]})
+    front_end_sends(
+        lab,
+        {
+            "type": "save",
+            "seq": seq,
+            "pos": pos,
+            "task_id": task_id,
+            "was_cancelled": False,
+            "result": [
+                {
+                    "id": "r",
+                    "from_name": "sentiment",
+                    "to_name": "text",
+                    "type": "choices",
+                    "value": {"choices": [label]},
+                }
+            ],
+        },
+    )
 
 
 def score_model(rows: pd.DataFrame) -> list[dict]:
@@ -174,9 +190,25 @@ def test_reorder_ranks_open_items_after_the_current_one_and_keeps_the_rest(df, t
     assert lab.start == 5 and lab.window["from"] <= 5 < lab.window["to"]
     # a save of a moved task still lands on its task (the id decides)
     moved_id = df.index[6]
-    front_end_sends(lab, {"type": "save", "seq": 9, "pos": 6, "task_id": moved_id, "was_cancelled": False,
-                          "result": [{"id": "r", "from_name": "sentiment", "to_name": "text", "type": "choices",
-                                      "value": {"choices": ["negative"]}}]})
+    front_end_sends(
+        lab,
+        {
+            "type": "save",
+            "seq": 9,
+            "pos": 6,
+            "task_id": moved_id,
+            "was_cancelled": False,
+            "result": [
+                {
+                    "id": "r",
+                    "from_name": "sentiment",
+                    "to_name": "text",
+                    "type": "choices",
+                    "value": {"choices": ["negative"]},
+                }
+            ],
+        },
+    )
     assert lab.store.annotation(moved_id, "ana")["result"][0]["value"]["choices"] == ["negative"]
 
 
@@ -248,8 +280,14 @@ def test_plots_draw_labels_confidence_and_learning(df, tmp_path):
     assert sorted(round(b.get_height()) for b in bars) == [3, 3]
     assert sum(p.get_height() for p in lab.plot_confidence().patches) == 40
     assert len(lab.plot_learning().lines[0].get_xdata()) == 1
-    curve = pd.DataFrame({"strategy": ["margin"] * 2 + ["random"] * 2, "seed": [0] * 4,
-                          "labels": [10, 20, 10, 20], "accuracy": [0.5, 0.8, 0.5, 0.6]})
+    curve = pd.DataFrame(
+        {
+            "strategy": ["margin"] * 2 + ["random"] * 2,
+            "seed": [0] * 4,
+            "labels": [10, 20, 10, 20],
+            "accuracy": [0.5, 0.8, 0.5, 0.6],
+        }
+    )
     ax = active.plot_learning_curve(curve)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["margin (n=1 seeds)", "random (n=1 seeds)"]
 

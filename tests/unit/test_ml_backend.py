@@ -23,8 +23,10 @@ CONFIG = """<View>
 
 
 def by_length(rows: pd.DataFrame) -> list[dict]:
-    return [{"positive": 0.9, "negative": 0.1} if len(t) > 60 else {"positive": 0.2, "negative": 0.8}
-            for t in rows["review"]]
+    return [
+        {"positive": 0.9, "negative": 0.1} if len(t) > 60 else {"positive": 0.2, "negative": 0.8}
+        for t in rows["review"]
+    ]
 
 
 @pytest.fixture
@@ -38,11 +40,13 @@ def server():
 
 def test_health_setup_and_predict_speak_the_protocol(server):
     assert requests.get(server.url + "/health", timeout=5).json() == {"status": "UP", "model_class": "by_length"}
-    assert requests.post(server.url + "/setup", json={"project": "3.1", "schema": CONFIG}, timeout=5).json() == \
-        {"model_version": "by_length"}
+    assert requests.post(server.url + "/setup", json={"project": "3.1", "schema": CONFIG}, timeout=5).json() == {
+        "model_version": "by_length"
+    }
     tasks = [{"id": 1, "data": {"review": "x" * 80}}, {"id": 2, "data": {"review": "short"}}]
-    answer = requests.post(server.url + "/predict", json={"tasks": tasks, "project": "3.1", "label_config": CONFIG},
-                           timeout=5).json()
+    answer = requests.post(
+        server.url + "/predict", json={"tasks": tasks, "project": "3.1", "label_config": CONFIG}, timeout=5
+    ).json()
     results = answer["results"]
     assert [r["result"][0]["value"]["choices"] for r in results] == [["positive"], ["negative"]]
     assert [r["score"] for r in results] == [0.9, 0.8]
@@ -51,14 +55,20 @@ def test_health_setup_and_predict_speak_the_protocol(server):
 
 def test_a_model_answer_outside_the_config_is_a_400_naming_the_task():
     with serve_model(lambda rows: ["neutral"] * len(rows), port=0) as srv:
-        r = requests.post(srv.url + "/predict", json={"tasks": [{"id": 7, "data": {"review": "a"}}],
-                                                      "label_config": CONFIG}, timeout=5)
+        r = requests.post(
+            srv.url + "/predict",
+            json={"tasks": [{"id": 7, "data": {"review": "a"}}], "label_config": CONFIG},
+            timeout=5,
+        )
     assert r.status_code == 400 and "task 7" in r.json()["error"] and "'neutral'" in r.json()["error"]
 
 
 def test_webhook_annotation_events_and_train_run_fit(server):
-    r = requests.post(server.url + "/webhook", json={"action": "ANNOTATION_CREATED", "project": {"id": 1},
-                                                     "annotation": {"id": 5}}, timeout=5)
+    r = requests.post(
+        server.url + "/webhook",
+        json={"action": "ANNOTATION_CREATED", "project": {"id": 1}, "annotation": {"id": 5}},
+        timeout=5,
+    )
     assert r.status_code == 201
     requests.post(server.url + "/webhook", json={"action": "PROJECT_UPDATED"}, timeout=5)
     requests.post(server.url + "/train", json={"annotations": [], "project": 1}, timeout=5)
@@ -92,8 +102,12 @@ def test_the_serve_model_command(tmp_path):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "nblabel.cli", "serve-model", "mymodel:predict", "--port", str(port)],
-                            cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nblabel.cli", "serve-model", "mymodel:predict", "--port", str(port)],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.time() + 30
@@ -105,8 +119,9 @@ def test_the_serve_model_command(tmp_path):
                 assert proc.poll() is None and time.time() < deadline, proc.stderr.read() if proc.poll() else "timeout"
                 time.sleep(0.1)
         assert health["status"] == "UP"
-        answer = requests.post(url + "/predict", json={"tasks": [{"id": 1, "data": {"review": "a"}}],
-                                                       "label_config": CONFIG}, timeout=5).json()
+        answer = requests.post(
+            url + "/predict", json={"tasks": [{"id": 1, "data": {"review": "a"}}], "label_config": CONFIG}, timeout=5
+        ).json()
         assert answer["results"][0]["result"][0]["value"] == {"choices": ["positive"]}
     finally:
         proc.terminate()

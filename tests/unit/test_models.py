@@ -63,15 +63,18 @@ def test_a_label_for_a_named_control(spec):
     assert p.result[0]["value"] == {"rating": 3} and p.result[0]["type"] == "rating"
 
 
-@pytest.mark.parametrize("answer, words", [
-    ("neutral", ["task 5", "'neutral'", "'sentiment'", "positive, negative"]),
-    ({"positive": 0.5, "meh": 0.5}, ["task 5", "'meh'", "'sentiment'"]),
-    ([{**choice("positive"), "from_name": "mood"}], ["task 5", "'mood'", "not a control"]),
-    ([{**choice("positive"), "type": "labels"}], ["task 5", "'labels'", "'sentiment'"]),
-    ({"result": [choice("positive")], "score": 1.5}, ["task 5", "score", "1.5"]),
-    ({"positive": -0.1}, ["task 5", "'positive'", "score"]),
-    (object(), ["task 5", "label, a dict of label scores"]),
-])
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        ("neutral", ["task 5", "'neutral'", "'sentiment'", "positive, negative"]),
+        ({"positive": 0.5, "meh": 0.5}, ["task 5", "'meh'", "'sentiment'"]),
+        ([{**choice("positive"), "from_name": "mood"}], ["task 5", "'mood'", "not a control"]),
+        ([{**choice("positive"), "type": "labels"}], ["task 5", "'labels'", "'sentiment'"]),
+        ({"result": [choice("positive")], "score": 1.5}, ["task 5", "score", "1.5"]),
+        ({"positive": -0.1}, ["task 5", "'positive'", "score"]),
+        (object(), ["task 5", "label, a dict of label scores"]),
+    ],
+)
 def test_answers_that_do_not_fit_the_config_name_the_row_and_the_field(spec, answer, words):
     with pytest.raises(PredictionError) as err:
         normalize(spec, 5, answer, model_version="m")
@@ -94,8 +97,7 @@ def test_a_scikit_learn_pipeline_predicts_score_dicts():
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    df = pd.DataFrame({"review": ["good great", "bad awful", "great fun", "awful boring"]},
-                      index=["a", "b", "c", "d"])
+    df = pd.DataFrame({"review": ["good great", "bad awful", "great fun", "awful boring"]}, index=["a", "b", "c", "d"])
     model = SklearnModel(make_pipeline(TfidfVectorizer(), LogisticRegression()), column="review")
     assert model(df) == [None] * 4  # not fitted yet: no predictions, no error
     model.fit(df, ["positive", "negative", "positive", "negative"])

@@ -13,13 +13,33 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_wheel_ships_the_bundle_and_the_demo_data(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     [wheel] = tmp_path.glob("nblabel-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for needed in ("nblabel/static/widget.js", "nblabel/static/widget.css", "nblabel/data/reviews.csv",
-                   "nblabel/data/LICENSE-reviews.txt", "nblabel/data/ner_gold.jsonl",
-                   "nblabel/data/LICENSE-ner-gold.txt", "nblabel/config/tags.py"):
+    for needed in (
+        "nblabel/static/widget.js",
+        "nblabel/static/widget.css",
+        "nblabel/data/reviews.csv",
+        "nblabel/data/LICENSE-reviews.txt",
+        "nblabel/data/ner_gold.jsonl",
+        "nblabel/data/LICENSE-ner-gold.txt",
+        "nblabel/config/tags.py",
+    ):
         assert needed in names, needed
     assert not any(n.startswith(("js/", "tests/")) for n in names)
     bundle = zipfile.ZipFile(wheel).read("nblabel/static/widget.js")
@@ -63,8 +83,12 @@ def _python_versions() -> list[str]:
 def dist(tmp_path_factory):
     """`python -m build` (sdist and wheel), then a second wheel built from the sdist with no node on PATH."""
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "-o", str(out), str(ROOT)],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "-o", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     [sdist] = out.glob("nblabel-*.tar.gz")
     [wheel] = out.glob("nblabel-*.whl")
     return out, sdist, wheel
@@ -78,8 +102,15 @@ def test_the_sdist_carries_the_bundle_and_builds_a_wheel_without_node(dist, tmp_
     with tarfile.open(sdist) as tar:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
         tar.extractall(tmp_path, filter="data")
-    for needed in ("nblabel/static/widget.js", "nblabel/static/widget.css", "pyproject.toml",
-                   "README.md", "CHANGELOG.md", "nblabel/py.typed", "nblabel/data/reviews.csv"):
+    for needed in (
+        "nblabel/static/widget.js",
+        "nblabel/static/widget.css",
+        "pyproject.toml",
+        "README.md",
+        "CHANGELOG.md",
+        "nblabel/py.typed",
+        "nblabel/data/reviews.csv",
+    ):
         assert needed in names, needed
     assert not any(n.startswith(("js/", "tests/", "node_modules/")) for n in names), sorted(names)
 
@@ -88,8 +119,13 @@ def test_the_sdist_carries_the_bundle_and_builds_a_wheel_without_node(dist, tmp_
     assert shutil.which("node", path=bin_dir) is None, "the venv has a node: this would not prove anything"
     env = {"PATH": bin_dir, "HOME": str(tmp_path), "LANG": "C.UTF-8"}
     out = tmp_path / "from-sdist"
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "-o", str(out), str(src)],
-                   check=True, capture_output=True, text=True, env=env)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "-o", str(out), str(src)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     [rebuilt] = out.glob("nblabel-*.whl")
     a, b = zipfile.ZipFile(wheel), zipfile.ZipFile(rebuilt)
     assert a.read("nblabel/static/widget.js") == b.read("nblabel/static/widget.js")
@@ -149,12 +185,15 @@ def test_the_wheel_installs_into_a_fresh_venv_and_renders_a_labeler(dist, tmp_pa
     subprocess.run([python, "-m", "venv", str(venv)], check=True, capture_output=True)
     vpy = venv / "bin" / "python"
     # --no-compile: byte-compiling pandas and numpy costs CPU and is not what is under test
-    pip = subprocess.run([str(vpy), "-m", "pip", "install", "-q", "--no-compile", "--disable-pip-version-check",
-                          str(wheel)],
-                         capture_output=True, text=True)
+    pip = subprocess.run(
+        [str(vpy), "-m", "pip", "install", "-q", "--no-compile", "--disable-pip-version-check", str(wheel)],
+        capture_output=True,
+        text=True,
+    )
     assert pip.returncode == 0, pip.stderr[-3000:]
-    listed = subprocess.run([str(vpy), "-m", "pip", "list", "--format=freeze"], check=True,
-                            capture_output=True, text=True).stdout.lower()
+    listed = subprocess.run(
+        [str(vpy), "-m", "pip", "list", "--format=freeze"], check=True, capture_output=True, text=True
+    ).stdout.lower()
     for dev_only in ("pytest", "jupyterlab", "playwright", "nbval", "marimo"):
         assert f"\n{dev_only}==" not in "\n" + listed, f"{dev_only} got into a plain install"
     run = subprocess.run([str(vpy), "-c", SMOKE], capture_output=True, text=True, cwd=tmp_path)

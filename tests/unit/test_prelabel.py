@@ -32,7 +32,7 @@ def test_the_gold_set_has_exact_code_point_spans_on_tricky_texts():
     labels = set()
     for text, entities, relations in gold.itertuples(index=False):
         for e in entities:
-            assert text[e["start"]:e["end"]] == e["text"]
+            assert text[e["start"] : e["end"]] == e["text"]
             labels.add(e["label"])
         for r in relations:
             assert 0 <= r["from"] < len(entities) and 0 <= r["to"] < len(entities)
@@ -46,15 +46,34 @@ def test_the_gold_set_has_exact_code_point_spans_on_tricky_texts():
 
 def test_span_results_make_label_studio_spans_and_relations_with_stable_ids():
     text = "🇯🇵 Kenji works at Sony."
-    result = span_results(text, [{"start": 3, "end": 8, "label": "PER", "text": "Kenji"}, (18, 22, "ORG")],
-                          from_name="label", to_name="text", relations=[{"from": 0, "to": 1, "label": "works_at"}])
-    assert result[0] == {"id": region_id("text", 3, 8, "PER"), "from_name": "label", "to_name": "text",
-                         "type": "labels", "value": {"start": 3, "end": 8, "text": "Kenji", "labels": ["PER"]}}
-    assert result[2] == {"type": "relation", "from_id": result[0]["id"], "to_id": result[1]["id"],
-                         "direction": "right", "labels": ["works_at"]}
+    result = span_results(
+        text,
+        [{"start": 3, "end": 8, "label": "PER", "text": "Kenji"}, (18, 22, "ORG")],
+        from_name="label",
+        to_name="text",
+        relations=[{"from": 0, "to": 1, "label": "works_at"}],
+    )
+    assert result[0] == {
+        "id": region_id("text", 3, 8, "PER"),
+        "from_name": "label",
+        "to_name": "text",
+        "type": "labels",
+        "value": {"start": 3, "end": 8, "text": "Kenji", "labels": ["PER"]},
+    }
+    assert result[2] == {
+        "type": "relation",
+        "from_id": result[0]["id"],
+        "to_id": result[1]["id"],
+        "direction": "right",
+        "labels": ["works_at"],
+    }
     assert len(result[0]["id"]) == 10 and result == span_results(
-        text, [(3, 8, "PER"), (18, 22, "ORG")], from_name="label", to_name="text",
-        relations=[{"from": 0, "to": 1, "label": "works_at"}])
+        text,
+        [(3, 8, "PER"), (18, 22, "ORG")],
+        from_name="label",
+        to_name="text",
+        relations=[{"from": 0, "to": 1, "label": "works_at"}],
+    )
     with pytest.raises(SpanError, match="span 0: text 'Kenji' does not match"):
         span_results(text, [{"start": 2, "end": 7, "label": "PER", "text": "Kenji"}], from_name="l", to_name="t")
 
@@ -62,15 +81,18 @@ def test_span_results_make_label_studio_spans_and_relations_with_stable_ids():
 def test_the_gazetteer_finds_longest_whole_word_matches_in_any_script():
     gaz = {"Ana": "PER", "Ana Lima": "PER", "東京": "LOC", "Amazon": "ORG", "José\u0301": "PER", "José": "PER"}
     text = "Ana Limas met Ana Lima, Anastasia and José\u0301 in 東京大学 👩‍👩‍👧 at Amazon."
-    found = [(r["value"]["text"], r["value"]["labels"][0]) for r in
-             gazetteer_spans(text, gaz, from_name="label", to_name="text")]
+    found = [
+        (r["value"]["text"], r["value"]["labels"][0])
+        for r in gazetteer_spans(text, gaz, from_name="label", to_name="text")
+    ]
     # "José" alone would end before a combining mark: only the whole "José\u0301" matches
     assert found == [("Ana", "PER"), ("Ana Lima", "PER"), ("José\u0301", "PER"), ("東京", "LOC"), ("Amazon", "ORG")]
     for r in gazetteer_spans(text, gaz, from_name="label", to_name="text"):
         check_span(text, r["value"])
         assert r["origin"] == "prediction"
-    assert [r["value"]["text"] for r in gazetteer_spans("ana and AMAZON", gaz, from_name="l", to_name="t",
-                                                         ignore_case=True)] == ["ana", "AMAZON"]
+    assert [
+        r["value"]["text"] for r in gazetteer_spans("ana and AMAZON", gaz, from_name="l", to_name="t", ignore_case=True)
+    ] == ["ana", "AMAZON"]
 
 
 def test_gazetteer_predictions_go_into_the_store_and_reach_the_browser_window(tmp_path):
@@ -93,8 +115,9 @@ def test_gold_results_pass_the_save_check_and_come_back_as_spans_and_relations(t
     lab = Labeler(gold[["text"]], CONFIG, store=tmp_path / "ner.db", annotator="gold")
     for pos, (text, entities, relations) in enumerate(gold.itertuples(index=False)):
         result = span_results(text, entities, from_name="label", to_name="text", relations=relations)
-        reply = lab._session.handle({"type": "save", "seq": pos + 1, "pos": pos, "task_id": gold.index[pos],
-                                     "result": result})
+        reply = lab._session.handle(
+            {"type": "save", "seq": pos + 1, "pos": pos, "task_id": gold.index[pos], "result": result}
+        )
         assert reply["type"] == "ack", reply
     spans = lab.to_dataframe(form="spans")
     assert len(spans) == sum(map(len, gold.entities))
@@ -102,4 +125,9 @@ def test_gold_results_pass_the_save_check_and_come_back_as_spans_and_relations(t
     rel = lab.relations()
     assert len(rel) == sum(map(len, gold.relations))
     assert rel.iloc[0][["from_text", "from_label", "labels", "to_text", "to_label"]].tolist() == [
-        "Ana Lima", "PER", ["works_at"], "ACME Corp.", "ORG"]
+        "Ana Lima",
+        "PER",
+        ["works_at"],
+        "ACME Corp.",
+        "ORG",
+    ]

@@ -37,16 +37,15 @@ def from_columns(**raters) -> pd.DataFrame:
 
 def cells(series: pd.Series) -> list:
     """Values of a column with every missing marker (None, NaN, NA) read as None."""
-    return [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
-            for v in series.tolist()]
+    return [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v for v in series.tolist()]
 
 
 def choice(label: str) -> list[dict]:
-    return [{"id": "c", "from_name": "sentiment", "to_name": "text", "type": "choices",
-             "value": {"choices": [label]}}]
+    return [{"id": "c", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [label]}}]
 
 
 # ---- worked examples --------------------------------------------------------------------------
+
 
 def cohen_example() -> pd.DataFrame:
     # Wikipedia, "Cohen's kappa", Example: 50 proposals read by A and B; both "yes" 20, A yes and
@@ -73,8 +72,16 @@ def test_percent_agreement_of_the_cohen_example_is_p_o():
 # Wikipedia, "Fleiss' kappa", Worked example: 14 raters sort 10 subjects into 5 categories;
 # P-bar = 0.378, P-bar_e = 0.213, kappa = 0.210.
 FLEISS_TABLE = [
-    [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-    [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+    [0, 0, 0, 0, 14],
+    [0, 2, 6, 4, 2],
+    [0, 0, 3, 5, 6],
+    [0, 3, 9, 2, 0],
+    [2, 2, 8, 1, 1],
+    [7, 7, 0, 0, 0],
+    [3, 2, 6, 3, 0],
+    [2, 5, 3, 2, 2],
+    [6, 5, 2, 1, 0],
+    [0, 2, 2, 3, 7],
 ]
 
 
@@ -106,8 +113,9 @@ K_C = [None, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, None]
 K_D = [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, None]
 
 
-@pytest.mark.parametrize("level, published", [("nominal", 0.743), ("ordinal", 0.815),
-                                              ("interval", 0.849), ("ratio", 0.797)])
+@pytest.mark.parametrize(
+    "level, published", [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849), ("ratio", 0.797)]
+)
 def test_krippendorff_alpha_matches_krippendorffs_published_example(level, published):
     result = nblabel.agreement(from_columns(A=K_A, B=K_B, C=K_C, D=K_D), metric="krippendorff", level=level)
     assert result.value == pytest.approx(published, abs=5e-4)
@@ -120,6 +128,7 @@ def test_auto_picks_krippendorff_when_labels_are_missing():
 
 
 # ---- properties -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("metric", ["percent", "cohen", "fleiss", "krippendorff"])
 def test_perfect_agreement_is_one(metric):
@@ -198,6 +207,7 @@ def test_the_confusion_matrix_plots(tmp_path):
 
 # ---- regions ----------------------------------------------------------------------------------
 
+
 def span(start: int, end: int, label: str = "PER") -> dict:
     return {"start": start, "end": end, "labels": [label]}
 
@@ -226,12 +236,15 @@ def region_frame(typ: str, regions: dict[tuple[int, str], list[dict]]) -> pd.Dat
 
 
 def test_span_f1_counts_matched_spans_over_both_annotators_spans():
-    df = region_frame("labels", {
-        (1, "ana"): [span(0, 5), span(10, 20, "ORG")],
-        (1, "ben"): [span(0, 4), span(10, 20, "PER")],  # second: same place, other label -> no match
-        (2, "ana"): [span(3, 8)],
-        (2, "ben"): [span(3, 8)],
-    })
+    df = region_frame(
+        "labels",
+        {
+            (1, "ana"): [span(0, 5), span(10, 20, "ORG")],
+            (1, "ben"): [span(0, 4), span(10, 20, "PER")],  # second: same place, other label -> no match
+            (2, "ana"): [span(3, 8)],
+            (2, "ben"): [span(3, 8)],
+        },
+    )
     result = nblabel.agreement(df)
     assert result.metric == "f1"
     # matched: (0,5)~(0,4) IoU 0.8 and (3,8)=(3,8): 2 matches; 3 + 3 spans -> F1 = 4/6
@@ -243,7 +256,7 @@ def test_span_f1_counts_matched_spans_over_both_annotators_spans():
 
 def test_box_f1_uses_the_iou_threshold():
     df = region_frame("rectanglelabels", {(1, "ana"): [box(0, 0, 10, 10)], (1, "ben"): [box(4, 0, 10, 10)]})
-    assert nblabel.agreement(df).value == 0.0            # IoU 60/140 < 0.5
+    assert nblabel.agreement(df).value == 0.0  # IoU 60/140 < 0.5
     assert nblabel.agreement(df, threshold=0.4).value == 1.0
 
 
@@ -256,6 +269,7 @@ def test_identical_regions_agree_perfectly_and_one_annotator_is_nan():
 
 # ---- majority vote ----------------------------------------------------------------------------
 
+
 def test_winner_is_the_plurality_and_a_tie_has_no_winner():
     assert winner(["a", "a", "b"]) == ("a", pytest.approx(2 / 3), False)
     assert winner(["a", "b"]) == (None, 0.5, True)
@@ -264,8 +278,9 @@ def test_winner_is_the_plurality_and_a_tie_has_no_winner():
 
 
 def test_majority_vote_per_task_with_share_and_tie():
-    votes = nblabel.majority_vote(long([(1, "a", "pos"), (1, "b", "pos"), (1, "c", "neg"),
-                                        (2, "a", "pos"), (2, "b", "neg")]))
+    votes = nblabel.majority_vote(
+        long([(1, "a", "pos"), (1, "b", "pos"), (1, "c", "neg"), (2, "a", "pos"), (2, "b", "neg")])
+    )
     assert votes.loc["1", "value"] == "pos" and votes.loc["1", "share"] == pytest.approx(2 / 3)
     assert not votes.loc["1", "tie"] and votes.loc["1", "n_votes"] == 3
     assert pd.isna(votes.loc["2", "value"]) and votes.loc["2", "tie"]
@@ -273,15 +288,18 @@ def test_majority_vote_per_task_with_share_and_tie():
 
 # ---- a labeler with several annotators -------------------------------------------------------
 
+
 @pytest.fixture
 def team(tmp_path):
     """Three annotators on one store: task 0 all agree, 1 is 2:1, 2 is a 1:1 tie (c skipped), 3 one vote."""
     df = pd.DataFrame({"review": ["great", "fine", "meh", "bad", "unlabeled"]})
     path = tmp_path / "labels.db"
     with Store(path) as store:
-        for who, labels in {"ana": ["positive", "positive", "neutral", "negative"],
-                            "ben": ["positive", "negative", "negative", None],
-                            "cy": ["positive", "positive", None, None]}.items():
+        for who, labels in {
+            "ana": ["positive", "positive", "neutral", "negative"],
+            "ben": ["positive", "negative", "negative", None],
+            "cy": ["positive", "positive", None, None],
+        }.items():
             for i, label in enumerate(labels):
                 if label is not None:
                     store.save(i, {"review": df.review[i]}, choice(label), annotator=who, lead_time=float(i + 1))
@@ -291,8 +309,16 @@ def team(tmp_path):
 
 def test_to_dataframe_shows_everyone_resolved_per_task(team):
     wide = team.to_dataframe()
-    assert list(wide.columns) == ["review", "sentiment", "sentiment_tie", "n_annotators", "annotator",
-                                  "annotated_at", "lead_time", "skipped"]
+    assert list(wide.columns) == [
+        "review",
+        "sentiment",
+        "sentiment_tie",
+        "n_annotators",
+        "annotator",
+        "annotated_at",
+        "lead_time",
+        "skipped",
+    ]
     assert cells(wide["sentiment"])[:4] == ["positive", "positive", None, "negative"]
     assert wide["sentiment_tie"].tolist()[:4] == [False, False, True, False]
     assert wide["sentiment_tie"].isna().tolist()[4]
@@ -344,14 +370,21 @@ def test_save_consensus_stores_the_votes_ties_left_out_and_exports_them_as_groun
     assert nblabel.agreement(team, metric="percent").annotators == ["ana", "ben", "cy"]
     from nblabel.export import store_tasks
 
-    truth = {t["id"]: [a["ground_truth"] for a in t["annotations"] if a["completed_by"] == "consensus"]
-             for t in store_tasks(team.store)}
+    truth = {
+        t["id"]: [a["ground_truth"] for a in t["annotations"] if a["completed_by"] == "consensus"]
+        for t in store_tasks(team.store)
+    }
     assert truth[2] == [True]
-    assert all(not a["ground_truth"] for t in store_tasks(team.store) for a in t["annotations"]
-               if a["completed_by"] != "consensus")
+    assert all(
+        not a["ground_truth"]
+        for t in store_tasks(team.store)
+        for a in t["annotations"]
+        if a["completed_by"] != "consensus"
+    )
 
 
 # ---- review -----------------------------------------------------------------------------------
+
 
 def test_review_sample_by_random_annotator_and_low_agreement_is_stored_and_seeded(team):
     assert team.review_sample(rate=0.5, by="random", seed=1) == team.review_sample(rate=0.5, by="random", seed=1)
@@ -365,8 +398,11 @@ def test_review_sample_by_random_annotator_and_low_agreement_is_stored_and_seede
 def test_review_sample_by_annotator_checks_everyone(team):
     chosen = team.review_sample(rate=0.01, by="annotator", seed=0)  # one task of each annotator
     assert 1 <= len(chosen) <= 3
-    labelled_by = {a["annotator"] for a in team.store.annotations()
-                   if a["task_id"] in {str(c) for c in chosen} and not a["was_cancelled"]}
+    labelled_by = {
+        a["annotator"]
+        for a in team.store.annotations()
+        if a["task_id"] in {str(c) for c in chosen} and not a["was_cancelled"]
+    }
     assert labelled_by == {"ana", "ben", "cy"}
 
 

@@ -31,13 +31,22 @@ from nblabel.store import Store
 
 TRICKY = [
     "👩‍👩‍👧‍👦",  # family: 4 emoji joined by ZWJ (7 code points, 11 UTF-16 units)
-    "🇯🇵", "🇩🇪",  # flags: two regional indicators each
+    "🇯🇵",
+    "🇩🇪",  # flags: two regional indicators each
     "👍🏽",  # emoji + skin-tone modifier
     "❤️",  # BMP heart + variation selector
-    "東京", "北京大学", "𠀋𡈽",  # CJK, BMP and astral (plane 2)
-    "e\u0301", "n\u0303a", "ไทย",  # combining marks
-    "\r\n", "\n", "\t", " ",
-    "Ω", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",  # mathematical letters (astral)
+    "東京",
+    "北京大学",
+    "𠀋𡈽",  # CJK, BMP and astral (plane 2)
+    "e\u0301",
+    "n\u0303a",
+    "ไทย",  # combining marks
+    "\r\n",
+    "\n",
+    "\t",
+    " ",
+    "Ω",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",  # mathematical letters (astral)
 ]
 
 # random Unicode scalar values (no lone surrogates: they cannot travel as JSON text)
@@ -47,7 +56,7 @@ texts = st.lists(st.one_of(st.text(_chars, max_size=8), st.sampled_from(TRICKY))
 
 def browser_slice(text: str, a16: int, b16: int) -> str:
     """What a browser's ``text.slice(a16, b16)`` gives (UTF-16 code units)."""
-    return text.encode("utf-16-le")[2 * a16:2 * b16].decode("utf-16-le")
+    return text.encode("utf-16-le")[2 * a16 : 2 * b16].decode("utf-16-le")
 
 
 def spans(text: str, rng: random.Random, n: int = 5) -> list[tuple[int, int]]:
@@ -79,10 +88,14 @@ def test_a_browser_selection_converted_to_code_points_gives_the_selected_text(te
     boundaries = [m.to_utf16(i) for i in range(len(text) + 1)]  # UTF-16 offsets on characters
     a16 = rng.choice(boundaries)
     b16 = rng.choice([x for x in boundaries if x >= a16])
-    value = {"start": m.to_codepoint(a16), "end": m.to_codepoint(b16), "text": browser_slice(text, a16, b16),
-             "labels": ["X"]}
+    value = {
+        "start": m.to_codepoint(a16),
+        "end": m.to_codepoint(b16),
+        "text": browser_slice(text, a16, b16),
+        "labels": ["X"],
+    }
     check_span(text, value)  # passes
-    assert text[value["start"]:value["end"]] == value["text"]
+    assert text[value["start"] : value["end"]] == value["text"]
 
 
 @settings(max_examples=200, deadline=None)
@@ -91,12 +104,14 @@ def test_span_value_is_always_a_valid_span(text, rng):
     for a, b in spans(text, rng):
         value = span_value(text, a, b, ["PER"])
         check_span(text, value)
-        assert text[value["start"]:value["end"]] == value["text"]
+        assert text[value["start"] : value["end"]] == value["text"]
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(TRICKY), min_size=1, max_size=5).map("".join),
-       st.sampled_from(["Paris", "東京 tower", "x"]))
+@given(
+    st.lists(st.sampled_from(TRICKY), min_size=1, max_size=5).map("".join),
+    st.sampled_from(["Paris", "東京 tower", "x"]),
+)
 def test_utf16_offsets_after_astral_characters_are_refused_with_a_hint(prefix, word):
     text = prefix + " " + word + " ok"
     start = len(prefix) + 1
@@ -146,15 +161,18 @@ def test_an_offset_inside_a_surrogate_pair_is_refused():
     assert OffsetMap(text).to_codepoint(3) == 2
 
 
-@pytest.mark.parametrize("value, message", [
-    ({"start": "1", "end": 3}, "integer code-point offsets"),
-    ({"start": True, "end": 3}, "integer code-point offsets"),
-    ({"start": 3, "end": 1}, "outside the text"),
-    ({"start": 0, "end": 99}, "outside the text"),
-    ({"start": -1, "end": 2}, "outside the text"),
-    ({"start": 0, "end": 2, "text": 12}, "text must be a string"),
-    ({"start": 0, "end": 2, "text": "ab "}, "does not match"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ({"start": "1", "end": 3}, "integer code-point offsets"),
+        ({"start": True, "end": 3}, "integer code-point offsets"),
+        ({"start": 3, "end": 1}, "outside the text"),
+        ({"start": 0, "end": 99}, "outside the text"),
+        ({"start": -1, "end": 2}, "outside the text"),
+        ({"start": 0, "end": 2, "text": 12}, "text must be a string"),
+        ({"start": 0, "end": 2, "text": "ab "}, "does not match"),
+    ],
+)
 def test_malformed_spans_say_what_is_wrong(value, message):
     with pytest.raises(SpanError, match=message):
         check_span("abcdef", value)
@@ -180,16 +198,26 @@ NER = """
 
 
 def span_item(start, end, text, rid="r1", labels=("LOC",)):
-    return {"id": rid, "from_name": "ner", "to_name": "text", "type": "labels",
-            "value": {"start": start, "end": end, "text": text, "labels": list(labels)}}
+    return {
+        "id": rid,
+        "from_name": "ner",
+        "to_name": "text",
+        "type": "labels",
+        "value": {"start": start, "end": end, "text": text, "labels": list(labels)},
+    }
 
 
 def test_result_spans_are_checked_against_the_task_text_including_per_region_items():
     spec = parse_config(NER)
     data = {"text": "🇯🇵 Tokyo and 東京"}
     good = span_item(3, 8, "Tokyo")
-    per_region = {"id": "r1", "from_name": "sure", "to_name": "text", "type": "choices",
-                  "value": {"start": 3, "end": 8, "text": "Tokyo", "choices": ["yes"]}}
+    per_region = {
+        "id": "r1",
+        "from_name": "sure",
+        "to_name": "text",
+        "type": "choices",
+        "value": {"start": 3, "end": 8, "text": "Tokyo", "choices": ["yes"]},
+    }
     whole = {"id": "c1", "from_name": "lang", "to_name": "text", "type": "choices", "value": {"choices": ["en"]}}
     relation = {"type": "relation", "from_id": "r1", "to_id": "r2", "direction": "right", "labels": ["near"]}
     check_result_spans(spec, [good, per_region, whole, span_item(13, 15, "東京", "r2"), relation], data)
@@ -199,11 +227,25 @@ def test_result_spans_are_checked_against_the_task_text_including_per_region_ite
 
 
 def test_hypertext_spans_need_xpaths_and_global_offsets_in_code_points():
-    spec = parse_config('<View><HyperText name="doc" value="$html"/>'
-                        '<HyperTextLabels name="ner" toName="doc"><Label value="LOC"/></HyperTextLabels></View>')
-    item = {"id": "h1", "from_name": "ner", "to_name": "doc", "type": "hypertextlabels",
-            "value": {"start": "/p[1]/text()[1]", "end": "/p[1]/text()[1]", "startOffset": 3, "endOffset": 8,
-                      "globalOffsets": {"start": 3, "end": 8}, "text": "Tokyo", "hypertextlabels": ["LOC"]}}
+    spec = parse_config(
+        '<View><HyperText name="doc" value="$html"/>'
+        '<HyperTextLabels name="ner" toName="doc"><Label value="LOC"/></HyperTextLabels></View>'
+    )
+    item = {
+        "id": "h1",
+        "from_name": "ner",
+        "to_name": "doc",
+        "type": "hypertextlabels",
+        "value": {
+            "start": "/p[1]/text()[1]",
+            "end": "/p[1]/text()[1]",
+            "startOffset": 3,
+            "endOffset": 8,
+            "globalOffsets": {"start": 3, "end": 8},
+            "text": "Tokyo",
+            "hypertextlabels": ["LOC"],
+        },
+    }
     check_result_spans(spec, [item], {"html": "<p>🇯🇵 Tokyo</p>"})
     shifted = {**item, "value": {**item["value"], "globalOffsets": {"start": 5, "end": 10}}}  # after the flag
     with pytest.raises(SpanError, match="fit as UTF-16 code units"):
@@ -221,8 +263,10 @@ def test_hypertext_spans_need_xpaths_and_global_offsets_in_code_points():
 
 
 def test_a_span_on_a_url_text_is_not_checked_against_the_url():
-    spec = parse_config('<View><Text name="text" value="$url" valueType="url"/>'
-                        '<Labels name="ner" toName="text"><Label value="LOC"/></Labels></View>')
+    spec = parse_config(
+        '<View><Text name="text" value="$url" valueType="url"/>'
+        '<Labels name="ner" toName="text"><Label value="LOC"/></Labels></View>'
+    )
     check_result_spans(spec, [span_item(0, 5, "Tokyo")], {"url": "/data/doc.txt"})
 
 
@@ -242,4 +286,4 @@ def test_a_save_with_wrong_offsets_is_refused_and_nothing_is_stored(tmp_path):
     right = span_item(a, a + 3, "Ana", labels=["PER"])
     assert s.handle({"type": "save", "seq": 2, "pos": 0, "task_id": 0, "result": [right]})["type"] == "ack"
     stored = store.annotation(0, "ana")["result"][0]["value"]
-    assert text[stored["start"]:stored["end"]] == stored["text"] == "Ana"
+    assert text[stored["start"] : stored["end"]] == stored["text"] == "Ana"

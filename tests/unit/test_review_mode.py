@@ -24,8 +24,7 @@ CONFIG = """
 
 
 def choice(value: str) -> list[dict]:
-    return [{"id": "r1", "from_name": "sentiment", "to_name": "text", "type": "choices",
-             "value": {"choices": [value]}}]
+    return [{"id": "r1", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [value]}}]
 
 
 @pytest.fixture
@@ -56,7 +55,9 @@ def test_review_window_entries_carry_every_annotators_labels_and_the_review(df, 
     assert [e["id"] for e in entries] == [10, 11, 12]
     first = entries[1]
     assert [(o["annotator"], o["result"][0]["value"]["choices"], o["consensus"]) for o in first["others"]] == [
-        ("ana", ["negative"], False), ("bo", ["positive"], False)]
+        ("ana", ["negative"], False),
+        ("bo", ["positive"], False),
+    ]
     assert first["review"] == {"state": "pending", "comment": None, "reviewer": None}
     assert first["annotation"] is None  # no consensus yet: nothing to edit but a fix
 
@@ -71,14 +72,23 @@ def test_review_messages_reach_the_store_and_count_as_progress(df, store):
     s = review_session(df, store)
     assert s.progress.done == 0 and s.start_position() == 0
     ack = s.handle({"type": "review", "seq": 1, "task_id": 10, "decision": "accept", "comment": ""})
-    assert ack == {"type": "ack", "kind": "review", "seq": 1, "task_id": 10, "done": 1, "skipped": 0,
-                   "review": {"state": "accepted", "comment": None, "reviewer": "rita"}}
-    ack = s.handle({"type": "review", "seq": 2, "task_id": 11, "decision": "reject",
-                    "comment": "both are wrong: it is sarcasm"})
+    assert ack == {
+        "type": "ack",
+        "kind": "review",
+        "seq": 1,
+        "task_id": 10,
+        "done": 1,
+        "skipped": 0,
+        "review": {"state": "accepted", "comment": None, "reviewer": "rita"},
+    }
+    ack = s.handle(
+        {"type": "review", "seq": 2, "task_id": 11, "decision": "reject", "comment": "both are wrong: it is sarcasm"}
+    )
     assert ack["review"] == {"state": "rejected", "comment": "both are wrong: it is sarcasm", "reviewer": "rita"}
     # a fix by the usual label keys is a save: it becomes the consensus annotation
-    ack = s.handle({"type": "save", "seq": 3, "pos": 2, "task_id": 12, "result": choice("negative"),
-                    "was_cancelled": False})
+    ack = s.handle(
+        {"type": "save", "seq": 3, "pos": 2, "task_id": 12, "result": choice("negative"), "was_cancelled": False}
+    )
     assert ack["type"] == "ack" and ack["done"] == 3 and ack["review"]["state"] == "fixed"
     reviews = store.reviews()
     assert [reviews[k]["state"] for k in ("10", "11", "12")] == ["accepted", "rejected", "fixed"]
@@ -100,8 +110,15 @@ def test_bad_review_messages_are_refused_and_store_nothing(df, store):
     assert bad["type"] == "error" and "13" in bad["message"]  # not flagged: not in this review
     bad = s.handle({"type": "save", "seq": 3, "pos": 0, "task_id": 10, "result": [], "was_cancelled": False})
     assert bad["type"] == "error" and "fix needs a label" in bad["message"]
-    bad = s.handle({"type": "save", "seq": 4, "pos": 0, "task_id": 10,
-                    "result": [{**choice("positive")[0], "value": {"choices": ["nope"]}}]})
+    bad = s.handle(
+        {
+            "type": "save",
+            "seq": 4,
+            "pos": 0,
+            "task_id": 10,
+            "result": [{**choice("positive")[0], "value": {"choices": ["nope"]}}],
+        }
+    )
     assert bad["type"] == "error"
     assert all(r["state"] == "pending" for r in store.reviews().values())
     assert store.annotation(10, "consensus") is None and s.progress.done == 0

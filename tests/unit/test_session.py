@@ -21,25 +21,33 @@ CONFIG = """
 
 
 def choice(value: str) -> list[dict]:
-    return [{"id": "r1", "from_name": "sentiment", "to_name": "text", "type": "choices",
-             "value": {"choices": [value]}}]
+    return [{"id": "r1", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [value]}}]
 
 
 @pytest.fixture
 def df() -> pd.DataFrame:
-    return pd.DataFrame({"review": [f"review {i}" for i in range(50)], "extra": range(50)},
-                        index=[100 + i for i in range(50)])
+    return pd.DataFrame(
+        {"review": [f"review {i}" for i in range(50)], "extra": range(50)}, index=[100 + i for i in range(50)]
+    )
 
 
 def session(df: pd.DataFrame, path, annotator: str = "ana", chunk: int = 20) -> LabelSession:
     spec = parse_config(CONFIG)
-    return LabelSession(df, spec, Store(path), annotator=annotator,
-                        mapping=spec.bind(list(df.columns)), chunk=chunk)
+    return LabelSession(df, spec, Store(path), annotator=annotator, mapping=spec.bind(list(df.columns)), chunk=chunk)
 
 
 def save(s: LabelSession, pos: int, value: str | None, seq: int, cancelled: bool = False) -> dict:
-    return s.handle({"type": "save", "seq": seq, "pos": pos, "task_id": s.source.task_id(pos),
-                     "result": choice(value) if value else [], "was_cancelled": cancelled, "lead_time": 1.5})
+    return s.handle(
+        {
+            "type": "save",
+            "seq": seq,
+            "pos": pos,
+            "task_id": s.source.task_id(pos),
+            "result": choice(value) if value else [],
+            "was_cancelled": cancelled,
+            "lead_time": 1.5,
+        }
+    )
 
 
 def test_window_holds_only_the_configs_variables_for_a_chunk(df, tmp_path):
@@ -47,8 +55,7 @@ def test_window_holds_only_the_configs_variables_for_a_chunk(df, tmp_path):
     w = s.window(0)
     assert (w["from"], w["to"]) == (0, 20)
     assert [t["pos"] for t in w["tasks"]] == list(range(20))
-    assert w["tasks"][3] == {"pos": 3, "id": 103, "data": {"review": "review 3"},
-                             "annotation": None, "predictions": []}
+    assert w["tasks"][3] == {"pos": 3, "id": 103, "data": {"review": "review 3"}, "annotation": None, "predictions": []}
 
 
 def test_a_save_is_committed_before_its_ack_and_counts_as_done(df, tmp_path):

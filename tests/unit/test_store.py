@@ -54,8 +54,16 @@ def test_a_saved_annotation_is_there_after_reopening_the_file(path):
 
 def test_save_returns_the_stored_annotation_with_utc_iso_times(store):
     ann = store.save(1, {"text": "x"}, choice("positive"), annotator="ana")
-    assert set(ann) == {"id", "task_id", "annotator", "result", "was_cancelled", "lead_time",
-                        "created_at", "updated_at"}
+    assert set(ann) == {
+        "id",
+        "task_id",
+        "annotator",
+        "result",
+        "was_cancelled",
+        "lead_time",
+        "created_at",
+        "updated_at",
+    }
     assert isinstance(ann["id"], int)
     assert ann == store.annotation(1, "ana")
     created = dt.datetime.fromisoformat(ann["created_at"])
@@ -90,8 +98,7 @@ def test_task_ids_of_different_types_that_read_the_same_are_one_task(store):
 
 def test_unicode_and_emoji_text_round_trip_exactly(path):
     text = "Größe 👍🏽 naïve — 日本語 \u200d👩‍👩‍👧 \"quotes\" 'and' \\ backslash\nnew line"
-    result = [{"id": "t1", "from_name": "note", "to_name": "text", "type": "textarea",
-               "value": {"text": [text]}}]
+    result = [{"id": "t1", "from_name": "note", "to_name": "text", "type": "textarea", "value": {"text": [text]}}]
     with Store(path) as s:
         s.save("clé-✓", {"text": text}, result, annotator="zoë 🐙")
     with Store(path) as s:
@@ -162,7 +169,11 @@ def test_every_save_skip_and_clear_appends_a_history_row_with_its_seq(store):
     store.save(2, {}, choice("positive"), annotator="ben")
     rows = store.history(1)
     assert [(r["action"], r["seq"], r["annotator"]) for r in rows] == [
-        ("save", 1, "ana"), ("save", 2, "ana"), ("skip", 3, "ana"), ("clear", 4, "ana")]
+        ("save", 1, "ana"),
+        ("save", 2, "ana"),
+        ("skip", 3, "ana"),
+        ("clear", 4, "ana"),
+    ]
     assert rows[1]["result"] == choice("negative")
     assert [r["was_cancelled"] for r in rows] == [False, False, True, False]
     assert all(r["task_id"] == "1" for r in rows)
@@ -192,17 +203,21 @@ def test_a_result_that_is_not_a_list_raises_type_error_naming_the_task(store):
 
 
 def test_predictions_are_kept_one_per_task_and_model_version(store):
-    n = store.add_predictions([
-        (1, choice("positive"), 0.6, "v1"),
-        (1, choice("negative"), np.float64(0.9), "v1"),  # replaces the first
-        (1, choice("positive"), None, "v2"),
-        (np.int64(2), choice("negative"), 0.1, "v1"),
-        (3, choice("negative"), float("nan"), "v1"),
-    ])
+    n = store.add_predictions(
+        [
+            (1, choice("positive"), 0.6, "v1"),
+            (1, choice("negative"), np.float64(0.9), "v1"),  # replaces the first
+            (1, choice("positive"), None, "v2"),
+            (np.int64(2), choice("negative"), 0.1, "v1"),
+            (3, choice("negative"), float("nan"), "v1"),
+        ]
+    )
     assert n == 5
     preds = store.predictions([1, "2", 3])
-    assert preds["1"] == [{"result": choice("negative"), "score": 0.9, "model_version": "v1"},
-                          {"result": choice("positive"), "score": None, "model_version": "v2"}]
+    assert preds["1"] == [
+        {"result": choice("negative"), "score": 0.9, "model_version": "v1"},
+        {"result": choice("positive"), "score": None, "model_version": "v2"},
+    ]
     assert preds["2"] == [{"result": choice("negative"), "score": 0.1, "model_version": "v1"}]
     assert preds["3"] == [{"result": choice("negative"), "score": None, "model_version": "v1"}]
     assert store.predictions([4]) == {"4": []}
@@ -239,8 +254,14 @@ def test_save_is_durable_when_the_process_is_killed(path):
     """Every save whose return the child printed must be in the file after a SIGKILL."""
     root = Path(nblabel.__file__).parent.parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=env, cwd=path.parent)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=path.parent,
+    )
     printed: list[int] = []
     try:
         assert child.stdout is not None
@@ -448,7 +469,9 @@ def test_a_version_1_store_is_migrated_to_version_2_keeping_everything(path, mon
 
     with Store(path) as s:
         assert [(a["task_id"], a["result"], a["was_cancelled"], a["lead_time"]) for a in s.annotations()] == [
-            ("1", choice("positive"), False, 2.0), ("2", [], True, None)]
+            ("1", choice("positive"), False, 2.0),
+            ("2", [], True, None),
+        ]
         assert [h["seq"] for h in s.history()] == [1, 2]
         assert s.predictions([1]) == {"1": [{"result": choice("negative"), "score": 0.5, "model_version": "v1"}]}
         store_id = s.store_id
@@ -497,9 +520,11 @@ def test_journal_rows_stay_until_done(path):
     with Store(path) as s:
         s.journal("r", 7, "task", ["1", "2"], "batch-a")
         s.journal("r", 7, "annotation", [4], "batch-b")
-        assert s.pending("r") == [{"kind": "task", "local_id": "1", "batch": "batch-a"},
-                                  {"kind": "task", "local_id": "2", "batch": "batch-a"},
-                                  {"kind": "annotation", "local_id": "4", "batch": "batch-b"}]
+        assert s.pending("r") == [
+            {"kind": "task", "local_id": "1", "batch": "batch-a"},
+            {"kind": "task", "local_id": "2", "batch": "batch-a"},
+            {"kind": "annotation", "local_id": "4", "batch": "batch-b"},
+        ]
         assert s.pending("elsewhere") == []
         s.record_sync("r", 7, links=[("task", "1", 11, "f")], done=[("task", "1"), ("annotation", 4)])
     with Store(path) as s:  # committed
@@ -515,11 +540,16 @@ def test_changed_annotations_are_the_unsent_and_the_edited_ones_of_tasks_on_the_
         new = s.save(2, {}, choice("neutral"), annotator="ana")
         s.save(3, {}, choice("negative"), annotator="ana")  # task 3 is not on the server
         reordered = [{k: v for k, v in reversed(list(item.items()))} for item in choice("positive")]
-        s.record_sync("r", 7, links=[
-            ("task", "1", 11, None), ("task", "2", 12, None),
-            ("annotation", same["id"], 21, annotation_fingerprint(reordered, False)),
-            ("annotation", edited["id"], None, annotation_fingerprint(choice("positive"), False)),
-        ])
+        s.record_sync(
+            "r",
+            7,
+            links=[
+                ("task", "1", 11, None),
+                ("task", "2", 12, None),
+                ("annotation", same["id"], 21, annotation_fingerprint(reordered, False)),
+                ("annotation", edited["id"], None, annotation_fingerprint(choice("positive"), False)),
+            ],
+        )
         s.save(1, {}, choice("negative"), annotator="bob")
         changed = {a["id"]: a for a in s.changed_annotations("r")}
         assert sorted(changed) == [edited["id"], new["id"]]
@@ -537,11 +567,20 @@ def test_changed_predictions_and_prediction_rows(path):
     with Store(path) as s:
         s.add_predictions([(1, choice("a"), 0.5, "v1"), (1, choice("b"), None, "v2"), (2, choice("c"), 1.0, "v1")])
         rows = s.prediction_rows([1, 2])
-        assert [(p["task_id"], p["model_version"], p["score"]) for p in rows] == [("1", "v1", 0.5), ("1", "v2", None),
-                                                                                 ("2", "v1", 1.0)]
-        s.record_sync("r", 7, links=[("task", "1", 11, None)] + [
-            ("prediction", p["id"], None, prediction_fingerprint(p["result"], p["score"], p["model_version"]))
-            for p in rows[:1]])
+        assert [(p["task_id"], p["model_version"], p["score"]) for p in rows] == [
+            ("1", "v1", 0.5),
+            ("1", "v2", None),
+            ("2", "v1", 1.0),
+        ]
+        s.record_sync(
+            "r",
+            7,
+            links=[("task", "1", 11, None)]
+            + [
+                ("prediction", p["id"], None, prediction_fingerprint(p["result"], p["score"], p["model_version"]))
+                for p in rows[:1]
+            ],
+        )
         assert [p["model_version"] for p in s.changed_predictions("r")] == ["v2"]  # task 2 is not on the server
         s.add_predictions([(1, choice("z"), 0.5, "v1")])
         assert [p["model_version"] for p in s.changed_predictions("r")] == ["v1", "v2"]
@@ -553,15 +592,31 @@ def test_pulled_annotations_are_written_with_history_and_links_in_one_transactio
     with Store(path) as s:
         mine = s.save(1, {}, choice("positive"), annotator="ana", seq=4)
         written = s.record_sync(
-            "r", 7,
+            "r",
+            7,
             tasks=[("ls-9", {"text": "from the server"}, {"k": 1})],
             annotations=[
-                {"id": mine["id"], "task_id": "1", "annotator": "ana", "result": choice("negative"),
-                 "was_cancelled": False, "lead_time": None, "created_at": "2024-01-01T00:00:00+00:00",
-                 "updated_at": "2024-01-02T00:00:00+00:00", "link": (31, "fp1")},
-                {"task_id": "ls-9", "annotator": "bob@example.org", "result": choice("neutral"),
-                 "was_cancelled": False, "lead_time": 3.0, "created_at": "2024-01-01T00:00:00+00:00",
-                 "updated_at": "2024-01-01T00:00:00+00:00", "link": (32, "fp2")},
+                {
+                    "id": mine["id"],
+                    "task_id": "1",
+                    "annotator": "ana",
+                    "result": choice("negative"),
+                    "was_cancelled": False,
+                    "lead_time": None,
+                    "created_at": "2024-01-01T00:00:00+00:00",
+                    "updated_at": "2024-01-02T00:00:00+00:00",
+                    "link": (31, "fp1"),
+                },
+                {
+                    "task_id": "ls-9",
+                    "annotator": "bob@example.org",
+                    "result": choice("neutral"),
+                    "was_cancelled": False,
+                    "lead_time": 3.0,
+                    "created_at": "2024-01-01T00:00:00+00:00",
+                    "updated_at": "2024-01-01T00:00:00+00:00",
+                    "link": (32, "fp2"),
+                },
             ],
         )
         assert written[("1", "ana")] == mine["id"]
@@ -570,17 +625,27 @@ def test_pulled_annotations_are_written_with_history_and_links_in_one_transactio
         bob = s.annotation("ls-9", "bob@example.org")
         assert bob["result"] == choice("neutral") and bob["lead_time"] == 3.0
         assert s.links_by_server_id("r", "annotation", [31, 32]) == {
-            31: (str(mine["id"]), 31, "fp1"), 32: (str(bob["id"]), 32, "fp2")}
+            31: (str(mine["id"]), 31, "fp1"),
+            32: (str(bob["id"]), 32, "fp2"),
+        }
         assert [(h["task_id"], h["action"], h["seq"]) for h in s.history()] == [
-            ("1", "save", 4), ("1", "save", None), ("ls-9", "save", None)]
+            ("1", "save", 4),
+            ("1", "save", None),
+            ("ls-9", "save", None),
+        ]
         assert {"id": "ls-9", "data": {"text": "from the server"}, "meta": {"k": 1}} in s.tasks()
-        again = s.record_sync("r", 7, annotations=[{"task_id": "ls-9", "annotator": "bob@example.org",
-                                                    "result": choice("positive")}])
+        again = s.record_sync(
+            "r", 7, annotations=[{"task_id": "ls-9", "annotator": "bob@example.org", "result": choice("positive")}]
+        )
         assert again == {("ls-9", "bob@example.org"): bob["id"]}  # the same row, overwritten
         assert s.annotation("ls-9", "bob@example.org")["result"] == choice("positive")
         with pytest.raises(TypeError):
-            s.record_sync("r", 7, annotations=[{"task_id": "2", "annotator": "x", "result": "nope"}],
-                          links=[("task", "2", 50, None)])
+            s.record_sync(
+                "r",
+                7,
+                annotations=[{"task_id": "2", "annotator": "x", "result": "nope"}],
+                links=[("task", "2", 50, None)],
+            )
         assert s.links("r", "task", ["2"]) == {}  # all or nothing
 
 
@@ -591,8 +656,12 @@ def test_pulled_values_are_stored_as_json_safe_makes_them(path):
     data = {"tweet": big, "score": float("nan"), "n": np.int64(3), "text": "1234567890123456 in a string"}
     result = [{"id": "a", "from_name": "n", "to_name": "t", "type": "number", "value": {"number": big}}]
     with Store(path) as s:
-        s.record_sync("r", 7, tasks=[("ls-1", data, {"when": np.float64(1.5)})],
-                      annotations=[{"task_id": "ls-1", "annotator": "bob", "result": result}])
+        s.record_sync(
+            "r",
+            7,
+            tasks=[("ls-1", data, {"when": np.float64(1.5)})],
+            annotations=[{"task_id": "ls-1", "annotator": "bob", "result": result}],
+        )
         (task,) = s.tasks()
         assert task["data"] == {"tweet": str(big), "score": None, "n": 3, "text": data["text"]}
         assert task["meta"] == {"when": 1.5}

@@ -66,9 +66,21 @@ def _wheel() -> Path:
     if not sorted(CACHE.glob(pattern)):
         CACHE.mkdir(parents=True, exist_ok=True)
         proc = subprocess.run(
-            [sys.executable, "-m", "pip", "download", f"label-studio=={LS_VERSION}", "--no-deps",
-             "--only-binary", ":all:", "-d", str(CACHE)],
-            capture_output=True, text=True, timeout=600,
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                f"label-studio=={LS_VERSION}",
+                "--no-deps",
+                "--only-binary",
+                ":all:",
+                "-d",
+                str(CACHE),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         if proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
@@ -85,7 +97,7 @@ def _corpus() -> tuple[dict[str, str], str | None]:
     try:
         with zipfile.ZipFile(_wheel()) as wheel:
             return {
-                name[len(PREFIX):]: yaml.safe_load(wheel.read(name))["config"]
+                name[len(PREFIX) :]: yaml.safe_load(wheel.read(name))["config"]
                 for name in sorted(wheel.namelist())
                 if name.startswith(PREFIX) and name.endswith("/config.yml")
             }, None
@@ -151,15 +163,20 @@ def test_all_69_templates_parse_and_report_tag_coverage(capsys: pytest.CaptureFi
         elements.update(_tags(spec.root))
         fully_supported += not spec.unsupported
     assert set(elements) <= set(TAGS) and len(elements) == EXPECTED_TAGS
-    still = {name: parse_config(corpus[name]).unsupported for name in TEXT_FAMILY_FREE
-             if parse_config(corpus[name]).unsupported}
+    still = {
+        name: parse_config(corpus[name]).unsupported
+        for name in TEXT_FAMILY_FREE
+        if parse_config(corpus[name]).unsupported
+    }
     assert not still, f"text-family templates with placeholders: {still}"
     assert fully_supported >= MIN_PLACEHOLDER_FREE
     supported = sorted(tag for tag in elements if TAGS[tag].supported)
     placeholder = sorted(tag for tag in elements if not TAGS[tag].supported)
     shown = sum(elements[t] for t in supported)
     with capsys.disabled():
-        print(f"\nLabel Studio {LS_VERSION} templates: {len(corpus)}/{EXPECTED_TEMPLATES} parse, "
-              f"{fully_supported} render with no placeholder; {len(elements)} distinct tags: "
-              f"{len(supported)} supported ({', '.join(supported)}), {len(placeholder)} placeholder "
-              f"({', '.join(placeholder)}); elements {shown} supported / {sum(elements.values()) - shown} placeholder")
+        print(
+            f"\nLabel Studio {LS_VERSION} templates: {len(corpus)}/{EXPECTED_TEMPLATES} parse, "
+            f"{fully_supported} render with no placeholder; {len(elements)} distinct tags: "
+            f"{len(supported)} supported ({', '.join(supported)}), {len(placeholder)} placeholder "
+            f"({', '.join(placeholder)}); elements {shown} supported / {sum(elements.values()) - shown} placeholder"
+        )

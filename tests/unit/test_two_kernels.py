@@ -56,9 +56,16 @@ def _env() -> dict[str, str]:
 
 def test_two_processes_labeling_one_new_store_at_once_lose_nothing(tmp_path):
     path, go = tmp_path / "team.db", tmp_path / "go"
-    children = [subprocess.Popen([sys.executable, "-c", CHILD, str(path), who, str(go), str(N), "2"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
-                for who in ("ana", "ben")]
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(path), who, str(go), str(N), "2"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_env(),
+        )
+        for who in ("ana", "ben")
+    ]
     time.sleep(0.5)
     go.touch()
     outputs = [c.communicate(timeout=240) for c in children]
@@ -77,8 +84,10 @@ def test_two_processes_labeling_one_new_store_at_once_lose_nothing(tmp_path):
         assert store.counts("ana") == store.counts("ben") == (N, 0)
         assert len(store.history()) == 2 * N
     df = pd.DataFrame({"review": [f"review {i}" for i in range(N)]})
-    config = ('<View><Text name="text" value="$review"/><Choices name="sentiment" toName="text">'
-              '<Choice value="positive"/><Choice value="negative"/></Choices></View>')
+    config = (
+        '<View><Text name="text" value="$review"/><Choices name="sentiment" toName="text">'
+        '<Choice value="positive"/><Choice value="negative"/></Choices></View>'
+    )
     lab = Labeler(df, config, store=path, annotator="ana")
     wide = lab.to_dataframe()
     assert (wide["n_annotators"] == 2).all() and wide["sentiment_tie"].all()
@@ -87,12 +96,19 @@ def test_two_processes_labeling_one_new_store_at_once_lose_nothing(tmp_path):
 def test_a_labeler_sees_another_kernels_labels_after_a_refresh(tmp_path):
     path, go = tmp_path / "team.db", tmp_path / "go"
     df = pd.DataFrame({"review": [f"review {i}" for i in range(5)]})
-    config = ('<View><Text name="text" value="$review"/><Choices name="sentiment" toName="text">'
-              '<Choice value="positive"/><Choice value="negative"/></Choices></View>')
+    config = (
+        '<View><Text name="text" value="$review"/><Choices name="sentiment" toName="text">'
+        '<Choice value="positive"/><Choice value="negative"/></Choices></View>'
+    )
     ana = Labeler(df, config, store=path, annotator="ana")
     go.touch()
-    child = subprocess.run([sys.executable, "-c", CHILD, str(path), "ana", str(go), "5", "1"],
-                           capture_output=True, text=True, env=_env(), timeout=120)
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), "ana", str(go), "5", "1"],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
     assert child.returncode == 0, child.stderr
     assert ana.progress.done == 0  # this kernel's view is as it was when it was built
     ana.refresh()

@@ -61,8 +61,9 @@ def test_the_synced_state_stays_small_whatever_the_dataset_size(tmp_path):
 
 
 def test_a_save_message_is_acked_with_progress(lab):
-    result = [{"id": "a", "from_name": "sentiment", "to_name": "text", "type": "choices",
-               "value": {"choices": ["positive"]}}]
+    result = [
+        {"id": "a", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["positive"]}}
+    ]
     # exactly one message back: the ack (no trait update rides along per save)
     [reply] = front_end_sends(lab, {"type": "save", "seq": 1, "pos": 0, "task_id": 0, "result": result})
     assert reply == {"type": "ack", "seq": 1, "task_id": 0, "done": 1, "skipped": 0}
@@ -96,8 +97,9 @@ def test_repr_is_stable_for_notebook_outputs(lab):
 
 
 def test_set_data_with_appended_rows_keeps_labels(lab):
-    result = [{"id": "a", "from_name": "sentiment", "to_name": "text", "type": "choices",
-               "value": {"choices": ["negative"]}}]
+    result = [
+        {"id": "a", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["negative"]}}
+    ]
     front_end_sends(lab, {"type": "save", "seq": 1, "pos": 0, "task_id": 0, "result": result})
     df = pd.concat([nblabel.load_reviews(), pd.DataFrame({"review": ["brand new"]}, index=[500])])
     lab.set_data(df)
@@ -108,11 +110,14 @@ def test_set_data_with_appended_rows_keeps_labels(lab):
 # ---- a failed construction, and what a new user reads ------------------------------------
 
 
-@pytest.mark.parametrize("config, columns", [
-    ("<View><Text name='t' value='$review'/><Choise name='c' toName='t'/></View>", None),  # bad config
-    (CONFIG.replace("$review", "$reveiw"), None),                                          # $var without a column
-    (CONFIG, {"review": "nope"}),                                                          # columns= names no column
-])
+@pytest.mark.parametrize(
+    "config, columns",
+    [
+        ("<View><Text name='t' value='$review'/><Choise name='c' toName='t'/></View>", None),  # bad config
+        (CONFIG.replace("$review", "$reveiw"), None),  # $var without a column
+        (CONFIG, {"review": "nope"}),  # columns= names no column
+    ],
+)
 def test_a_labeler_that_fails_with_a_config_error_leaves_no_file_behind(tmp_path, monkeypatch, config, columns):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError):
@@ -151,10 +156,10 @@ def test_help_shows_the_real_signature_and_documented_traits():
     assert list(sig.parameters)[:2] == ["df", "config"]
     assert sig.parameters["store"].kind is inspect.Parameter.KEYWORD_ONLY
     text = pydoc.render_doc(Labeler, renderer=pydoc.plaintext)
-    head = text[:text.index("Method resolution order")]
+    head = text[: text.index("Method resolution order")]
     assert "Label the rows of a DataFrame" in head and "*, store" in head
     assert "Public constructor" not in text
-    own = text[:text.index("inherited from")]
+    own = text[: text.index("inherited from")]
     for trait in ("spec", "window", "start", "total", "done", "skipped", "settings", "error"):
         assert Labeler.class_traits()[trait].help, trait
         assert Labeler.class_traits()[trait].help in own
