@@ -42,6 +42,43 @@ export function safeColor(v: unknown, dflt = "#36B37E"): string {
   return s && SAFE_COLOR.test(s) ? s : dflt;
 }
 
+/**
+ * The mouse side of an object view, shared by every object that shows regions: a drag that
+ * leaves a selection asks the layer for a region (`selectionMade`), a click picks the region
+ * under the pointer or deselects. A click on a region never follows a link it sits in.
+ * `beforeDrag` runs before a drag becomes a region (Text drops its keyboard selection).
+ * Returns the function that unbinds both listeners.
+ */
+export function bindRegionPointer(
+  box: HTMLElement,
+  regions: RegionController,
+  objectName: string,
+  beforeDrag?: () => void,
+): () => void {
+  const doc = box.ownerDocument;
+  const onMouseUp = () => {
+    const sel = doc.getSelection?.();
+    if (!sel || sel.isCollapsed) return;
+    beforeDrag?.();
+    regions.selectionMade(objectName);
+  };
+  const onClick = (ev: MouseEvent) => {
+    const sel = doc.getSelection?.();
+    if (sel && !sel.isCollapsed) return; // a drag, handled on mouseup
+    const hit = (ev.target as Element | null)?.closest?.("[data-region-id]");
+    if (hit && box.contains(hit)) {
+      ev.preventDefault();
+      regions.pick(hit.getAttribute("data-region-id"));
+    } else regions.pick(null);
+  };
+  box.addEventListener("mouseup", onMouseUp);
+  box.addEventListener("click", onClick);
+  return () => {
+    box.removeEventListener("mouseup", onMouseUp);
+    box.removeEventListener("click", onClick);
+  };
+}
+
 export class RegionController {
   private objects = new Map<string, ObjectRegionView>();
 

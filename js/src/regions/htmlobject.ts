@@ -9,7 +9,7 @@
 // Regions that come without globalOffsets (made elsewhere) are placed from their XPaths.
 import type { ControlInfo } from "../spec";
 import { asString } from "../util";
-import type { ObjectRegionView, RegionController } from "./controller";
+import { bindRegionPointer, type ObjectRegionView, type RegionController } from "./controller";
 import { CodePointIndex, expandToWords } from "./offsets";
 
 function textNodes(root: Node): Text[] {
@@ -159,21 +159,7 @@ export function mountHtmlRegions(
     },
   };
   const unregister = regions.registerObject(view);
-  const onMouseUp = () => {
-    const sel = doc.getSelection?.();
-    if (sel && !sel.isCollapsed) regions.selectionMade(objectName);
-  };
-  const onClick = (ev: MouseEvent) => {
-    const sel = doc.getSelection?.();
-    if (sel && !sel.isCollapsed) return;
-    const hit = (ev.target as Element | null)?.closest?.("[data-region-id]");
-    if (hit && box.contains(hit)) {
-      ev.preventDefault(); // a region inside a link selects, it does not follow the link
-      regions.pick(hit.getAttribute("data-region-id"));
-    } else regions.pick(null);
-  };
-  box.addEventListener("mouseup", onMouseUp);
-  box.addEventListener("click", onClick);
+  const unbind = bindRegionPointer(box, regions, objectName);
 
   return {
     update(k, make) {
@@ -255,8 +241,7 @@ export function mountHtmlRegions(
     },
     destroy() {
       unregister();
-      box.removeEventListener("mouseup", onMouseUp);
-      box.removeEventListener("click", onClick);
+      unbind();
     },
   };
 }

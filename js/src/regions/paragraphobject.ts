@@ -6,7 +6,7 @@
 // inside those paragraphs' texts, text = the selected text (paragraphs joined by "\n").
 import type { ControlInfo } from "../spec";
 import { asString } from "../util";
-import type { ObjectRegionView, RegionController } from "./controller";
+import { bindRegionPointer, type ObjectRegionView, type RegionController } from "./controller";
 import { CodePointIndex, expandToWords } from "./offsets";
 import { SpanLayer, type SpanSpec } from "./spans";
 
@@ -108,18 +108,7 @@ export function mountParagraphRegions(
     },
   };
   const unregister = regions.registerObject(view);
-  const onMouseUp = () => {
-    const sel = doc.getSelection?.();
-    if (sel && !sel.isCollapsed) regions.selectionMade(objectName);
-  };
-  const onClick = (ev: MouseEvent) => {
-    const sel = doc.getSelection?.();
-    if (sel && !sel.isCollapsed) return;
-    const hit = (ev.target as Element | null)?.closest?.("[data-region-id]");
-    regions.pick(hit && box.contains(hit) ? hit.getAttribute("data-region-id") : null);
-  };
-  box.addEventListener("mouseup", onMouseUp);
-  box.addEventListener("click", onClick);
+  const unbind = bindRegionPointer(box, regions, objectName);
 
   return {
     update() {
@@ -145,8 +134,7 @@ export function mountParagraphRegions(
     },
     destroy() {
       unregister();
-      box.removeEventListener("mouseup", onMouseUp);
-      box.removeEventListener("click", onClick);
+      unbind();
     },
   };
 }

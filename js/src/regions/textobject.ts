@@ -8,7 +8,7 @@
 // next word; Esc drops it.
 import type { ControlInfo } from "../spec";
 import { asString } from "../util";
-import type { ObjectRegionView, RegionController } from "./controller";
+import { bindRegionPointer, type ObjectRegionView, type RegionController } from "./controller";
 import { CodePointIndex, expandToWords, nextWord, prevWord } from "./offsets";
 import { SpanLayer, type SpanSpec } from "./spans";
 
@@ -116,23 +116,9 @@ export function mountTextRegions(
     },
   };
   const unregister = regions.registerObject(view);
-
-  const onMouseUp = () => {
-    const sel = doc.getSelection?.();
-    if (!sel || sel.isCollapsed) return;
+  const unbind = bindRegionPointer(body, regions, objectName, () => {
     if (state.regionUI.kbd) state.updateRegionUI((ui) => (ui.kbd = null));
-    regions.selectionMade(objectName);
-  };
-  const onClick = (ev: MouseEvent) => {
-    const sel = doc.getSelection?.();
-    if (sel && !sel.isCollapsed) return; // a drag, handled on mouseup
-    const target = ev.target as Element | null;
-    const hit = target?.closest?.("[data-region-id]");
-    const id = hit && body.contains(hit) ? hit.getAttribute("data-region-id") : null;
-    regions.pick(id);
-  };
-  body.addEventListener("mouseup", onMouseUp);
-  body.addEventListener("click", onClick);
+  });
 
   return {
     update(text: string) {
@@ -189,8 +175,7 @@ export function mountTextRegions(
     },
     destroy() {
       unregister();
-      body.removeEventListener("mouseup", onMouseUp);
-      body.removeEventListener("click", onClick);
+      unbind();
     },
   };
 }
