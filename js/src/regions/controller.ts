@@ -122,6 +122,15 @@ export class RegionController {
     };
   }
 
+  /**
+   * `granularity` of a new region (`symbol` | `word`): the chosen label's own attribute, else the
+   * control's, else the object's (`objectAttrs`), else `symbol`.
+   */
+  granularity(control: ControlInfo, label: string | undefined, objectAttrs: Record<string, unknown>): string {
+    const opt = label === undefined ? undefined : this.options(control.name).find((o) => o.result === label);
+    return asString(opt?.granularity ?? control.attrs.granularity ?? objectAttrs.granularity, "symbol");
+  }
+
   private optionCache = new Map<string, LabelOption[]>();
 
   options(control: string): LabelOption[] {

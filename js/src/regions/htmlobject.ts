@@ -7,7 +7,6 @@
 //   globalOffsets         {start, end} in code points of the rendered text (all text nodes
 //                         in document order), text = that code point slice.
 // Regions that come without globalOffsets (made elsewhere) are placed from their XPaths.
-import type { ControlInfo } from "../spec";
 import { asString } from "../util";
 import { bindRegionPointer, type ObjectRegionView, type RegionController } from "./controller";
 import { CodePointIndex, expandToWords } from "./offsets";
@@ -117,11 +116,6 @@ export function mountHtmlRegions(
     return [starts[si] + (Number(value.startOffset) || 0), starts[ei] + (Number(value.endOffset) || 0)];
   };
 
-  const granularity = (control: ControlInfo, label: string | undefined): string => {
-    const opt = label === undefined ? undefined : regions.options(control.name).find((o) => o.result === label);
-    return asString(opt?.granularity ?? control.attrs.granularity ?? objectAttrs.granularity, "symbol");
-  };
-
   const view: ObjectRegionView = {
     name: objectName,
     pendingGeometry(control, label) {
@@ -132,7 +126,7 @@ export function mountHtmlRegions(
       let a = globalOf(range.startContainer, range.startOffset);
       let b = globalOf(range.endContainer, range.endOffset);
       if (a === null || b === null || b <= a) return null;
-      if (granularity(control, label) === "word") {
+      if (regions.granularity(control, label, objectAttrs) === "word") {
         const w = expandToWords(index.text, a, b);
         if (!w) return null;
         [a, b] = w;

@@ -4,7 +4,6 @@
 // one SpanLayer per paragraph text. Values are Label Studio's: start / end = paragraph
 // indices (strings, as the editor writes them), startOffset / endOffset = code point offsets
 // inside those paragraphs' texts, text = the selected text (paragraphs joined by "\n").
-import type { ControlInfo } from "../spec";
 import { asString } from "../util";
 import { bindRegionPointer, type ObjectRegionView, type RegionController } from "./controller";
 import { CodePointIndex, expandToWords } from "./offsets";
@@ -60,11 +59,6 @@ export function mountParagraphRegions(
     return [p, p.layer.pointToOffset(node, offset)];
   };
 
-  const granularity = (control: ControlInfo, label: string | undefined): string => {
-    const opt = label === undefined ? undefined : regions.options(control.name).find((o) => o.result === label);
-    return asString(opt?.granularity ?? control.attrs.granularity ?? objectAttrs.granularity, "symbol");
-  };
-
   const view: ObjectRegionView = {
     name: objectName,
     pendingGeometry(control, label) {
@@ -83,7 +77,7 @@ export function mountParagraphRegions(
       const ep = e[0];
       let so = s[1];
       let eo = e[1];
-      if (sp.index === ep.index && granularity(control, label) === "word") {
+      if (sp.index === ep.index && regions.granularity(control, label, objectAttrs) === "word") {
         const w = expandToWords(sp.cp.text, so, eo);
         if (!w) return null;
         [so, eo] = w;

@@ -6,8 +6,6 @@
 // else from the start), Shift+→/Shift+← then grow/shrink it by a word, → / ← move the
 // one-word selection along; a label key makes it a span and the selection moves on to the
 // next word; Esc drops it.
-import type { ControlInfo } from "../spec";
-import { asString } from "../util";
 import { bindRegionPointer, type ObjectRegionView, type RegionController } from "./controller";
 import { CodePointIndex, expandToWords, nextWord, prevWord } from "./offsets";
 import { SpanLayer, type SpanSpec } from "./spans";
@@ -39,18 +37,13 @@ export function mountTextRegions(
     return layer.rangeToOffsets(sel.getRangeAt(0));
   };
 
-  const granularity = (control: ControlInfo, label: string | undefined): string => {
-    const opt = label === undefined ? undefined : regions.options(control.name).find((o) => o.result === label);
-    return asString(opt?.granularity ?? control.attrs.granularity ?? objectAttrs.granularity, "symbol");
-  };
-
   const view: ObjectRegionView = {
     name: objectName,
     pendingGeometry(control, label) {
       let r = selectionRange();
       if (!r) return null;
       const text = index.text;
-      if (granularity(control, label) === "word") {
+      if (regions.granularity(control, label, objectAttrs) === "word") {
         r = expandToWords(text, r[0], r[1]);
         if (!r) return null;
       }
